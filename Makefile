@@ -1,0 +1,40 @@
+# Two commands do everything on a fresh machine:
+#   make demo   set up, install the demo's toolchains (as root on Debian), run the demo
+#   make test   set up with the dev extras, install toolchains, run the whole test suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DEMO_LANGUAGES := Python C CPP JavaScript Java Shell
+
+.PHONY: demo test toolchains-demo lint figures clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+toolchains-demo: $(VENV)/.installed
+	$(BIN)/workbench toolchains install --languages $(DEMO_LANGUAGES)
+
+demo: $(VENV)/.installed toolchains-demo
+	$(BIN)/workbench demo
+
+test: $(VENV)/.dev-installed toolchains-demo
+	$(BIN)/pytest
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check workbench tests bench
+	$(BIN)/ruff format --check workbench tests bench
+
+figures: $(VENV)/.installed
+	$(BIN)/workbench figures
+
+clean:
+	rm -rf $(VENV) workbench-demo.duckdb .pytest_cache

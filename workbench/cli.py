@@ -1,0 +1,198 @@
+"""The ``workbench`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from workbench.errors import WorkbenchError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEMO_DATA = PROJECT_ROOT / "data" / "demo"
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from workbench.doctor import report
+
+    data = report()
+    if args.json:
+        print(json.dumps(data, indent=2))
+        return 0
+    sandbox = data["sandbox"]
+    print(f"sandbox: {sandbox['mode']} — {sandbox['detail']}\n")
+    table = pd.DataFrame(data["languages"])
+    table["debian_packages"] = table["debian_packages"].map(" ".join)
+    table["version"] = table["version"].fillna("")
+    print(table[["language", "status", "version", "detail"]].to_string(index=False))
+    ready = (table["status"] == "ready").sum()
+    print(f"\n{ready} of {len(table)} languages ready to execute locally")
+    return 0
+
+
+def format_table(results: pd.DataFrame) -> str:
+    """Per-language pass@1 and status counts for each model, as text."""
+    from workbench.metrics import pass_at_1_by_language, status_counts
+
+    scores = pass_at_1_by_language(results)
+    counts = status_counts(results)
+    out = []
+    for model, table in scores.groupby("model", sort=True):
+        merged = table[["model", "language", "tasks", "samples", "pass_at_k"]].merge(
+            counts[counts["model"] == model], on=["model", "language"], how="left")
+        merged["pass@1 %"] = (merged.pop("pass_at_k") * 100).round(1)
+        status_cols = [c for c in counts.columns if c not in ("model", "language")]
+        merged[status_cols] = merged[status_cols].fillna(0).astype(int)
+        merged.loc[merged["language"] == "AVG", status_cols] = merged[status_cols].sum().values
+        cols = ["language", "tasks", "samples", "pass@1 %", *status_cols]
+        out.append(f"model: {model}\n{merged[cols].to_string(index=False)}")
+    return "\n\n".join(out)
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from workbench.runner import evaluate
+    from workbench.samples import load_samples
+    from workbench.tasks import load_tasks
+
+    samples = load_samples(args.samples)
+    languages = args.languages or sorted({t.split("/", 1)[0] for t in samples["task_id"]})
+    tasks = load_tasks(args.data, task=args.task, subset=args.subset, languages=languages)
+    if args.languages:
+        samples = samples[samples["task_id"].str.split("/").str[0].map(
+            lambda p: p in set(tasks["language"]) or p in args.languages)]
+    limits = {"run_timeout": args.run_timeout} if args.run_timeout else None
+    results = evaluate(samples, tasks, jobs=args.jobs, store=args.store, cache=not args.no_cache,
+                       limits=limits, progress=not args.quiet)
+    print(format_table(results))
+    print(f"\nstore: {args.store}")
+    return 0
+
+
+def run_demo(data: Path, store: Path, figures: Path, jobs: int | None = None,
+             progress: bool = True) -> tuple[pd.DataFrame, list[Path]]:
+    """Evaluate the bundled demo outputs and draw the demo figure; returns (results, files)."""
+    from workbench.charts import pass_at_1_chart, save_chart
+    from workbench.metrics import pass_at_1_by_language
+    from workbench.runner import evaluate
+    from workbench.samples import load_samples
+    from workbench.tasks import load_tasks
+
+    samples = load_samples(data / "samples.jsonl")
+    tasks = load_tasks(data, languages=sorted({t.split("/", 1)[0] for t in samples["task_id"]}))
+    results = evaluate(samples, tasks, jobs=jobs, store=store, progress=progress,
+                       limits={"run_timeout": 5.0})
+    chart = pass_at_1_chart(pass_at_1_by_language(results), "Demo: pass@1 per language (synthetic outputs)")
+    files = save_chart(chart, figures / "demo_pass_at_1")
+    return results, files
+
+
+def _demo(args: argparse.Namespace) -> int:
+    results, files = run_demo(args.data, args.store, args.figures, args.jobs, not args.quiet)
+    print(format_table(results))
+    print("\nfigures: " + ", ".join(str(f) for f in files))
+    print(f"store:   {args.store}")
+    return 0
+
+
+def _results(args: argparse.Namespace) -> int:
+    from workbench.store import Store
+
+    with Store(args.store) as store:
+        results = store.results()
+    if results.empty:
+        print(f"{args.store}: no results yet")
+        return 0
+    print(format_table(results))
+    return 0
+
+
+def _figures(args: argparse.Namespace) -> int:
+    from workbench.figures.cli import run
+
+    run(args.out, args.results, args.data)
+    return 0
+
+
+def _toolchains(args: argparse.Namespace) -> int:
+    from workbench.toolchains import can_install, install, packages_for
+
+    if args.action == "list" or (args.action == "install" and not can_install()):
+        packages = packages_for(args.languages)
+        if not packages:
+            print("all toolchains present")
+            return 0
+        print("missing Debian packages: " + " ".join(packages))
+        if args.action == "install":
+            print("run as root on Debian/Ubuntu: apt-get install -y " + " ".join(packages))
+            return 1
+        return 0
+    installed = install(args.languages)
+    print("installed: " + (" ".join(installed) if installed else "nothing (all present)"))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for documentation and tests)."""
+    p = argparse.ArgumentParser(prog="workbench", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    d = sub.add_parser("doctor", help="toolchains, versions and sandbox of this machine")
+    d.add_argument("--json", action="store_true", help="machine-readable output")
+    d.set_defaults(func=_doctor)
+
+    e = sub.add_parser("evaluate", help="run model samples against McEval tasks")
+    e.add_argument("--data", default=None, help="McEval folder or hf://owner/name (default: MCEVAL_DATA or ../shared/mceval)")
+    e.add_argument("--samples", required=True, type=Path, help="samples JSONL file or folder")
+    e.add_argument("--task", default="generation", choices=["generation", "explanation", "completion"])
+    e.add_argument("--subset", default=None, choices=["single", "multi", "span", "light"])
+    e.add_argument("--languages", nargs="+", default=None, help="only these languages")
+    e.add_argument("--store", type=Path, default=Path("workbench.duckdb"), help="DuckDB results file")
+    e.add_argument("--jobs", type=int, default=None, help="parallel executions (default: cores)")
+    e.add_argument("--no-cache", action="store_true", help="run again even if the store has the verdict")
+    e.add_argument("--run-timeout", type=float, default=None, help="override every run time limit (s)")
+    e.add_argument("--quiet", action="store_true", help="no progress bar")
+    e.set_defaults(func=_evaluate)
+
+    m = sub.add_parser("demo", help="evaluate the bundled demo data and draw its figure")
+    m.add_argument("--data", type=Path, default=DEMO_DATA)
+    m.add_argument("--store", type=Path, default=Path("workbench-demo.duckdb"))
+    m.add_argument("--figures", type=Path, default=Path("figures"))
+    m.add_argument("--jobs", type=int, default=None)
+    m.add_argument("--quiet", action="store_true")
+    m.set_defaults(func=_demo)
+
+    r = sub.add_parser("results", help="per-language table of a results store")
+    r.add_argument("--store", type=Path, default=Path("workbench.duckdb"))
+    r.set_defaults(func=_results)
+
+    t = sub.add_parser("toolchains", help="list or install the Debian toolchains of the registry")
+    t.add_argument("action", choices=["list", "install"])
+    t.add_argument("--languages", nargs="+", default=None)
+    t.set_defaults(func=_toolchains)
+
+    f = sub.add_parser("figures", help="regenerate the paper's figures from data")
+    f.add_argument("--out", type=Path, default=Path("figures"))
+    f.add_argument("--results", type=Path, default=None, help="a results store to draw from")
+    f.add_argument("--data", type=Path, default=None, help="McEval folder for dataset statistics")
+    f.set_defaults(func=_figures)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``workbench`` console script."""
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except WorkbenchError as exc:
+        print(f"workbench: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("workbench: interrupted; finished results are in the store", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

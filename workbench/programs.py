@@ -1,0 +1,157 @@
+"""Assemble the program to run from a task and model code, the way McEval joins them:
+the model's function, the prompt's imports, and the task's test."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from workbench.extract import defines
+from workbench.languages import Language, StripRule, get_language
+
+MASK = "[MASK]"
+
+
+def canonical_program(task: Mapping[str, Any]) -> str:
+    """prompt + canonical solution + test, joined as the benchmark joins them."""
+    return _join(task["prompt"], task["canonical_solution"], task["test"])
+
+
+def _join(*parts: str) -> str:
+    # McEval prompts do not end in a newline: one newline between parts keeps lines intact.
+    return "\n".join(p for p in parts if p) + "\n"
+
+
+def _matching_brace(text: str, open_index: int) -> int:
+    """Index of the brace closing the one at ``open_index`` (skipping strings and comments)."""
+    depth = 0
+    i = open_index
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c in "\"'`":
+            i = _skip_string(text, i)
+            continue
+        if text.startswith("//", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        if text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            i = n if j < 0 else j + 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+def _skip_string(text: str, i: int) -> int:
+    quote = text[i]
+    if quote == "'" and not re.match(r"'(?:\\.|[^\\'\n]){1,2}'", text[i:]):
+        return i + 1  # an apostrophe in prose or a lifetime, not a char literal
+    j = i + 1
+    while j < len(text):
+        if text[j] == "\\":
+            j += 2
+            continue
+        if text[j] == quote or (text[j] == "\n" and quote != "`"):
+            return j + 1
+        j += 1
+    return j
+
+
+def strip_constructs(code: str, rules: tuple[StripRule, ...]) -> str:
+    """Remove model-written constructs the test supplies itself (a second ``main``)."""
+    for rule in rules:
+        while (match := rule.pattern.search(code)) is not None:
+            if rule.until == "braces":
+                brace = code.find("{", match.end())
+                end = _matching_brace(code, brace) if brace >= 0 else -1
+                if end < 0:
+                    break
+                code = code[: match.start()] + code[end + 1 :]
+            else:
+                lines = code[match.start() :].split("\n")
+                keep = 1
+                while keep < len(lines) and (not lines[keep].strip() or lines[keep][:1] in " \t"):
+                    keep += 1
+                code = code[: match.start()] + "\n".join(lines[keep:])
+    return code
+
+
+def preamble_lines(language: Language, *texts: str) -> list[str]:
+    """Import/include lines of ``texts`` (in order, without repeats)."""
+    if language.preamble is None:
+        return []
+    seen: dict[str, None] = {}
+    for text in texts:
+        for match in language.preamble.finditer(text):
+            seen.setdefault(match.group(0).strip(), None)
+    return list(seen)
+
+
+def _append(language: Language, task: Mapping[str, Any], code: str) -> str:
+    if not defines(language, code, task.get("entry_point")):
+        # A body without its signature: the prompt provides the signature, as in the benchmark.
+        return _join(task["prompt"], code, task["test"])
+    code = strip_constructs(code, language.strip)
+    missing = [line for line in preamble_lines(language, task["prompt"]) if line not in code]
+    return _join("\n".join(missing), code, task["test"])
+
+
+def _class_body(language: Language, task: Mapping[str, Any], code: str) -> str:
+    """Put the model's members inside the prompt's class: the test closes that class."""
+    prompt = task["prompt"]
+    if not defines(language, code, task.get("entry_point")):
+        return _join(prompt, code, task["test"])
+    imports = preamble_lines(language, prompt, code)
+    body = language.preamble.sub("", code) if language.preamble else code
+    header = re.search(r"\b(?:class|interface|enum|record)\s+\w+[^{;]*\{", body)
+    if header:
+        end = _matching_brace(body, header.end() - 1)
+        body = body[header.end() : end if end >= 0 else len(body)]
+    body = strip_constructs(body, language.strip)
+    class_open = re.search(r"\bclass\s+\w+[^{;]*\{", prompt)
+    if class_open is None:
+        return _join("\n".join(imports), code, task["test"])
+    opening = language.preamble.sub("", prompt[: class_open.end()]) if language.preamble else ""
+    return _join("\n".join(imports), opening.strip("\n"), body.strip("\n"), task["test"])
+
+
+ASSEMBLERS: dict[str, Callable[[Language, Mapping[str, Any], str], str]] = {
+    "append": _append,
+    "class_body": _class_body,
+}
+
+
+def generation_program(task: Mapping[str, Any], code: str) -> str:
+    """The program for a generation (or explanation stage 2) answer ``code``."""
+    language = get_language(task["language"] if "language" in task else task["task_id"].split("/")[0])
+    return ASSEMBLERS[language.assembly](language, task, code)
+
+
+def completion_program(task: Mapping[str, Any], code: str) -> str:
+    """The program for a completion answer.
+
+    McEval asks the model to fill ``[MASK]`` *and write the complete function*; an answer that
+    defines the entry point is assembled like a generation answer, anything else is taken as the
+    missing middle and put in place of ``[MASK]``.
+    """
+    language = get_language(task["language"] if "language" in task else task["task_id"].split("/")[0])
+    if defines(language, code, task.get("entry_point")) or not task.get("mask_code"):
+        return generation_program(task, code)
+    filled = task["mask_code"].replace(MASK, code, 1)
+    return _join(task["prompt"], filled, task["test"])
+
+
+def build_program(task: Mapping[str, Any], code: str) -> str:
+    """Dispatch on the task kind (``task`` column: generation, explanation or completion)."""
+    if task.get("task") == "completion":
+        return completion_program(task, code)
+    return generation_program(task, code)

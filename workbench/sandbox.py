@@ -1,0 +1,384 @@
+"""Run one command confined: bubblewrap namespaces, a throw-away user, rlimits, capped output.
+
+The strongest available mode is chosen once per process and reported by ``workbench doctor``:
+
+* ``bwrap``: read-only root, private /tmp, no network, own PID namespace, only the work folder
+  writable; plus a dedicated uid (when root) so process limits and the final sweep are exact.
+* ``rlimits``: no bubblewrap on this machine. Same limits and the same sweep, but the program sees
+  the host file system and network. Clearly weaker; ``doctor`` says so.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import selectors
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+# Inside the private /tmp, so bubblewrap can create the mount point on a read-only root.
+SANDBOX_MOUNT = "/tmp/box"
+EXIT_GRACE = 0.25  # seconds to drain output after the main process exits
+UID_BASE = 61000
+UID_SLOTS = 64
+TAIL_BYTES = 16384
+
+
+@dataclass(frozen=True)
+class RunLimits:
+    """Limits of one confined command."""
+
+    timeout: float
+    memory_mb: int
+    processes: int
+    output_bytes: int
+    file_size_mb: int
+
+
+@dataclass
+class RunResult:
+    """What happened to one confined command."""
+
+    exit_code: int | None
+    signal: int | None
+    stdout: str
+    stderr: str
+    duration: float
+    timed_out: bool
+    output_truncated: bool
+    output_bytes: int
+    max_rss_kb: int
+    sandbox_error: str | None = None
+
+
+@dataclass(frozen=True)
+class SandboxInfo:
+    """Which isolation this machine gives executed code."""
+
+    mode: str  # "bwrap" or "rlimits"
+    uid_isolation: bool
+    detail: str
+
+
+@cache
+def sandbox_info() -> SandboxInfo:
+    """Probe bubblewrap once: it must actually start a namespace here, not just be installed."""
+    is_root = os.geteuid() == 0
+    bwrap = shutil.which("bwrap")
+    if bwrap:
+        probe = subprocess.run(
+            [bwrap, *_bwrap_args(Path(tempfile.gettempdir())), "true"],
+            capture_output=True,
+            text=True,
+            **(_user_kwargs(UID_BASE + UID_SLOTS) if is_root else {}),
+        )
+        if probe.returncode == 0:
+            return SandboxInfo(
+                "bwrap",
+                is_root,
+                "bubblewrap: read-only root, private /tmp, no network, own PID namespace"
+                + (", dedicated uid per execution" if is_root else ""),
+            )
+        reason = f"bwrap is installed but cannot create namespaces: {probe.stderr.strip()}"
+    else:
+        reason = "bwrap not found (install the 'bubblewrap' package)"
+    return SandboxInfo(
+        "rlimits",
+        is_root,
+        f"WEAKER MODE: {reason}; programs are limited by rlimits only and can see the host "
+        "file system and network",
+    )
+
+
+def _bwrap_args(workdir: Path) -> list[str]:
+    return [
+        "--ro-bind", "/", "/",
+        "--dev", "/dev",
+        "--proc", "/proc",
+        "--tmpfs", "/tmp",
+        "--tmpfs", "/run",
+        "--bind", str(workdir), SANDBOX_MOUNT,
+        "--chdir", SANDBOX_MOUNT,
+        "--unshare-all",
+        "--die-with-parent",
+        "--new-session",
+    ]  # fmt: skip
+
+
+def _user_kwargs(uid: int) -> dict[str, object]:
+    return {"user": uid, "group": uid, "extra_groups": []}
+
+
+class _UidLease:
+    """A uid from a small pool, held with a file lock so parallel runs never share one."""
+
+    def __init__(self) -> None:
+        self.uid: int | None = None
+        self._fd: int | None = None
+
+    def __enter__(self) -> _UidLease:
+        lock_dir = Path(tempfile.gettempdir()) / "workbench-uids"
+        lock_dir.mkdir(mode=0o700, exist_ok=True)
+        for slot in range(UID_SLOTS):
+            fd = os.open(lock_dir / f"{UID_BASE + slot}.lock", os.O_CREAT | os.O_RDWR, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            self.uid, self._fd = UID_BASE + slot, fd
+            return self
+        raise RuntimeError(f"all {UID_SLOTS} sandbox uids are busy")
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+
+
+def _kill_uid(uid: int) -> int:
+    """SIGKILL every process owned by ``uid`` until none is left; returns how many were killed."""
+    killed = 0
+    for _ in range(50):
+        pids = []
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                if entry.stat().st_uid == uid:
+                    pids.append(int(entry.name))
+            except FileNotFoundError:
+                continue
+        if not pids:
+            return killed
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+            except ProcessLookupError:
+                pass
+        time.sleep(0.01)
+    return killed
+
+
+def _prlimit_args(limits: RunLimits) -> list[str]:
+    mem = limits.memory_mb * 1024 * 1024
+    fsize = limits.file_size_mb * 1024 * 1024
+    cpu = int(limits.timeout) + 2
+    return [
+        "prlimit",
+        f"--as={mem}",
+        f"--nproc={limits.processes}",
+        f"--fsize={fsize}",
+        f"--cpu={cpu}",
+        "--core=0",
+        "--",
+    ]
+
+
+def _decode(data: bytes) -> str:
+    return data.decode("utf-8", errors="replace")
+
+
+class _Capture:
+    """Keeps the head and the tail of a stream, counting every byte."""
+
+    def __init__(self) -> None:
+        self.head = bytearray()
+        self.tail = bytearray()
+        self.total = 0
+
+    def add(self, chunk: bytes) -> None:
+        self.total += len(chunk)
+        room = TAIL_BYTES - len(self.head)
+        if room > 0:
+            self.head += chunk[:room]
+            chunk = chunk[room:]
+        if chunk:
+            self.tail += chunk
+            del self.tail[: max(0, len(self.tail) - TAIL_BYTES)]
+
+    def text(self) -> str:
+        if self.total <= len(self.head) + len(self.tail):
+            return _decode(bytes(self.head + self.tail))
+        skipped = self.total - len(self.head) - len(self.tail)
+        return _decode(bytes(self.head)) + f"\n[... {skipped} bytes not kept ...]\n" + _decode(
+            bytes(self.tail)
+        )
+
+
+def run_confined(
+    command: Sequence[str],
+    workdir: Path,
+    limits: RunLimits,
+    env: Mapping[str, str] | None = None,
+    stdin: bytes | None = None,
+) -> RunResult:
+    """Run ``command`` inside ``workdir`` under the machine's sandbox and ``limits``.
+
+    The work folder appears as ``/box`` inside bubblewrap; commands should use relative paths.
+    The whole process tree is killed on timeout or when output exceeds its cap, and every
+    process of the sandbox uid is swept afterwards, so nothing outlives the call.
+    """
+    info = sandbox_info()
+    with _UidLease() if info.uid_isolation else _NoLease() as lease:
+        uid = lease.uid
+        if uid is not None:
+            os.chown(workdir, uid, uid)
+            for root, dirs, files in os.walk(workdir):
+                for name in dirs + files:
+                    os.lchown(os.path.join(root, name), uid, uid)
+        argv = _prlimit_args(limits)
+        if info.mode == "bwrap":
+            argv += ["bwrap", *_bwrap_args(workdir), *command]
+            cwd = workdir
+        else:
+            argv += list(command)
+            cwd = workdir
+        home = SANDBOX_MOUNT if info.mode == "bwrap" else str(workdir)
+        full_env = {
+            "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+            "HOME": home,
+            "TMPDIR": "/tmp" if info.mode == "bwrap" else str(workdir),
+            "LANG": "C.UTF-8",
+            "LC_ALL": "C.UTF-8",
+            **(env or {}),
+        }
+        try:
+            return _communicate(argv, cwd, full_env, limits, stdin, uid, info.mode == "bwrap")
+        finally:
+            if uid is not None:
+                _kill_uid(uid)
+
+
+class _NoLease:
+    uid: int | None = None
+
+    def __enter__(self) -> _NoLease:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _communicate(
+    argv: list[str],
+    cwd: Path,
+    env: dict[str, str],
+    limits: RunLimits,
+    stdin: bytes | None,
+    uid: int | None,
+    via_bwrap: bool,
+) -> RunResult:
+    start = time.monotonic()
+    try:
+        proc = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+            close_fds=True,
+            **(_user_kwargs(uid) if uid is not None else {}),
+        )
+    except OSError as exc:
+        return RunResult(None, None, "", "", 0.0, False, False, 0, 0, f"cannot start: {exc}")
+    if stdin is not None and proc.stdin is not None:
+        try:
+            proc.stdin.write(stdin)
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass
+    out, err = _Capture(), _Capture()
+    sel = selectors.DefaultSelector()
+    assert proc.stdout is not None and proc.stderr is not None
+    sel.register(proc.stdout, selectors.EVENT_READ, out)
+    sel.register(proc.stderr, selectors.EVENT_READ, err)
+    deadline = start + limits.timeout
+    timed_out = truncated = False
+    open_streams = 2
+    exited: tuple[int, os.struct_rusage] | None = None
+    drain_until = float("inf")
+    while open_streams:
+        now = time.monotonic()
+        if exited is None and now >= deadline:
+            timed_out = True
+            break
+        if now >= drain_until:
+            break  # children of an exited program still hold the pipes: stop listening
+        wait = min(deadline, drain_until) - now
+        for key, _ in sel.select(timeout=min(max(wait, 0.0), 0.05)):
+            chunk = os.read(key.fd, 65536)
+            if not chunk:
+                sel.unregister(key.fileobj)
+                open_streams -= 1
+                continue
+            key.data.add(chunk)
+        if out.total + err.total > limits.output_bytes:
+            truncated = True
+            break
+        if exited is None:
+            wpid, status, rusage = os.wait4(proc.pid, os.WNOHANG)
+            if wpid == proc.pid:
+                exited = (status, rusage)
+                drain_until = time.monotonic() + EXIT_GRACE
+    _kill_group(proc.pid)
+    sel.close()
+    if exited is None:
+        status, rusage = _wait4(proc.pid, None)[1:]
+    else:
+        status, rusage = exited
+    proc.returncode = 0  # reaped by wait4 above; keep Popen from waiting again
+    for stream in (proc.stdout, proc.stderr, proc.stdin):
+        if stream is not None:
+            stream.close()
+    duration = time.monotonic() - start
+    exit_code = os.waitstatus_to_exitcode(status)
+    sig = -exit_code if exit_code < 0 else None
+    if via_bwrap and 128 < exit_code <= 128 + 64:
+        # bubblewrap reports a child killed by signal N as exit status 128 + N.
+        exit_code, sig = -1, exit_code - 128
+    stderr = err.text()
+    sandbox_error = None
+    if exit_code == 1 and stderr.startswith(("bwrap: ", "prlimit: ")):
+        sandbox_error = stderr.strip()  # the sandbox itself failed before the program started
+    return RunResult(
+        exit_code=exit_code if exit_code >= 0 else None,
+        signal=sig,
+        stdout=out.text(),
+        stderr=stderr,
+        duration=duration,
+        timed_out=timed_out,
+        output_truncated=truncated,
+        output_bytes=out.total + err.total,
+        max_rss_kb=rusage.ru_maxrss if rusage else 0,
+        sandbox_error=sandbox_error,
+    )
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _wait4(pid: int, timeout: float | None) -> tuple[int, int, os.struct_rusage]:
+    end = None if timeout is None else time.monotonic() + timeout
+    delay = 0.001
+    while True:
+        wpid, status, rusage = os.wait4(pid, os.WNOHANG)
+        if wpid == pid:
+            return wpid, status, rusage
+        if end is not None and time.monotonic() >= end:
+            raise subprocess.TimeoutExpired(str(pid), timeout or 0)
+        time.sleep(delay)
+        delay = min(delay * 2, 0.05)

@@ -1,0 +1,128 @@
+"""The results store: one embedded DuckDB file, one row per (task kind, task, model, sample).
+
+Every result is committed on its own as soon as it is known, so a crash of the writing process
+loses at most the execution in flight. Identical work is found again by ``cache_key``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+DEFAULT_STORE = Path("workbench.duckdb")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS executions (
+    task VARCHAR NOT NULL,
+    task_id VARCHAR NOT NULL,
+    model VARCHAR NOT NULL,
+    sample_index INTEGER NOT NULL,
+    language VARCHAR NOT NULL,
+    subset VARCHAR,
+    level VARCHAR,
+    program_hash VARCHAR NOT NULL,
+    cache_key VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,
+    reason VARCHAR,
+    exit_code INTEGER,
+    signal INTEGER,
+    stdout VARCHAR,
+    stderr VARCHAR,
+    compile_seconds DOUBLE,
+    run_seconds DOUBLE,
+    output_truncated BOOLEAN,
+    max_rss_kb BIGINT,
+    toolchain_version VARCHAR,
+    sandbox VARCHAR,
+    raw_generation VARCHAR,
+    code VARCHAR,
+    extraction VARCHAR,
+    program VARCHAR,
+    cached BOOLEAN DEFAULT FALSE,
+    created_at TIMESTAMPTZ DEFAULT current_timestamp,
+    PRIMARY KEY (task, task_id, model, sample_index)
+);
+CREATE INDEX IF NOT EXISTS executions_cache ON executions (cache_key);
+"""
+
+COLUMNS = [
+    "task", "task_id", "model", "sample_index", "language", "subset", "level", "program_hash",
+    "cache_key", "status", "reason", "exit_code", "signal", "stdout", "stderr",
+    "compile_seconds", "run_seconds", "output_truncated", "max_rss_kb", "toolchain_version",
+    "sandbox", "raw_generation", "code", "extraction", "program", "cached",
+]  # fmt: skip
+
+# Verdicts about the machine, not the sample: never reused from the cache.
+NOT_CACHED = ("toolchain_missing", "infrastructure_error")
+
+
+class Store:
+    """A DuckDB results file; safe to share between threads of one process."""
+
+    def __init__(self, path: str | Path = DEFAULT_STORE) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._con = duckdb.connect(str(self.path))
+        self._lock = threading.Lock()
+        with self._lock:
+            self._con.execute(SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def put(self, row: Mapping[str, Any]) -> None:
+        """Insert or replace one result and commit it."""
+        values = [row.get(c) for c in COLUMNS]
+        placeholders = ", ".join("?" for _ in COLUMNS)
+        with self._lock:
+            self._con.execute(
+                f"INSERT OR REPLACE INTO executions ({', '.join(COLUMNS)}) VALUES ({placeholders})",
+                values,
+            )
+
+    def cached(self, cache_key: str) -> dict[str, Any] | None:
+        """A stored verdict for identical work (same program, test, toolchain, limits), if any."""
+        with self._lock:
+            cur = self._con.execute(
+                f"SELECT {', '.join(COLUMNS)} FROM executions WHERE cache_key = ? "
+                f"AND status NOT IN {NOT_CACHED} LIMIT 1",
+                [cache_key],
+            )
+            found = cur.fetchone()
+        return dict(zip(COLUMNS, found, strict=True)) if found else None
+
+    def done_keys(self) -> set[tuple[str, str, str, int, str]]:
+        """(task, task_id, model, sample_index, cache_key) of every stored result."""
+        with self._lock:
+            rows = self._con.execute(
+                "SELECT task, task_id, model, sample_index, cache_key FROM executions "
+                f"WHERE status NOT IN {NOT_CACHED}"
+            ).fetchall()
+        return {tuple(r) for r in rows}  # type: ignore[misc]
+
+    def results(self, models: Iterable[str] | None = None) -> pd.DataFrame:
+        """All stored results (optionally for some models) as a DataFrame."""
+        query = "SELECT * FROM executions"
+        params: list[Any] = []
+        if models is not None:
+            models = list(models)
+            query += f" WHERE model IN ({', '.join('?' for _ in models)})"
+            params = models
+        with self._lock:
+            return self._con.execute(query + " ORDER BY task, task_id, model, sample_index", params).df()
+
+    def count(self) -> int:
+        with self._lock:
+            return int(self._con.execute("SELECT count(*) FROM executions").fetchone()[0])  # type: ignore[index]

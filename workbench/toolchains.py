@@ -1,0 +1,55 @@
+"""Install the Debian packages the registry names (idempotent), or say which are missing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterable
+
+from workbench.executor import missing_tools
+from workbench.languages import all_languages, get_language
+
+# The sandbox itself: bubblewrap for namespaces; util-linux's prlimit is always present on Debian.
+SANDBOX_PACKAGES = ("bubblewrap",)
+
+
+def packages_for(languages: Iterable[str] | None = None, only_missing: bool = True) -> list[str]:
+    """Debian packages for ``languages`` (default: all), by default only those not yet usable."""
+    chosen = [get_language(n) for n in languages] if languages else all_languages()
+    wanted: dict[str, None] = {}
+    if not only_missing or shutil.which("bwrap") is None:
+        wanted.update(dict.fromkeys(SANDBOX_PACKAGES))
+    for lang in chosen:
+        if not lang.has_recipe or lang.docker_only:
+            continue
+        if only_missing and not missing_tools(lang):
+            continue
+        wanted.update(dict.fromkeys(lang.debian_packages))
+    return list(wanted)
+
+
+def can_install() -> bool:
+    """True when this process may run apt-get (root on a Debian-like system)."""
+    return os.geteuid() == 0 and shutil.which("apt-get") is not None
+
+
+def install(languages: Iterable[str] | None = None, dry_run: bool = False) -> list[str]:
+    """apt-get install what ``languages`` need; returns the packages that were (or would be)
+    installed. Raises RuntimeError with the package list when this machine cannot install."""
+    packages = packages_for(languages)
+    if not packages or dry_run:
+        return packages
+    if not can_install():
+        raise RuntimeError(
+            "missing toolchains; as root on Debian/Ubuntu run: apt-get install -y "
+            + " ".join(packages)
+        )
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages],
+        check=True,
+        env=env,
+    )
+    return packages
