@@ -1,0 +1,80 @@
+"""Code extraction from model text and program assembly."""
+
+from __future__ import annotations
+
+from workbench.extract import extract_code, fences
+from workbench.languages import get_language
+from workbench.programs import canonical_program, completion_program, generation_program
+
+PY = get_language("Python")
+
+
+def test_prefers_the_block_that_defines_the_entry_point():
+    raw = "Usage:\n```python\nprint(f(2))\n```\nCode:\n```python\ndef f(x):\n    return x\n```\n"
+    found = extract_code(raw, PY, "f")
+    assert found.method == "fence:entry" and found.code.startswith("def f")
+
+
+def test_unclosed_fence_and_bare_code():
+    assert extract_code("```python\ndef f():\n    return 1", PY, "f").code.endswith("return 1")
+    bare = extract_code("def f():\n    return 1\n", PY, "f")
+    assert bare.method == "bare" and "def f" in bare.code
+
+
+def test_fence_tags_are_read():
+    assert [f.tag for f in fences("```C++ title\nx\n```\n~~~\ny\n~~~\n")] == ["c++", ""]
+
+
+def test_other_language_block_is_last_resort():
+    raw = "```text\noutput\n```\n```python\nx = 1\n```"
+    assert extract_code(raw, PY, "g").code == "x = 1"
+
+
+PY_TASK = {
+    "task_id": "Python/9", "language": "Python", "entry_point": "f",
+    "prompt": "from typing import List\n\ndef f(xs: List[int]) -> int:\n    \"\"\"doc\"\"\"",
+    "canonical_solution": "    return sum(xs)", "test": "assert f([1, 2]) == 3",
+}  # fmt: skip
+
+
+def test_canonical_program_joins_with_newlines():
+    assert canonical_program(PY_TASK) == PY_TASK["prompt"] + "\n    return sum(xs)\nassert f([1, 2]) == 3\n"
+
+
+def test_missing_prompt_imports_are_added_and_main_block_removed():
+    code = "def f(xs: List[int]) -> int:\n    return sum(xs)\n\nif __name__ == '__main__':\n    print(f([9]))\n    assert f([]) == 1\nprint('after')"
+    program = generation_program(PY_TASK, code)
+    assert program.startswith("from typing import List\n")
+    assert "__main__" not in program and "assert f([]) == 1" not in program
+    assert "print('after')" in program
+
+
+def test_body_only_answer_goes_after_the_prompt():
+    program = generation_program(PY_TASK, "    return sum(xs)")
+    assert program == canonical_program(PY_TASK)
+
+
+JAVA_TASK = {
+    "task_id": "Java/9", "language": "Java", "entry_point": "add",
+    "prompt": "import java.util.List;\n\nclass Solution {\n  /** doc */\n  public static int add(int a, int b)",
+    "canonical_solution": "  { return a + b; }",
+    "test": "  public static void main(String[] args) {\n    assert add(1, 2) == 3;\n  }\n}",
+}  # fmt: skip
+
+
+def test_java_members_move_into_the_prompts_class():
+    code = ("import java.util.*;\n\npublic class Solution {\n  public static int add(int a, int b) {\n"
+            "    return a + b; // }\n  }\n  public static void main(String[] args) {\n"
+            "    System.out.println(\"{\" + add(1, 2));\n  }\n}\n")  # fmt: skip
+    program = generation_program(JAVA_TASK, code)
+    assert program.count("public static void main") == 1
+    assert "import java.util.*;" in program and "import java.util.List;" in program
+    assert "class Solution {" in program and "public class Solution" not in program
+    assert program.count("{") - program.count("\"{\"") == program.count("}") - program.count("// }")
+
+
+def test_completion_fills_mask_or_takes_a_whole_function():
+    task = {**PY_TASK, "task": "completion", "mask_code": "    total = [MASK]\n    return total"}
+    assert "    total = sum(xs)\n    return total" in completion_program(task, "sum(xs)")
+    whole = completion_program(task, "def f(xs):\n    return sum(xs)")
+    assert "[MASK]" not in whole and whole.startswith("from typing import List")
