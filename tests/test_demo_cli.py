@@ -46,8 +46,16 @@ def test_every_demo_sample_gets_its_labelled_status(demo_run):
     merged = labels.merge(results, on=["task_id", "model", "sample_index"], validate="one_to_one")
     assert len(merged) == 72
     wrong = merged[merged["status"] != merged["expected_status"]]
-    assert wrong.empty, wrong[["task_id", "model", "sample_index", "status", "expected_status", "reason"]]
-    assert set(results["status"]) == {"passed", "failed", "compile_error", "runtime_error", "timeout"}
+    assert wrong.empty, wrong[
+        ["task_id", "model", "sample_index", "status", "expected_status", "reason"]
+    ]
+    assert set(results["status"]) == {
+        "passed",
+        "failed",
+        "compile_error",
+        "runtime_error",
+        "timeout",
+    }
     timeouts = results[results["status"] == "timeout"]
     assert (timeouts["run_seconds"] < 5.0 + 1.5).all()
 

@@ -38,7 +38,10 @@ PY_TASK = {
 
 
 def test_canonical_program_joins_with_newlines():
-    assert canonical_program(PY_TASK) == PY_TASK["prompt"] + "\n    return sum(xs)\nassert f([1, 2]) == 3\n"
+    assert (
+        canonical_program(PY_TASK)
+        == PY_TASK["prompt"] + "\n    return sum(xs)\nassert f([1, 2]) == 3\n"
+    )
 
 
 def test_missing_prompt_imports_are_added_and_main_block_removed():
@@ -70,7 +73,7 @@ def test_java_members_move_into_the_prompts_class():
     assert program.count("public static void main") == 1
     assert "import java.util.*;" in program and "import java.util.List;" in program
     assert "class Solution {" in program and "public class Solution" not in program
-    assert program.count("{") - program.count("\"{\"") == program.count("}") - program.count("// }")
+    assert program.count("{") - program.count('"{"') == program.count("}") - program.count("// }")
 
 
 def test_completion_fills_mask_or_takes_a_whole_function():

@@ -127,7 +127,11 @@ def test_prepare_keeps_raw_code_and_program():
     tasks = load_tasks(DEMO)
     samples = load_samples(DEMO / "samples.jsonl")
     prepared = prepare(samples, tasks)
-    assert {"raw_generation", "code", "extraction", "program", "program_hash"} <= set(prepared.columns)
-    row = prepared[(prepared["task_id"] == "Java/2") & (prepared["model"] == "demo/careful-coder")].iloc[0]
+    assert {"raw_generation", "code", "extraction", "program", "program_hash"} <= set(
+        prepared.columns
+    )
+    row = prepared[
+        (prepared["task_id"] == "Java/2") & (prepared["model"] == "demo/careful-coder")
+    ].iloc[0]
     assert row["program"].rstrip().endswith("}")
     assert isinstance(prepared, pd.DataFrame) and prepared["program_hash"].str.len().eq(64).all()

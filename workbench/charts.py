@@ -18,8 +18,14 @@ def pass_at_1_chart(table: pd.DataFrame, title: str = "pass@1 per language") -> 
         xOffset=alt.XOffset("model:N"),
         y=alt.Y("pass_at_1:Q", title="pass@1 (%)", scale=alt.Scale(domain=[0, 100])),
         color=alt.Color("model:N", title="model", legend=alt.Legend(orient="bottom")),
-        tooltip=["model", "language", "tasks", "samples", "passed",
-                 alt.Tooltip("pass_at_1:Q", format=".1f")],
+        tooltip=[
+            "model",
+            "language",
+            "tasks",
+            "samples",
+            "passed",
+            alt.Tooltip("pass_at_1:Q", format=".1f"),
+        ],
     )
     bars = base.mark_bar()
     labels = base.mark_text(dy=-6, fontSize=9).encode(text=alt.Text("pass_at_1:Q", format=".0f"))

@@ -42,7 +42,8 @@ def format_table(results: pd.DataFrame) -> str:
     out = []
     for model, table in scores.groupby("model", sort=True):
         merged = table[["model", "language", "tasks", "samples", "pass_at_k"]].merge(
-            counts[counts["model"] == model], on=["model", "language"], how="left")
+            counts[counts["model"] == model], on=["model", "language"], how="left"
+        )
         merged["pass@1 %"] = (merged.pop("pass_at_k") * 100).round(1)
         status_cols = [c for c in counts.columns if c not in ("model", "language")]
         merged[status_cols] = merged[status_cols].fillna(0).astype(int)
@@ -61,18 +62,30 @@ def _evaluate(args: argparse.Namespace) -> int:
     languages = args.languages or sorted({t.split("/", 1)[0] for t in samples["task_id"]})
     tasks = load_tasks(args.data, task=args.task, subset=args.subset, languages=languages)
     if args.languages:
-        samples = samples[samples["task_id"].str.split("/").str[0].map(
-            lambda p: p in set(tasks["language"]) or p in args.languages)]
+        samples = samples[
+            samples["task_id"]
+            .str.split("/")
+            .str[0]
+            .map(lambda p: p in set(tasks["language"]) or p in args.languages)
+        ]
     limits = {"run_timeout": args.run_timeout} if args.run_timeout else None
-    results = evaluate(samples, tasks, jobs=args.jobs, store=args.store, cache=not args.no_cache,
-                       limits=limits, progress=not args.quiet)
+    results = evaluate(
+        samples,
+        tasks,
+        jobs=args.jobs,
+        store=args.store,
+        cache=not args.no_cache,
+        limits=limits,
+        progress=not args.quiet,
+    )
     print(format_table(results))
     print(f"\nstore: {args.store}")
     return 0
 
 
-def run_demo(data: Path, store: Path, figures: Path, jobs: int | None = None,
-             progress: bool = True) -> tuple[pd.DataFrame, list[Path]]:
+def run_demo(
+    data: Path, store: Path, figures: Path, jobs: int | None = None, progress: bool = True
+) -> tuple[pd.DataFrame, list[Path]]:
     """Evaluate the bundled demo outputs and draw the demo figure; returns (results, files)."""
     from workbench.charts import pass_at_1_chart, save_chart
     from workbench.metrics import pass_at_1_by_language
@@ -82,9 +95,12 @@ def run_demo(data: Path, store: Path, figures: Path, jobs: int | None = None,
 
     samples = load_samples(data / "samples.jsonl")
     tasks = load_tasks(data, languages=sorted({t.split("/", 1)[0] for t in samples["task_id"]}))
-    results = evaluate(samples, tasks, jobs=jobs, store=store, progress=progress,
-                       limits={"run_timeout": 5.0})
-    chart = pass_at_1_chart(pass_at_1_by_language(results), "Demo: pass@1 per language (synthetic outputs)")
+    results = evaluate(
+        samples, tasks, jobs=jobs, store=store, progress=progress, limits={"run_timeout": 5.0}
+    )
+    chart = pass_at_1_chart(
+        pass_at_1_by_language(results), "Demo: pass@1 per language (synthetic outputs)"
+    )
     files = save_chart(chart, figures / "demo_pass_at_1")
     return results, files
 
@@ -144,15 +160,27 @@ def parser() -> argparse.ArgumentParser:
     d.set_defaults(func=_doctor)
 
     e = sub.add_parser("evaluate", help="run model samples against McEval tasks")
-    e.add_argument("--data", default=None, help="McEval folder or hf://owner/name (default: MCEVAL_DATA or ../shared/mceval)")
+    e.add_argument(
+        "--data",
+        default=None,
+        help="McEval folder or hf://owner/name (default: MCEVAL_DATA or ../shared/mceval)",
+    )
     e.add_argument("--samples", required=True, type=Path, help="samples JSONL file or folder")
-    e.add_argument("--task", default="generation", choices=["generation", "explanation", "completion"])
+    e.add_argument(
+        "--task", default="generation", choices=["generation", "explanation", "completion"]
+    )
     e.add_argument("--subset", default=None, choices=["single", "multi", "span", "light"])
     e.add_argument("--languages", nargs="+", default=None, help="only these languages")
-    e.add_argument("--store", type=Path, default=Path("workbench.duckdb"), help="DuckDB results file")
+    e.add_argument(
+        "--store", type=Path, default=Path("workbench.duckdb"), help="DuckDB results file"
+    )
     e.add_argument("--jobs", type=int, default=None, help="parallel executions (default: cores)")
-    e.add_argument("--no-cache", action="store_true", help="run again even if the store has the verdict")
-    e.add_argument("--run-timeout", type=float, default=None, help="override every run time limit (s)")
+    e.add_argument(
+        "--no-cache", action="store_true", help="run again even if the store has the verdict"
+    )
+    e.add_argument(
+        "--run-timeout", type=float, default=None, help="override every run time limit (s)"
+    )
     e.add_argument("--quiet", action="store_true", help="no progress bar")
     e.set_defaults(func=_evaluate)
 

@@ -26,22 +26,46 @@ def language_statuses() -> list[LanguageStatus]:
     for lang in all_languages():
         packages = list(lang.debian_packages)
         if lang.docker_only:
-            out.append(LanguageStatus(lang.name, "docker_only", None,
-                                      "no Debian toolchain: served by the Docker backend", packages))
+            out.append(
+                LanguageStatus(
+                    lang.name,
+                    "docker_only",
+                    None,
+                    "no Debian toolchain: served by the Docker backend",
+                    packages,
+                )
+            )
             continue
         if not lang.has_recipe:
             version = toolchain_version(lang.name)
-            out.append(LanguageStatus(lang.name, "no_recipe", version,
-                                      "toolchain " + ("found" if version else "missing")
-                                      + "; no execution recipe yet", packages))
+            out.append(
+                LanguageStatus(
+                    lang.name,
+                    "no_recipe",
+                    version,
+                    "toolchain "
+                    + ("found" if version else "missing")
+                    + "; no execution recipe yet",
+                    packages,
+                )
+            )
             continue
         missing = missing_tools(lang)
         if missing:
-            out.append(LanguageStatus(lang.name, "missing", None,
-                                      f"{', '.join(missing)} not found; install: apt-get install "
-                                      + " ".join(packages), packages))
+            out.append(
+                LanguageStatus(
+                    lang.name,
+                    "missing",
+                    None,
+                    f"{', '.join(missing)} not found; install: apt-get install "
+                    + " ".join(packages),
+                    packages,
+                )
+            )
         else:
-            out.append(LanguageStatus(lang.name, "ready", toolchain_version(lang.name), "", packages))
+            out.append(
+                LanguageStatus(lang.name, "ready", toolchain_version(lang.name), "", packages)
+            )
     return out
 
 

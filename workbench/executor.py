@@ -149,9 +149,8 @@ def execute(
     base = Execution(status="passed", language=language.name, sandbox=sandbox_info().mode)
     if not language.has_recipe:
         base.status = "toolchain_missing"
-        base.reason = (
-            f"no local recipe for {language.name}"
-            + (": it needs the Docker backend" if language.docker_only else " yet")
+        base.reason = f"no local recipe for {language.name}" + (
+            ": it needs the Docker backend" if language.docker_only else " yet"
         )
         return base
     missing = missing_tools(language)
@@ -175,8 +174,14 @@ def execute(
             argv = [a.replace("{source}", source).replace("{stem}", stem) for a in step.command]
             result = run_confined(argv, workdir, _limits_for(step.kind, limits), env=language.env)
             base.steps.append(
-                StepReport(step.kind, argv, result.exit_code, result.signal, result.duration,
-                           result.timed_out)
+                StepReport(
+                    step.kind,
+                    argv,
+                    result.exit_code,
+                    result.signal,
+                    result.duration,
+                    result.timed_out,
+                )
             )
             if step.kind == "compile":
                 base.compile_seconds += result.duration

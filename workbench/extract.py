@@ -10,7 +10,9 @@ from workbench.languages import Language
 
 # An opening fence with an optional info string; an answer cut off by the token limit may
 # never close its last fence, so end of text also ends a block.
-_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*([^\n`]*)\n(.*?)(?:^[ \t]*\1[ \t]*$|\Z)", re.M | re.S)
+_FENCE = re.compile(
+    r"^[ \t]*(`{3,}|~{3,})[ \t]*([^\n`]*)\n(.*?)(?:^[ \t]*\1[ \t]*$|\Z)", re.M | re.S
+)
 
 
 @dataclass(frozen=True)

@@ -42,18 +42,30 @@ def pass_at_1_by_language(results: pd.DataFrame, k: int = 1) -> pd.DataFrame:
     """
     tasks = per_task(results)
     judged = tasks[tasks["n"] > 0]
-    scores = judged.assign(score=[pass_at_k(int(n), int(c), k) for n, c in zip(judged["n"], judged["c"], strict=True)])
+    scores = judged.assign(
+        score=[pass_at_k(int(n), int(c), k) for n, c in zip(judged["n"], judged["c"], strict=True)]
+    )
     by_lang = (
         tasks.groupby(["model", "language"], sort=True)
-        .agg(tasks=("task_id", "nunique"), samples=("n", "sum"), passed=("c", "sum"), excluded=("excluded", "sum"))
+        .agg(
+            tasks=("task_id", "nunique"),
+            samples=("n", "sum"),
+            passed=("c", "sum"),
+            excluded=("excluded", "sum"),
+        )
         .reset_index()
     )
     mean_score = scores.groupby(["model", "language"])["score"].mean().rename("pass_at_k")
     by_lang = by_lang.merge(mean_score, on=["model", "language"], how="left")
     avg = (
         by_lang.groupby("model")
-        .agg(tasks=("tasks", "sum"), samples=("samples", "sum"), passed=("passed", "sum"),
-             excluded=("excluded", "sum"), pass_at_k=("pass_at_k", "mean"))
+        .agg(
+            tasks=("tasks", "sum"),
+            samples=("samples", "sum"),
+            passed=("passed", "sum"),
+            excluded=("excluded", "sum"),
+            pass_at_k=("pass_at_k", "mean"),
+        )
         .reset_index()
         .assign(language="AVG")
     )
@@ -63,6 +75,8 @@ def pass_at_1_by_language(results: pd.DataFrame, k: int = 1) -> pd.DataFrame:
 def status_counts(results: pd.DataFrame) -> pd.DataFrame:
     """Samples per status for each (model, language)."""
     return (
-        results.groupby(["model", "language", "status"]).size().unstack("status", fill_value=0)
+        results.groupby(["model", "language", "status"])
+        .size()
+        .unstack("status", fill_value=0)
         .reset_index()
     )

@@ -132,7 +132,9 @@ ASSEMBLERS: dict[str, Callable[[Language, Mapping[str, Any], str], str]] = {
 
 def generation_program(task: Mapping[str, Any], code: str) -> str:
     """The program for a generation (or explanation stage 2) answer ``code``."""
-    language = get_language(task["language"] if "language" in task else task["task_id"].split("/")[0])
+    language = get_language(
+        task["language"] if "language" in task else task["task_id"].split("/")[0]
+    )
     return ASSEMBLERS[language.assembly](language, task, code)
 
 
@@ -143,7 +145,9 @@ def completion_program(task: Mapping[str, Any], code: str) -> str:
     defines the entry point is assembled like a generation answer, anything else is taken as the
     missing middle and put in place of ``[MASK]``.
     """
-    language = get_language(task["language"] if "language" in task else task["task_id"].split("/")[0])
+    language = get_language(
+        task["language"] if "language" in task else task["task_id"].split("/")[0]
+    )
     if defines(language, code, task.get("entry_point")) or not task.get("mask_code"):
         return generation_program(task, code)
     filled = task["mask_code"].replace(MASK, code, 1)

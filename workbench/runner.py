@@ -98,7 +98,12 @@ def evaluate(
     finally:
         if own_store and db is not None:
             db.close()
-    order = {k: i for i, k in enumerate(zip(prepared["task_id"], prepared["model"], prepared["sample_index"], strict=True))}
+    order = {
+        k: i
+        for i, k in enumerate(
+            zip(prepared["task_id"], prepared["model"], prepared["sample_index"], strict=True)
+        )
+    }
     rows.sort(key=lambda r: order[(r["task_id"], r["model"], r["sample_index"])])
     return pd.DataFrame(rows)
 
@@ -127,6 +132,7 @@ def _run_all(
     pending: dict[Future[Execution], str] = {}
     queue = iter(unique)
     try:
+
         def submit_next() -> bool:
             nxt = next(queue, None)
             if nxt is None:

@@ -34,8 +34,9 @@ def _official_rows(path: Path, model: str) -> list[dict[str, Any]]:
         generations = require(record, "raw_generation", path, line, list)
         for index, text in enumerate(generations):
             if not isinstance(text, str):
-                raise InputError(f"element {index} is not a string", file=path, line=line,
-                                 field="raw_generation")
+                raise InputError(
+                    f"element {index} is not a string", file=path, line=line, field="raw_generation"
+                )
             rows.append({"task_id": task_id, "model": record.get("model") or model,
                          "sample_index": index, "raw_generation": text, "completion": None,
                          "source_file": str(path), "source_line": line})  # fmt: skip
@@ -50,17 +51,25 @@ def _flat_rows(path: Path) -> list[dict[str, Any]]:
         model = require(record, "model", path, line)
         index = record.get("sample_index", 0)
         if not isinstance(index, int) or isinstance(index, bool) or index < 0:
-            raise InputError("expected a non-negative integer", file=path, line=line, field="sample_index")
+            raise InputError(
+                "expected a non-negative integer", file=path, line=line, field="sample_index"
+            )
         raw = record.get("raw_generation")
         if isinstance(raw, list):
             raw = raw[0] if raw else None
         completion = record.get("completion")
         if raw is None and completion is None:
-            raise InputError("missing (give raw_generation or completion)", file=path, line=line,
-                             field="raw_generation")
+            raise InputError(
+                "missing (give raw_generation or completion)",
+                file=path,
+                line=line,
+                field="raw_generation",
+            )
         for key, value in (("raw_generation", raw), ("completion", completion)):
             if value is not None and not isinstance(value, str):
-                raise InputError(f"expected str, got {type(value).__name__}", file=path, line=line, field=key)
+                raise InputError(
+                    f"expected str, got {type(value).__name__}", file=path, line=line, field=key
+                )
         extra = {k: v for k, v in record.items() if k not in SAMPLE_COLUMNS}
         rows.append({**extra, "task_id": task_id, "model": model, "sample_index": index,
                      "raw_generation": raw, "completion": completion,
@@ -95,8 +104,12 @@ def load_samples(path: str | Path, model: str | None = None) -> pd.DataFrame:
     dupes = frame.duplicated(["task_id", "model", "sample_index"], keep="first")
     if dupes.any():
         first = frame[dupes].iloc[0]
-        raise InputError(f"duplicate sample {first.task_id} / {first.model} / {first.sample_index}",
-                         file=first.source_file, line=int(first.source_line), field="sample_index")
+        raise InputError(
+            f"duplicate sample {first.task_id} / {first.model} / {first.sample_index}",
+            file=first.source_file,
+            line=int(first.source_line),
+            field="sample_index",
+        )
     return frame
 
 
@@ -107,8 +120,12 @@ def attach_tasks(samples: pd.DataFrame, tasks: pd.DataFrame) -> pd.DataFrame:
     if not unknown.empty:
         row = unknown.iloc[0]
         more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
-        raise InputError(f"task {row.task_id!r} is not in the loaded tasks{more}",
-                         file=row.source_file, line=int(row.source_line), field="task_id")
+        raise InputError(
+            f"task {row.task_id!r} is not in the loaded tasks{more}",
+            file=row.source_file,
+            line=int(row.source_line),
+            field="task_id",
+        )
     task_cols = [c for c in tasks.columns if c not in ("source_file", "source_line")]
     return samples.merge(tasks[task_cols], on="task_id", how="left", validate="many_to_one")
 

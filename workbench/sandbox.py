@@ -208,8 +208,10 @@ class _Capture:
         if self.total <= len(self.head) + len(self.tail):
             return _decode(bytes(self.head + self.tail))
         skipped = self.total - len(self.head) - len(self.tail)
-        return _decode(bytes(self.head)) + f"\n[... {skipped} bytes not kept ...]\n" + _decode(
-            bytes(self.tail)
+        return (
+            _decode(bytes(self.head))
+            + f"\n[... {skipped} bytes not kept ...]\n"
+            + _decode(bytes(self.tail))
         )
 
 

@@ -121,7 +121,9 @@ class Store:
             query += f" WHERE model IN ({', '.join('?' for _ in models)})"
             params = models
         with self._lock:
-            return self._con.execute(query + " ORDER BY task, task_id, model, sample_index", params).df()
+            return self._con.execute(
+                query + " ORDER BY task, task_id, model, sample_index", params
+            ).df()
 
     def count(self) -> int:
         with self._lock:

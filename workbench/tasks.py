@@ -51,7 +51,9 @@ def resolve_source(source: str | Path | None) -> Path:
         return _download(text.removeprefix("hf://"))
     path = Path(text)
     if not path.is_dir():
-        raise InputError("not a folder with McEval data (expected generation/<Lang>.jsonl)", file=path)
+        raise InputError(
+            "not a folder with McEval data (expected generation/<Lang>.jsonl)", file=path
+        )
     return path
 
 
@@ -82,10 +84,16 @@ def _support_dir(root: Path, language: str) -> str | None:
     return None
 
 
-def _files(root: Path, task: str, subset: str | None, languages: list[str]) -> list[tuple[str | None, str, Path]]:
+def _files(
+    root: Path, task: str, subset: str | None, languages: list[str]
+) -> list[tuple[str | None, str, Path]]:
     if task == "completion":
         subsets = [subset] if subset else list(SUBSETS)
-        return [(s, lang, root / "completion" / s / f"{lang}.jsonl") for s in subsets for lang in languages]
+        return [
+            (s, lang, root / "completion" / s / f"{lang}.jsonl")
+            for s in subsets
+            for lang in languages
+        ]
     return [(None, lang, root / task / f"{lang}.jsonl") for lang in languages]
 
 
@@ -103,7 +111,9 @@ def load_tasks(
     if task not in TASK_KINDS:
         raise InputError(f"unknown task kind {task!r}; expected one of {', '.join(TASK_KINDS)}")
     if subset is not None and (task != "completion" or subset not in SUBSETS):
-        raise InputError(f"subset {subset!r} needs task='completion' and one of {', '.join(SUBSETS)}")
+        raise InputError(
+            f"subset {subset!r} needs task='completion' and one of {', '.join(SUBSETS)}"
+        )
     root = resolve_source(source)
     names = [get_language(n).name for n in languages] if languages else language_names()
     rows: list[dict] = []
@@ -120,7 +130,9 @@ def load_tasks(
             except UnknownLanguageError as exc:
                 raise InputError(str(exc), file=path, line=line, field="task_id") from exc
             if prefix != lang:
-                raise InputError(f"task of {prefix} in the {lang} file", file=path, line=line, field="task_id")
+                raise InputError(
+                    f"task of {prefix} in the {lang} file", file=path, line=line, field="task_id"
+                )
             row = {**record, "task_id": task_id, "language": lang, "task": task, "subset": sub,
                    "base_id": base_id(task_id), "support_dir": support,
                    "source_file": str(path), "source_line": line}  # fmt: skip
