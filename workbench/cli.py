@@ -128,7 +128,7 @@ def _results(args: argparse.Namespace) -> int:
 def _figures(args: argparse.Namespace) -> int:
     from workbench.figures.cli import run
 
-    run(args.out, args.results, args.data)
+    run(args.out, args.results, args.data, embedder=args.embedder, tokenizer=args.tokenizer)
     return 0
 
 
@@ -205,6 +205,12 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("--out", type=Path, default=Path("figures"))
     f.add_argument("--results", type=Path, default=None, help="a results store to draw from")
     f.add_argument("--data", type=Path, default=None, help="McEval folder for dataset statistics")
+    f.add_argument(
+        "--embedder",
+        default=None,
+        help="codebert | minilm | tfidf | auto | a local model folder (default: auto)",
+    )
+    f.add_argument("--tokenizer", default=None, help="tokenizer for length statistics")
     f.set_defaults(func=_figures)
     return p
 
