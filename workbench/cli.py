@@ -114,14 +114,44 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _results(args: argparse.Namespace) -> int:
+    from workbench.errors import InputError
+    from workbench.metrics import pass_at_k_table
     from workbench.store import Store
 
+    try:
+        ks = tuple(int(k) for k in str(args.k).split(",") if k.strip())
+    except ValueError:
+        raise InputError(
+            f"--k must be comma-separated integers such as 1,10; got {args.k!r}"
+        ) from None
     with Store(args.store) as store:
         results = store.results()
     if results.empty:
-        print(f"{args.store}: no results yet")
+        if args.format == "table":
+            print(f"{args.store}: no results yet")
+        else:
+            print("[]" if args.format == "json" else "")
         return 0
-    print(format_table(results))
+    table = pass_at_k_table(results, ks=ks, by=args.by)
+    if args.format == "csv":
+        print(table.to_csv(index=False), end="")
+    elif args.format == "json":
+        print(table.to_json(orient="records", indent=2))
+    else:
+        blocks = []
+        for model, part in table.groupby("model", sort=True):
+            shown = part.drop(columns="model").copy()
+            for k in ks:
+                col = f"pass@{k}"
+                pct = shown.pop(col) * 100
+                low, high = shown.pop(f"{col}_low") * 100, shown.pop(f"{col}_high") * 100
+                shown[f"{col} %"] = pct.round(1)
+                shown[f"{col} 95% CI"] = [
+                    "" if pd.isna(lo) else f"[{lo:.1f}, {hi:.1f}]"
+                    for lo, hi in zip(low, high, strict=True)
+                ]
+            blocks.append(f"model: {model}\n{shown.to_string(index=False)}")
+        print("\n\n".join(blocks))
     return 0
 
 
@@ -192,8 +222,16 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--quiet", action="store_true")
     m.set_defaults(func=_demo)
 
-    r = sub.add_parser("results", help="per-language table of a results store")
+    r = sub.add_parser("results", help="pass@k with 95% CIs from a results store")
     r.add_argument("--store", type=Path, default=Path("workbench.duckdb"))
+    r.add_argument(
+        "--by",
+        default="language",
+        choices=["language", "task", "difficulty", "paradigm", "scenario"],
+        help="grouping (default: language, with the AVG macro average)",
+    )
+    r.add_argument("--k", default="1", help="comma-separated k values, e.g. 1,10 (default: 1)")
+    r.add_argument("--format", default="table", choices=["table", "csv", "json"])
     r.set_defaults(func=_results)
 
     t = sub.add_parser("toolchains", help="list or install the Debian toolchains of the registry")

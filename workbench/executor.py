@@ -60,6 +60,7 @@ class Execution:
     max_rss_kb: int = 0
     toolchain_version: str | None = None
     sandbox: str = ""
+    sandbox_uids: list[int] = field(default_factory=list)
     steps: list[StepReport] = field(default_factory=list)
 
     @property
@@ -191,6 +192,8 @@ def execute(
             base.stdout, base.stderr = result.stdout, result.stderr
             base.output_truncated = result.output_truncated
             base.max_rss_kb = max(base.max_rss_kb, result.max_rss_kb)
+            if result.uid is not None:
+                base.sandbox_uids.append(result.uid)
             verdict = _classify(language, step.kind, result)
             if verdict is not None:
                 base.status, base.reason = verdict

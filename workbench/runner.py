@@ -36,7 +36,7 @@ def _row(item: dict[str, Any], execution: Execution, key: str, cached: bool) -> 
                                     "extraction", "program")},
         "cache_key": key,
         "cached": cached,
-        **{k: v for k, v in execution.to_dict().items() if k not in ("language", "steps", "passed")},
+        **{k: v for k, v in execution.to_dict().items() if k not in ("language", "steps", "passed", "sandbox_uids")},
     }  # fmt: skip
 
 

@@ -56,6 +56,7 @@ class RunResult:
     output_bytes: int
     max_rss_kb: int
     sandbox_error: str | None = None
+    uid: int | None = None
 
 
 @dataclass(frozen=True)
@@ -253,7 +254,9 @@ def run_confined(
             **(env or {}),
         }
         try:
-            return _communicate(argv, cwd, full_env, limits, stdin, uid, info.mode == "bwrap")
+            result = _communicate(argv, cwd, full_env, limits, stdin, uid, info.mode == "bwrap")
+            result.uid = uid
+            return result
         finally:
             if uid is not None:
                 _kill_uid(uid)
