@@ -24,6 +24,8 @@ class Program:
     language: str
     source: str
     support_dir: Path | None = None
+    task_id: str | None = None
+    reference: str | None = None  # the task's reference answer, for scorers that compare
 
     @property
     def digest(self) -> str:
@@ -91,6 +93,17 @@ def toolchain_version(language_name: str) -> str | None:
         if line.strip():
             return line.strip()
     return None
+
+
+def fixture_binds(language: Language) -> dict[str, Path]:
+    """Sandbox path -> bundled fixture file, for the registry's ``binds``."""
+    folder = Path(__file__).resolve().parent / "fixtures"
+    return {target: folder / name for target, name in language.binds.items()}
+
+
+def limits_for(kind: str, limits: Limits) -> RunLimits:
+    """The sandbox limits of one step of ``kind`` (compile or run)."""
+    return _limits_for(kind, limits)
 
 
 def missing_tools(language: Language) -> list[str]:
@@ -169,11 +182,25 @@ def execute(
         else:
             workdir.mkdir()
         source = language.source_name(program.source)
+        (workdir / source).parent.mkdir(parents=True, exist_ok=True)
         (workdir / source).write_text(program.source, encoding="utf-8")
-        stem = source.rsplit(".", 1)[0]
+        stem = Path(source).stem
+        if language.scorer is not None:
+            from workbench.scoring import SCORERS
+
+            scored = SCORERS[language.scorer](language, program, limits, workdir, base)
+            if keep_workdir is not None:
+                shutil.copytree(workdir, keep_workdir, dirs_exist_ok=True)
+            return scored
         for step in language.steps:
             argv = [a.replace("{source}", source).replace("{stem}", stem) for a in step.command]
-            result = run_confined(argv, workdir, _limits_for(step.kind, limits), env=language.env)
+            result = run_confined(
+                argv,
+                workdir,
+                _limits_for(step.kind, limits),
+                env=language.env,
+                binds=fixture_binds(language),
+            )
             base.steps.append(
                 StepReport(
                     step.kind,

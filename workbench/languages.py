@@ -1,4 +1,4 @@
-"""The language registry: one declarative table (``languages.toml``) for McEval's 40 languages."""
+"""The language registry: one declarative TOML file per McEval language (``registry/``)."""
 
 from __future__ import annotations
 
@@ -89,6 +89,9 @@ class Language:
     rules: tuple[Rule, ...]
     limits: Limits
     support_folder: str | None = None
+    scorer: str | None = None
+    binds: dict[str, str] = field(default_factory=dict)
+    mutations: dict[str, str] = field(default_factory=dict)
     definition: str | None = None
     preamble: re.Pattern[str] | None = None
     assembly: str = "append"
@@ -97,8 +100,8 @@ class Language:
 
     @property
     def has_recipe(self) -> bool:
-        """True when the registry says how to run programs in this language."""
-        return bool(self.steps)
+        """True when the registry says how to judge programs in this language."""
+        return bool(self.steps) or self.scorer is not None
 
     @property
     def tools(self) -> tuple[str, ...]:
@@ -125,6 +128,9 @@ def _rule(raw: dict[str, Any]) -> Rule:
 
 
 def _language(name: str, raw: dict[str, Any], defaults: dict[str, Any]) -> Language:
+    unknown = set(raw) - KNOWN_KEYS
+    if unknown:
+        raise ValueError(f"registry: {name}: unknown keys {sorted(unknown)}")
     limits = Limits(**{**defaults["limits"], **raw.get("limits", {})})
     global_rules = [_rule(r) for r in defaults.get("rules", [])]
     regex = raw.get("source_name_regex")
@@ -149,6 +155,9 @@ def _language(name: str, raw: dict[str, Any], defaults: dict[str, Any]) -> Langu
         rules=tuple(global_rules + [_rule(r) for r in raw.get("rules", ())]),
         limits=limits,
         support_folder=raw.get("support_folder"),
+        scorer=raw.get("scorer"),
+        binds=dict(raw.get("binds", {})),
+        mutations=dict(raw.get("mutations", {})),
         definition=raw.get("definition"),
         preamble=re.compile(raw["preamble"], re.M) if raw.get("preamble") else None,
         assembly=raw.get("assembly", "append"),
@@ -160,13 +169,26 @@ def _language(name: str, raw: dict[str, Any], defaults: dict[str, Any]) -> Langu
     )
 
 
+KNOWN_KEYS = {
+    "name", "leaderboard_key", "aliases", "fence_tags", "extension", "paradigm", "scenario",
+    "debian_packages", "docker_only", "version", "version_stdin", "source", "source_name_regex",
+    "steps", "nonzero_exit", "fail_output", "rules", "limits", "support_folder", "definition",
+    "preamble", "assembly", "strip", "env", "scorer", "binds", "mutations",
+}  # fmt: skip
+
+
 @cache
 def _registry() -> tuple[dict[str, Language], dict[str, str]]:
-    text = resources.files("workbench").joinpath("languages.toml").read_text(encoding="utf-8")
-    raw = tomllib.loads(text)
+    folder = resources.files("workbench").joinpath("registry")
+    defaults = tomllib.loads(folder.joinpath("_defaults.toml").read_text(encoding="utf-8"))
+    specs = {}
+    for entry in folder.iterdir():
+        if entry.name.endswith(".toml") and not entry.name.startswith("_"):
+            spec = tomllib.loads(entry.read_text(encoding="utf-8"))
+            specs[spec["name"]] = spec
     languages = {
-        name: _language(name, spec, raw["defaults"])
-        for name, spec in sorted(raw["languages"].items(), key=lambda kv: kv[0].lower())
+        name: _language(name, spec, defaults)
+        for name, spec in sorted(specs.items(), key=lambda kv: kv[0].lower())
     }
     index: dict[str, str] = {}
     for lang in languages.values():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from workbench.extract import defines
@@ -14,8 +15,29 @@ MASK = "[MASK]"
 
 
 def canonical_program(task: Mapping[str, Any]) -> str:
-    """prompt + canonical solution + test, joined as the benchmark joins them."""
+    """prompt + canonical solution + test, joined as the benchmark joins them; for languages
+    judged by comparison (``answer_only``), the reference answer itself."""
+    language = _language_of(task)
+    if language.assembly == "answer_only":
+        return reference_answer(task)
     return _join(task["prompt"], task["canonical_solution"], task["test"])
+
+
+def reference_answer(task: Mapping[str, Any]) -> str:
+    """The task's reference answer: ``canonical_solution``, or for HTML/JSON/Markdown the file
+    ``generation/<Lang>/<N>.<ext>`` next to the data."""
+    if task.get("canonical_solution"):
+        return str(task["canonical_solution"])
+    language = _language_of(task)
+    number = str(task["task_id"]).split("/", 1)[1].split("-", 1)[0]
+    support = task.get("support_dir")
+    if not isinstance(support, str) or not support:
+        raise FileNotFoundError(f"{task['task_id']}: no reference answer and no support folder")
+    return (Path(support) / f"{number}.{language.extension}").read_text(encoding="utf-8")
+
+
+def _language_of(task: Mapping[str, Any]) -> Language:
+    return get_language(task["language"] if task.get("language") else task["task_id"].split("/")[0])
 
 
 def _join(*parts: str) -> str:
@@ -124,9 +146,15 @@ def _class_body(language: Language, task: Mapping[str, Any], code: str) -> str:
     return _join("\n".join(imports), opening.strip("\n"), body.strip("\n"), task["test"])
 
 
+def _answer_only(language: Language, task: Mapping[str, Any], code: str) -> str:
+    """Languages judged by comparing the answer itself (markup, AWK commands)."""
+    return code if code.endswith("\n") else code + "\n"
+
+
 ASSEMBLERS: dict[str, Callable[[Language, Mapping[str, Any], str], str]] = {
     "append": _append,
     "class_body": _class_body,
+    "answer_only": _answer_only,
 }
 
 

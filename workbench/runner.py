@@ -138,7 +138,13 @@ def _run_all(
             if nxt is None:
                 return False
             item, key, lim = nxt
-            program = Program(item["language"], item["program"], _support(item))
+            program = Program(
+                item["language"],
+                item["program"],
+                _support(item),
+                item["task_id"],
+                item.get("canonical_solution") or None,
+            )
             pending[pool.submit(execute, program, lim)] = key
             return True
 

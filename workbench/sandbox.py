@@ -98,7 +98,10 @@ def sandbox_info() -> SandboxInfo:
     )
 
 
-def _bwrap_args(workdir: Path) -> list[str]:
+def _bwrap_args(workdir: Path, binds: Mapping[str, Path] | None = None) -> list[str]:
+    extra = [
+        a for target, source in (binds or {}).items() for a in ("--ro-bind", str(source), target)
+    ]
     return [
         "--ro-bind", "/", "/",
         "--dev", "/dev",
@@ -106,6 +109,7 @@ def _bwrap_args(workdir: Path) -> list[str]:
         "--tmpfs", "/tmp",
         "--tmpfs", "/run",
         "--bind", str(workdir), SANDBOX_MOUNT,
+        *extra,
         "--chdir", SANDBOX_MOUNT,
         "--unshare-all",
         "--die-with-parent",
@@ -222,10 +226,12 @@ def run_confined(
     limits: RunLimits,
     env: Mapping[str, str] | None = None,
     stdin: bytes | None = None,
+    binds: Mapping[str, Path] | None = None,
 ) -> RunResult:
     """Run ``command`` inside ``workdir`` under the machine's sandbox and ``limits``.
 
-    The work folder appears as ``/box`` inside bubblewrap; commands should use relative paths.
+    The work folder appears as ``SANDBOX_MOUNT`` inside bubblewrap; commands should use relative
+    paths. ``binds`` maps sandbox paths to host files shown read-only (bubblewrap mode only).
     The whole process tree is killed on timeout or when output exceeds its cap, and every
     process of the sandbox uid is swept afterwards, so nothing outlives the call.
     """
@@ -239,7 +245,7 @@ def run_confined(
                     os.lchown(os.path.join(root, name), uid, uid)
         argv = _prlimit_args(limits)
         if info.mode == "bwrap":
-            argv += ["bwrap", *_bwrap_args(workdir), *command]
+            argv += ["bwrap", *_bwrap_args(workdir, binds), *command]
             cwd = workdir
         else:
             argv += list(command)
