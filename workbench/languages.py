@@ -92,6 +92,7 @@ class Language:
     scorer: str | None = None
     binds: dict[str, str] = field(default_factory=dict)
     mutations: dict[str, str] = field(default_factory=dict)
+    max_parallel: int | None = None
     definition: str | None = None
     preamble: re.Pattern[str] | None = None
     assembly: str = "append"
@@ -158,6 +159,7 @@ def _language(name: str, raw: dict[str, Any], defaults: dict[str, Any]) -> Langu
         scorer=raw.get("scorer"),
         binds=dict(raw.get("binds", {})),
         mutations=dict(raw.get("mutations", {})),
+        max_parallel=raw.get("max_parallel"),
         definition=raw.get("definition"),
         preamble=re.compile(raw["preamble"], re.M) if raw.get("preamble") else None,
         assembly=raw.get("assembly", "append"),
@@ -173,7 +175,7 @@ KNOWN_KEYS = {
     "name", "leaderboard_key", "aliases", "fence_tags", "extension", "paradigm", "scenario",
     "debian_packages", "docker_only", "version", "version_stdin", "source", "source_name_regex",
     "steps", "nonzero_exit", "fail_output", "rules", "limits", "support_folder", "definition",
-    "preamble", "assembly", "strip", "env", "scorer", "binds", "mutations",
+    "preamble", "assembly", "strip", "env", "scorer", "binds", "mutations", "max_parallel",
 }  # fmt: skip
 
 
