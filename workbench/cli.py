@@ -162,6 +162,37 @@ def _figures(args: argparse.Namespace) -> int:
     return 0
 
 
+def _verify(args: argparse.Namespace) -> int:
+    from workbench.verify import report_markdown, summary, verify
+
+    results = verify(
+        args.data,
+        task=args.task,
+        subset=args.subset,
+        languages=args.languages,
+        jobs=args.jobs,
+        store=args.store,
+        progress=not args.quiet,
+        limit=args.limit,
+    )
+    table = summary(results)
+    if args.json:
+        print(table.to_json(orient="records", indent=2))
+    else:
+        print(table.to_string(index=False))
+        bad = results[results["status"] != "passed"]
+        for row in bad.to_dict("records"):
+            print(f"  {row['task_id']}: {row['status']} — {row['reason']}")
+    if args.report:
+        kind = args.task + (f"/{args.subset}" if args.subset else "")
+        args.report.parent.mkdir(parents=True, exist_ok=True)
+        args.report.write_text(
+            report_markdown(results, f"Verification: {kind} canonical solutions")
+        )
+        print(f"report: {args.report}")
+    return 0 if (results["status"] == "passed").all() else 1
+
+
 def _toolchains(args: argparse.Namespace) -> int:
     from workbench.toolchains import can_install, install, packages_for
 
@@ -233,6 +264,23 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--k", default="1", help="comma-separated k values, e.g. 1,10 (default: 1)")
     r.add_argument("--format", default="table", choices=["table", "csv", "json"])
     r.set_defaults(func=_results)
+
+    v = sub.add_parser("verify", help="run every canonical solution; exit 1 if any fails")
+    v.add_argument(
+        "--data", default=None, help="McEval folder (default: MCEVAL_DATA or ../shared/mceval)"
+    )
+    v.add_argument(
+        "--task", default="generation", choices=["generation", "explanation", "completion"]
+    )
+    v.add_argument("--subset", default=None, choices=["single", "multi", "span", "light"])
+    v.add_argument("--languages", nargs="+", default=None)
+    v.add_argument("--limit", type=int, default=None, help="first N tasks per language")
+    v.add_argument("--jobs", type=int, default=None)
+    v.add_argument("--store", type=Path, default=None, help="keep results (default: temporary)")
+    v.add_argument("--json", action="store_true")
+    v.add_argument("--report", type=Path, default=None, help="write a Markdown report here")
+    v.add_argument("--quiet", action="store_true")
+    v.set_defaults(func=_verify)
 
     t = sub.add_parser("toolchains", help="list or install the Debian toolchains of the registry")
     t.add_argument("action", choices=["list", "install"])

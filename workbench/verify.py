@@ -1,0 +1,119 @@
+"""Run every canonical solution through the executor: a verdict is only worth analysing if the
+executor is right, so this is the self-check of the whole pipeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from workbench.executor import toolchain_version
+from workbench.extract import defines
+from workbench.languages import get_language
+from workbench.programs import reference_answer
+from workbench.runner import evaluate
+from workbench.sandbox import sandbox_info
+from workbench.tasks import load_tasks
+
+
+def canonical_answers(tasks: pd.DataFrame) -> pd.DataFrame:
+    """One sample per task: the canonical solution as a model would answer (the whole function:
+    prompt + canonical body), or the reference answer for languages judged by comparison."""
+    answers = []
+    for task in tasks.to_dict("records"):
+        language = get_language(task["language"])
+        if language.assembly == "answer_only":
+            answers.append(reference_answer(task))
+            continue
+        whole = f"{task['prompt']}\n{task['canonical_solution']}"
+        # Without a definition pattern the whole function would be mistaken for a body.
+        answers.append(whole if defines(language, whole, task.get("entry_point")) else None)
+    frame = tasks[["task_id"]].copy()
+    frame["model"] = "canonical"
+    frame["sample_index"] = 0
+    frame["raw_generation"] = None
+    frame["completion"] = answers
+    frame["source_file"] = tasks["source_file"].values
+    frame["source_line"] = tasks["source_line"].values
+    return frame
+
+
+def verify(
+    data: str | Path | None = None,
+    task: str = "generation",
+    subset: str | None = None,
+    languages: Iterable[str] | None = None,
+    jobs: int | None = None,
+    store: str | Path | None = None,
+    progress: bool = True,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """Execute the canonical solutions of ``task`` and return one result row per task.
+
+    Completion and explanation records are checked with their canonical solution assembled like
+    a model answer. ``limit`` keeps the first N tasks per language (a quick sample).
+    """
+    tasks = load_tasks(data, task=task, subset=subset, languages=languages)
+    if limit:
+        tasks = tasks.groupby("language", sort=False).head(limit).reset_index(drop=True)
+    samples = canonical_answers(tasks)
+    whole = samples["completion"].notna()
+    if not whole.all():
+        # Languages without a definition pattern: run prompt + canonical + test as joined.
+        from workbench.programs import canonical_program
+
+        samples.loc[~whole, "completion"] = [
+            canonical_program(t) for t in tasks[~whole].to_dict("records")
+        ]
+    if store is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            return evaluate(samples, tasks, jobs=jobs, store=Path(tmp) / "verify.duckdb",
+                            progress=progress)  # fmt: skip
+    return evaluate(samples, tasks, jobs=jobs, store=store, progress=progress)
+
+
+def summary(results: pd.DataFrame) -> pd.DataFrame:
+    """Per language: tasks, passed, and a count per other status."""
+    counts = results.groupby(["language", "status"]).size().unstack("status", fill_value=0)
+    counts.insert(0, "tasks", counts.sum(axis=1))
+    if "passed" not in counts:
+        counts["passed"] = 0
+    others = [c for c in counts.columns if c not in ("tasks", "passed")]
+    table = counts[["tasks", "passed", *others]].reset_index()
+    table["toolchain"] = [toolchain_version(lang) or "" for lang in table["language"]]
+    return table
+
+
+def report_markdown(results: pd.DataFrame, title: str) -> str:
+    """The committed verification report: summary, every non-passing task, environment."""
+    table = summary(results)
+    lines = [
+        f"# {title}",
+        "",
+        f"Written by `workbench verify --report` on {dt.date.today().isoformat()}, "
+        f"{platform.platform()}, sandbox: {sandbox_info().mode}.",
+        "",
+        "| language | toolchain | tasks | passed | not passed |",
+        "|---|---|---|---|---|",
+    ]
+    for row in table.to_dict("records"):
+        others = ", ".join(
+            f"{k} {v}" for k, v in row.items()
+            if k not in ("language", "tasks", "passed", "toolchain") and v
+        )  # fmt: skip
+        lines.append(
+            f"| {row['language']} | {row['toolchain']} | {row['tasks']} | {row['passed']} | {others} |"
+        )
+    failing = results[results["status"] != "passed"]
+    total, passed = len(results), int((results["status"] == "passed").sum())
+    lines += ["", f"**{passed} of {total}** canonical solutions pass.", ""]
+    if not failing.empty:
+        lines += ["## Not passing", "", "| task | status | reason |", "|---|---|---|"]
+        for row in failing.sort_values("task_id").to_dict("records"):
+            reason = str(row.get("reason") or "").replace("|", "\\|")
+            lines.append(f"| {row['task_id']} | {row['status']} | {reason} |")
+    return "\n".join(lines) + "\n"
