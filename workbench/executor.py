@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.languages import Language, Limits, get_language
+from workbench.paths import search_path
 from workbench.sandbox import RunLimits, RunResult, run_confined, sandbox_info
 
 SIGNAL_STATUS = {25: "output_limit", 24: "timeout"}  # SIGXFSZ: file too big; SIGXCPU: CPU time
@@ -77,11 +78,11 @@ class Execution:
 def toolchain_version(language_name: str) -> str | None:
     """First line the language's version probe prints, or None when the tool is missing."""
     language = get_language(language_name)
-    if not language.version or shutil.which(language.version[0]) is None:
+    if not language.version or shutil.which(language.version[0], path=search_path()) is None:
         return None
     try:
         proc = subprocess.run(
-            list(language.version),
+            [shutil.which(language.version[0], path=search_path()), *language.version[1:]],
             input=language.version_stdin,
             capture_output=True,
             text=True,
@@ -108,7 +109,7 @@ def limits_for(kind: str, limits: Limits) -> RunLimits:
 
 def missing_tools(language: Language) -> list[str]:
     """Executables of the recipe that are not on PATH."""
-    return [tool for tool in language.tools if shutil.which(tool) is None]
+    return [tool for tool in language.tools if shutil.which(tool, path=search_path()) is None]
 
 
 def _limits_for(kind: str, limits: Limits) -> RunLimits:

@@ -93,6 +93,7 @@ class Language:
     binds: dict[str, str] = field(default_factory=dict)
     mutations: dict[str, str] = field(default_factory=dict)
     max_parallel: int | None = None
+    npm_packages: tuple[str, ...] = ()
     definition: str | None = None
     preamble: re.Pattern[str] | None = None
     assembly: str = "append"
@@ -160,6 +161,7 @@ def _language(name: str, raw: dict[str, Any], defaults: dict[str, Any]) -> Langu
         binds=dict(raw.get("binds", {})),
         mutations=dict(raw.get("mutations", {})),
         max_parallel=raw.get("max_parallel"),
+        npm_packages=tuple(raw.get("npm_packages", ())),
         definition=raw.get("definition"),
         preamble=re.compile(raw["preamble"], re.M) if raw.get("preamble") else None,
         assembly=raw.get("assembly", "append"),
@@ -175,7 +177,7 @@ KNOWN_KEYS = {
     "name", "leaderboard_key", "aliases", "fence_tags", "extension", "paradigm", "scenario",
     "debian_packages", "docker_only", "version", "version_stdin", "source", "source_name_regex",
     "steps", "nonzero_exit", "fail_output", "rules", "limits", "support_folder", "definition",
-    "preamble", "assembly", "strip", "env", "scorer", "binds", "mutations", "max_parallel",
+    "preamble", "assembly", "strip", "env", "scorer", "binds", "mutations", "max_parallel", "npm_packages",
 }  # fmt: skip
 
 

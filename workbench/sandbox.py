@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from workbench.paths import search_path
+
 # Inside the private /tmp, so bubblewrap can create the mount point on a read-only root.
 SANDBOX_MOUNT = "/tmp/box"
 EXIT_GRACE = 0.25  # seconds to drain output after the main process exits
@@ -252,7 +254,7 @@ def run_confined(
             cwd = workdir
         home = SANDBOX_MOUNT if info.mode == "bwrap" else str(workdir)
         full_env = {
-            "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+            "PATH": search_path(),
             "HOME": home,
             "TMPDIR": "/tmp" if info.mode == "bwrap" else str(workdir),
             "LANG": "C.UTF-8",

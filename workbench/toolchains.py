@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from workbench.executor import missing_tools
 from workbench.languages import all_languages, get_language
+from workbench.paths import toolchains_dir
 
 # The sandbox itself: bubblewrap for namespaces; util-linux's prlimit is always present on Debian.
 SANDBOX_PACKAGES = ("bubblewrap",)
@@ -29,6 +30,16 @@ def packages_for(languages: Iterable[str] | None = None, only_missing: bool = Tr
     return list(wanted)
 
 
+def npm_packages_for(languages: Iterable[str] | None = None) -> list[str]:
+    """npm packages (name@version) the registry names for ``languages`` that are not installed."""
+    chosen = [get_language(n) for n in languages] if languages else all_languages()
+    wanted: dict[str, None] = {}
+    for lang in chosen:
+        if lang.npm_packages and missing_tools(lang):
+            wanted.update(dict.fromkeys(lang.npm_packages))
+    return list(wanted)
+
+
 def can_install() -> bool:
     """True when this process may run apt-get (root on a Debian-like system)."""
     return os.geteuid() == 0 and shutil.which("apt-get") is not None
@@ -38,8 +49,12 @@ def install(languages: Iterable[str] | None = None, dry_run: bool = False) -> li
     """apt-get install what ``languages`` need; returns the packages that were (or would be)
     installed. Raises RuntimeError with the package list when this machine cannot install."""
     packages = packages_for(languages)
-    if not packages or dry_run:
-        return packages
+    npm = npm_packages_for(languages)
+    if dry_run or not (packages or npm):
+        return packages + npm
+    if npm and not packages and shutil.which("npm"):
+        _npm_install(npm)
+        return npm
     if not can_install():
         raise RuntimeError(
             "missing toolchains; as root on Debian/Ubuntu run: apt-get install -y "
@@ -52,4 +67,15 @@ def install(languages: Iterable[str] | None = None, dry_run: bool = False) -> li
         check=True,
         env=env,
     )
-    return packages
+    if npm:
+        _npm_install(npm)
+    return packages + npm
+
+
+def _npm_install(packages: list[str]) -> None:
+    prefix = toolchains_dir() / "npm"
+    prefix.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(prefix), *packages],
+        check=True,
+    )
