@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -96,3 +99,32 @@ def test_doctor_json_covers_all_40_languages(tmp_path):
         if by_name[name]["status"] == "ready":
             assert by_name[name]["version"]
     assert report["sandbox"]["mode"] in ("bwrap", "rlimits")
+
+
+def test_doctor_verify_passes_on_a_working_toolchain(tmp_path):
+    require_toolchain("Python")
+    proc = workbench("doctor", "--verify", "--languages", "Python", "--json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    checks = json.loads(proc.stdout)["self_test"]
+    assert [c["language"] for c in checks] == ["Python"] and checks[0]["ok"]
+
+
+def test_doctor_verify_fails_loudly_on_a_broken_toolchain(tmp_path):
+    # A python3 that "succeeds" without running anything: every program would pass. It lives
+    # outside /tmp because the sandbox has a private /tmp.
+    root = Path(tempfile.mkdtemp(dir="/var/tmp"))
+    root.chmod(0o755)  # the sandbox uid must be able to reach it
+    fake = root / "toolchains" / "npm" / "node_modules" / ".bin"
+    fake.mkdir(parents=True)
+    (fake / "python3").write_text("#!/bin/sh\nexit 0\n")
+    (fake / "python3").chmod(0o755)
+    env = {**os.environ, "WORKBENCH_TOOLCHAINS": str(root / "toolchains")}
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "workbench.cli", "doctor", "--verify", "--languages", "Python"],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+    finally:
+        shutil.rmtree(root)
+    assert proc.returncode == 1
+    assert "BROKEN Python" in proc.stdout and "BROKEN" in proc.stderr

@@ -19,9 +19,16 @@ def _doctor(args: argparse.Namespace) -> int:
     from workbench.doctor import report
 
     data = report()
+    if args.verify:
+        from dataclasses import asdict
+
+        from workbench.doctor import self_test
+
+        checks = self_test(args.data, args.languages)
+        data["self_test"] = [asdict(c) for c in checks]
     if args.json:
         print(json.dumps(data, indent=2))
-        return 0
+        return 0 if all(c.get("ok") for c in data.get("self_test", [])) else 1
     sandbox = data["sandbox"]
     print(f"sandbox: {sandbox['mode']} — {sandbox['detail']}\n")
     table = pd.DataFrame(data["languages"])
@@ -30,6 +37,18 @@ def _doctor(args: argparse.Namespace) -> int:
     print(table[["language", "status", "version", "detail"]].to_string(index=False))
     ready = (table["status"] == "ready").sum()
     print(f"\n{ready} of {len(table)} languages ready to execute locally")
+    if args.verify:
+        broken = [c for c in data["self_test"] if not c["ok"]]
+        print(f"\nself-test ({len(data['self_test'])} languages):")
+        for check in data["self_test"]:
+            mark = "ok    " if check["ok"] else "BROKEN"
+            print(f"  {mark} {check['language']}: {check['detail']}")
+        if broken:
+            print(
+                f"\n{len(broken)} toolchain(s) BROKEN: their verdicts would be wrong",
+                file=sys.stderr,
+            )
+            return 1
     return 0
 
 
@@ -73,6 +92,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         samples,
         tasks,
         jobs=args.jobs,
+        cluster=args.cluster,
         store=args.store,
         cache=not args.no_cache,
         limits=limits,
@@ -218,6 +238,13 @@ def parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("doctor", help="toolchains, versions and sandbox of this machine")
     d.add_argument("--json", action="store_true", help="machine-readable output")
+    d.add_argument(
+        "--verify",
+        action="store_true",
+        help="self-test: a known-good and a known-bad program per ready language",
+    )
+    d.add_argument("--data", default=None, help="McEval folder for --verify (default: MCEVAL_DATA)")
+    d.add_argument("--languages", nargs="+", default=None, help="only these languages (--verify)")
     d.set_defaults(func=_doctor)
 
     e = sub.add_parser("evaluate", help="run model samples against McEval tasks")
@@ -236,6 +263,12 @@ def parser() -> argparse.ArgumentParser:
         "--store", type=Path, default=Path("workbench.duckdb"), help="DuckDB results file"
     )
     e.add_argument("--jobs", type=int, default=None, help="parallel executions (default: cores)")
+    e.add_argument(
+        "--cluster",
+        default=None,
+        metavar="ADDR",
+        help="Dask scheduler address (tcp://host:8786): execute on its workers",
+    )
     e.add_argument(
         "--no-cache", action="store_true", help="run again even if the store has the verdict"
     )

@@ -86,3 +86,50 @@ def missing_packages(languages: list[str]) -> list[str]:
             for p in status.debian_packages:
                 wanted.setdefault(p, None)
     return list(wanted)
+
+
+@dataclass
+class SelfTest:
+    """Outcome of ``doctor --verify`` for one language."""
+
+    language: str
+    ok: bool
+    detail: str
+
+
+def self_test(data: str | None = None, languages: list[str] | None = None) -> list[SelfTest]:
+    """For each language ready here: its first canonical solution must pass and the same program
+    with a syntax error must not. A broken toolchain fails loudly instead of scoring zero."""
+    from pathlib import Path
+
+    from workbench.errors import InputError
+    from workbench.executor import Program, execute
+    from workbench.selftest import mutants
+    from workbench.tasks import load_tasks
+
+    ready = [s.language for s in language_statuses() if s.status == "ready"]
+    if languages:
+        ready = [name for name in ready if name in languages]
+    try:
+        tasks = load_tasks(data, languages=ready)
+    except InputError:
+        demo = Path(__file__).resolve().parents[1] / "data" / "demo"
+        tasks = load_tasks(
+            demo, languages=[n for n in ready if (demo / "generation" / f"{n}.jsonl").exists()]
+        )
+    out = []
+    for name, group in tasks.groupby("language", sort=True):
+        task = group.iloc[0].to_dict()
+        support = Path(task["support_dir"]) if task.get("support_dir") else None
+        problems = []
+        for mutant in mutants(task):
+            if mutant.kind not in ("good", "syntax"):
+                continue
+            result = execute(Program(name, mutant.program, support, task["task_id"],
+                                     task.get("canonical_solution")))  # fmt: skip
+            if result.status not in mutant.expected:
+                problems.append(
+                    f"{mutant.kind} {task['task_id']}: {result.status} ({result.reason})"
+                )
+        out.append(SelfTest(name, not problems, "; ".join(problems) or f"{task['task_id']} ok"))
+    return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import stat
 import subprocess
 import tempfile
 from dataclasses import asdict, dataclass, field
@@ -149,6 +150,12 @@ def _classify(language: Language, kind: str, result: RunResult) -> tuple[str, st
     return language.nonzero_exit, f"run step ended with {how}"
 
 
+def _make_writable(root: Path) -> None:
+    for path in [root, *root.rglob("*")]:
+        mode = path.stat().st_mode
+        path.chmod(mode | (stat.S_IRWXU if path.is_dir() else stat.S_IRUSR | stat.S_IWUSR))
+
+
 def execute(
     program: Program,
     limits: Limits | None = None,
@@ -180,6 +187,7 @@ def execute(
         workdir = Path(tmp) / "box"
         if program.support_dir is not None and program.support_dir.is_dir():
             shutil.copytree(program.support_dir, workdir, symlinks=False)
+            _make_writable(workdir)  # shared data may come without write bits
         else:
             workdir.mkdir()
         source = language.source_name(program.source)

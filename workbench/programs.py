@@ -151,10 +151,33 @@ def _answer_only(language: Language, task: Mapping[str, Any], code: str) -> str:
     return code if code.endswith("\n") else code + "\n"
 
 
+def _program_contains(language: Language, task: Mapping[str, Any], code: str) -> str:
+    """Fortran: the test opens ``program X`` and ends inside its ``contains`` section, so the
+    model's procedures go after the test and the program is closed after them. A main program
+    the model wrote itself and its ``end program`` lines are dropped (the test is the program)."""
+    if not defines(language, code, task.get("entry_point")):
+        code = f"{task['prompt']}\n{code}"
+
+    def main_program(match: re.Match[str]) -> str:
+        # Keep the procedures the model put in its own program's contains section.
+        inner = re.split(r"(?im)^[ \t]*contains[ \t]*$", match.group(0), maxsplit=1)
+        return inner[1] if len(inner) == 2 else ""
+
+    code = re.sub(
+        r"(?ims)^[ \t]*program[ \t]+\w+.*?^[ \t]*end[ \t]*program\b[^\n]*$", main_program, code
+    )
+    code = re.sub(r"(?im)^[ \t]*end[ \t]*program\b[^\n]*$", "", code)
+    code = strip_constructs(code, language.strip)
+    name = re.search(r"(?im)^[ \t]*program[ \t]+(\w+)", task["test"])
+    closing = f"end program {name.group(1)}" if name else "end program"
+    return _join(task["test"].rstrip("\n"), code.strip("\n"), closing)
+
+
 ASSEMBLERS: dict[str, Callable[[Language, Mapping[str, Any], str], str]] = {
     "append": _append,
     "class_body": _class_body,
     "answer_only": _answer_only,
+    "program_contains": _program_contains,
 }
 
 

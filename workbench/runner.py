@@ -1,23 +1,44 @@
-"""Evaluate samples: extract, assemble, execute in parallel, store each verdict as it lands."""
+"""Evaluate samples: extract, assemble, execute in parallel, store each verdict as it lands.
+
+The runner streams: samples are prepared (extracted, assembled, hashed) a chunk at a time, cache
+hits of a chunk are looked up and committed in one query each, and only the executions that must
+run are queued. One global queue serves every (task x model x sample); at most ``jobs`` executions
+are in flight, and a language with ``max_parallel`` in the registry never has more than that many.
+Executions run on a local thread pool (each thread drives one sandbox) or on Dask workers.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-from collections import Counter
+import re
+import signal
+import time
+from collections import Counter, OrderedDict, deque
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 
 from workbench.executor import Execution, Program, execute, toolchain_version
 from workbench.languages import Limits, get_language
-from workbench.samples import prepare
+from workbench.samples import attach_tasks, prepare
 from workbench.store import Store
+
+CHUNK = 2000  # samples prepared at a time: bounds the runner's memory
+RECENT = 4096  # executions of this run remembered for identical programs in later chunks
+
+ITEM_COLUMNS = ("task", "task_id", "model", "sample_index", "language", "subset", "level",
+                "program_hash", "raw_generation", "code", "extraction", "program")  # fmt: skip
+VERDICT_COLUMNS = ("status", "reason", "exit_code", "signal", "stdout", "stderr",
+                   "compile_seconds", "run_seconds", "output_truncated", "max_rss_kb",
+                   "toolchain_version", "sandbox")  # fmt: skip
+RESULT_COLUMNS = [*ITEM_COLUMNS, "cache_key", "cached", *VERDICT_COLUMNS]
+_INTERNED = ("raw_generation", "code", "program")
 
 
 def cache_key(language: str, program: str, limits: Limits) -> str:
@@ -30,22 +51,106 @@ def cache_key(language: str, program: str, limits: Limits) -> str:
 
 
 def _row(item: dict[str, Any], execution: Execution, key: str, cached: bool) -> dict[str, Any]:
+    verdict = execution.to_dict()
     return {
-        **{k: item.get(k) for k in ("task", "task_id", "model", "sample_index", "language",
-                                    "subset", "level", "program_hash", "raw_generation", "code",
-                                    "extraction", "program")},
+        **{k: item.get(k) for k in ITEM_COLUMNS},
         "cache_key": key,
         "cached": cached,
-        **{k: v for k, v in execution.to_dict().items() if k not in ("language", "steps", "passed", "sandbox_uids")},
-    }  # fmt: skip
+        **{k: verdict[k] for k in VERDICT_COLUMNS},
+    }
 
 
-def _from_cache(item: dict[str, Any], hit: dict[str, Any], key: str) -> dict[str, Any]:
-    fields = ("status", "reason", "exit_code", "signal", "stdout", "stderr", "compile_seconds",
-              "run_seconds", "output_truncated", "max_rss_kb", "toolchain_version", "sandbox")  # fmt: skip
-    row = _row(item, Execution(status=hit["status"], language=item["language"]), key, True)
-    row.update({f: hit[f] for f in fields})
-    return row
+class Backend(Protocol):
+    """Where executions run: ``slots`` at once, futures waited for as they complete."""
+
+    slots: int
+
+    def submit(self, program: Program, limits: Limits) -> Any: ...
+
+    def wait(self, futures: list[Any]) -> set[Any]: ...
+
+    def result(self, future: Any) -> Execution: ...
+
+    def close(self, pending: list[Any], interrupted: bool) -> None: ...
+
+
+class LocalBackend:
+    """A thread pool on this machine; each thread drives one sandboxed execution."""
+
+    def __init__(self, jobs: int) -> None:
+        self.slots = jobs
+        self.pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="wb-exec")
+
+    def submit(self, program: Program, limits: Limits) -> Future[Execution]:
+        return self.pool.submit(execute, program, limits)
+
+    def wait(self, futures: list[Future[Execution]]) -> set[Future[Execution]]:
+        return wait(futures, return_when=FIRST_COMPLETED)[0]
+
+    def result(self, future: Future[Execution]) -> Execution:
+        return future.result()
+
+    def close(self, pending: list[Future[Execution]], interrupted: bool) -> None:
+        for future in pending:
+            future.cancel()
+        if not interrupted:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            return
+        # Interrupted: take down the sandboxes still running so their threads return now
+        # (each thread then sweeps its sandbox uid), instead of waiting for their time limits.
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + 10
+        while not all(f.done() for f in pending) and time.monotonic() < deadline:
+            kill_sandboxes()
+            time.sleep(0.05)
+        kill_sandboxes()
+
+
+_WORKDIR = re.compile(r"/wb-[^/]+/box(/|$)")
+
+
+def kill_sandboxes() -> int:
+    """SIGKILL the process groups of this process's running sandboxes; returns how many.
+
+    A sandbox is a direct child that leads its own session (the sandbox starts each command with
+    ``start_new_session``) and runs as a sandbox uid or inside a workbench work folder. Other
+    children of the process (a Jupyter kernel's, Dask's) and other runs' sandboxes are left alone.
+    """
+    from workbench.sandbox import UID_BASE, UID_SLOTS
+
+    me, killed = os.getpid(), 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        pid = int(entry.name)
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            if int(fields[1]) != me or int(fields[3]) != pid:
+                continue
+            uid = entry.stat().st_uid
+            ours = UID_BASE <= uid < UID_BASE + UID_SLOTS
+            if not ours:
+                ours = bool(_WORKDIR.search(os.readlink(f"/proc/{pid}/cwd")))
+        except (OSError, IndexError, ValueError):
+            continue
+        if ours:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+                killed += 1
+            except (ProcessLookupError, PermissionError):
+                pass
+    return killed
+
+
+def _backend(backend: str, cluster: Any, jobs: int | None) -> Backend:
+    if cluster is not None or backend == "dask":
+        from workbench.distributed import DaskBackend
+
+        return DaskBackend(cluster, jobs)
+    if backend != "local":
+        raise ValueError(f"unknown backend {backend!r}; expected 'local' or 'dask'")
+    return LocalBackend(jobs or os.cpu_count() or 1)
 
 
 def evaluate(
@@ -53,116 +158,243 @@ def evaluate(
     tasks: pd.DataFrame,
     *,
     jobs: int | None = None,
+    backend: str = "local",
+    cluster: Any = None,
     store: Store | str | Path | None = None,
     progress: bool = True,
     cache: bool = True,
     limits: dict[str, float] | None = None,
 ) -> pd.DataFrame:
-    """Run every sample against its task and return one result row per sample.
+    """Run every sample against its task and return one result row per sample (input order).
 
-    ``jobs`` defaults to the number of cores. With a ``store``, each verdict is committed as it
+    ``jobs`` defaults to the number of cores (with Dask: the cluster's threads). ``cluster`` — a
+    scheduler address such as ``"tcp://host:8786"``, a ``dask.distributed.Client`` or a Dask
+    cluster object — sends executions to Dask workers (``backend="dask"`` without one starts a
+    local cluster); the store stays here. With a ``store``, each verdict is committed as it
     finishes and identical work already stored (same cache key) is not run again unless
     ``cache=False``. ``limits`` overrides registry limits (e.g. ``{"run_timeout": 5}``).
+    Ctrl-C stops submitting, kills running sandboxes and re-raises ``KeyboardInterrupt``;
+    everything finished before it is in the store.
     """
-    prepared = prepare(samples, tasks)
+    known = samples["task_id"].isin(set(tasks["task_id"]))
+    if not known.all():
+        attach_tasks(samples[~known], tasks)  # raises the InputError naming the first one
     own_store = isinstance(store, str | Path)
     db = Store(store) if own_store else store
-    jobs = jobs or os.cpu_count() or 1
-    rows: list[dict[str, Any]] = []
+    run = _Run(samples, tasks, db, cache, limits, progress)
     try:
-        items = prepared.to_dict("records")
-        todo: list[tuple[dict[str, Any], str, Limits]] = []
-        for item in items:
-            lang_limits = get_language(item["language"]).limits.scaled(**(limits or {}))
-            key = cache_key(item["language"], item["program"], lang_limits)
-            hit = db.cached(key) if (db is not None and cache) else None
-            if hit is not None:
-                row = _from_cache(item, hit, key)
-                rows.append(row)
-                db.put(row)  # type: ignore[union-attr]
-            else:
-                todo.append((item, key, lang_limits))
-        bar = _progress(len(items), len(rows), progress)
-        counts = Counter(r["status"] for r in rows)
-        for item, key, execution in _run_all(todo, jobs):
-            row = _row(item, execution, key, False)
-            rows.append(row)
-            if db is not None:
-                db.put(row)
-            counts[execution.status] += 1
-            if bar is not None:
-                bar.set_postfix(dict(sorted(counts.items())), refresh=False)
-                bar.update(1)
-        if bar is not None:
-            bar.close()
+        run.execute(_backend(backend, cluster, jobs))
     finally:
+        run.close_bar()
         if own_store and db is not None:
             db.close()
-    order = {
-        k: i
-        for i, k in enumerate(
-            zip(prepared["task_id"], prepared["model"], prepared["sample_index"], strict=True)
-        )
-    }
-    rows.sort(key=lambda r: order[(r["task_id"], r["model"], r["sample_index"])])
-    return pd.DataFrame(rows)
+    return run.results()
 
 
-def _progress(total: int, done: int, enabled: bool) -> Any:
+class _Run:
+    """The state of one ``evaluate`` call."""
+
+    def __init__(
+        self,
+        samples: pd.DataFrame,
+        tasks: pd.DataFrame,
+        db: Store | None,
+        cache: bool,
+        limits: dict[str, float] | None,
+        progress: bool,
+    ) -> None:
+        self.samples, self.tasks, self.db, self.cache = samples, tasks, db, cache
+        self.overrides = limits or {}
+        self.limits: dict[str, Limits] = {}
+        self.frames: list[pd.DataFrame] = []  # cache hits, a frame per chunk
+        self.rows: list[dict[str, Any]] = []  # executed here
+        self.counts: Counter[str] = Counter()
+        self.interned: dict[str, str] = {}
+        self.bar = _progress(len(samples), progress)
+        # the queue
+        self.ready: deque[tuple[str, dict[str, Any]]] = deque()
+        self.blocked: dict[str, deque[tuple[str, dict[str, Any]]]] = {}
+        self.waiters: dict[str, list[dict[str, Any]]] = {}
+        self.recent: OrderedDict[str, Execution] = OrderedDict()
+        self.running: Counter[str] = Counter()
+        self.chunks = self._chunks()
+        self.exhausted = False
+
+    # -- preparing ---------------------------------------------------------------------------
+    def _limits(self, language: str) -> Limits:
+        if language not in self.limits:
+            self.limits[language] = get_language(language).limits.scaled(**self.overrides)
+        return self.limits[language]
+
+    def _chunks(self) -> Iterator[pd.DataFrame]:
+        for start in range(0, len(self.samples), CHUNK):
+            prep = prepare(self.samples.iloc[start : start + CHUNK], self.tasks)
+            prep["_pos"] = range(start, start + len(prep))
+            for column in _INTERNED:  # identical texts are kept once
+                prep[column] = [self._intern(v) for v in prep[column]]
+            languages = sorted(set(prep["language"]))
+            _probe_versions(languages)
+            memo: dict[tuple[str, str], str] = {}
+            keys = []
+            for language, program in zip(prep["language"], prep["program"], strict=True):
+                key = memo.get((language, program))
+                if key is None:
+                    key = memo[language, program] = cache_key(
+                        language, program, self._limits(language)
+                    )
+                keys.append(key)
+            prep["cache_key"] = keys
+            yield prep
+
+    def _intern(self, value: Any) -> Any:
+        return self.interned.setdefault(value, value) if isinstance(value, str) else value
+
+    def _pull(self) -> bool:
+        """Prepare the next chunk: commit its cache hits, queue the rest. False at the end."""
+        prep = next(self.chunks, None)
+        if prep is None:
+            self.exhausted = True
+            return False
+        hit = pd.Series(False, index=prep.index)
+        if self.db is not None and self.cache:
+            found = self.db.cached_many(prep["cache_key"])
+            if not found.empty:
+                hit = prep["cache_key"].isin(set(found["cache_key"]))
+                verdicts = found[["cache_key", *VERDICT_COLUMNS]]
+                hits = prep.loc[hit, [*ITEM_COLUMNS, "cache_key", "_pos"]].merge(
+                    verdicts, on="cache_key", how="left"
+                )
+                hits["cached"] = True
+                self.db.put_many(hits)
+                self.frames.append(hits)
+                self._advance(hits["status"].tolist())
+        for item in prep.loc[~hit].to_dict("records"):
+            key = item["cache_key"]
+            if key in self.waiters:
+                self.waiters[key].append(item)
+            elif key in self.recent:
+                self._record(item, self.recent[key], key)
+            else:
+                self.waiters[key] = [item]
+                self.ready.append((key, item))
+        return True
+
+    # -- running -----------------------------------------------------------------------------
+    def _next_ready(self) -> tuple[str, dict[str, Any]] | None:
+        for language, queue in self.blocked.items():
+            if queue and self._free(language):
+                return queue.popleft()
+        while self.ready:
+            key, item = self.ready.popleft()
+            if self._free(item["language"]):
+                return key, item
+            self.blocked.setdefault(item["language"], deque()).append((key, item))
+        return None
+
+    def _free(self, language: str) -> bool:
+        cap = get_language(language).max_parallel
+        return cap is None or self.running[language] < cap
+
+    def _queued(self) -> int:
+        return len(self.ready) + sum(len(q) for q in self.blocked.values())
+
+    def execute(self, backend: Backend) -> None:
+        pending: dict[Any, tuple[str, str]] = {}
+        interrupted = False
+        try:
+
+            def fill() -> None:
+                while len(pending) < backend.slots:
+                    nxt = self._next_ready()
+                    if nxt is None:
+                        if self.exhausted or self._queued() >= CHUNK or not self._pull():
+                            return
+                        continue
+                    key, item = nxt
+                    program = Program(
+                        item["language"],
+                        item["program"],
+                        _support(item),
+                        item["task_id"],
+                        item.get("canonical_solution") or None,
+                    )
+                    future = backend.submit(program, self._limits(item["language"]))
+                    pending[future] = (key, item["language"])
+                    self.running[item["language"]] += 1
+
+            fill()
+            while pending:
+                for future in backend.wait(list(pending)):
+                    key, language = pending.pop(future)
+                    self.running[language] -= 1
+                    try:
+                        execution = backend.result(future)
+                    except Exception as exc:  # a broken worker must not end the whole run
+                        execution = Execution(
+                            status="infrastructure_error",
+                            language=language,
+                            reason=f"executor raised {type(exc).__name__}: {exc}",
+                        )
+                    self.recent[key] = execution
+                    if len(self.recent) > RECENT:
+                        self.recent.popitem(last=False)
+                    for item in self.waiters.pop(key):
+                        self._record(item, execution, key)
+                fill()
+        except BaseException:
+            interrupted = True
+            raise
+        finally:
+            backend.close(list(pending), interrupted)
+
+    def _record(self, item: dict[str, Any], execution: Execution, key: str) -> None:
+        row = _row(item, execution, key, False)
+        if self.db is not None:
+            self.db.put(row)  # committed on its own: a crash loses nothing already finished
+        row["_pos"] = item["_pos"]
+        self.rows.append(row)
+        self._advance([execution.status])
+
+    def _advance(self, statuses: list[str]) -> None:
+        self.counts.update(statuses)
+        if self.bar is not None:
+            self.bar.set_postfix(dict(sorted(self.counts.items())), refresh=False)
+            self.bar.update(len(statuses))
+
+    def close_bar(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+    def results(self) -> pd.DataFrame:
+        frames = [f for f in self.frames if not f.empty]
+        if self.rows:
+            frames.append(pd.DataFrame(self.rows))
+        if not frames:
+            return pd.DataFrame(columns=RESULT_COLUMNS)
+        out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        out = out.sort_values("_pos", kind="stable").reset_index(drop=True)
+        return out[RESULT_COLUMNS]
+
+
+def _probe_versions(languages: list[str]) -> None:
+    """Run the (cached) toolchain version probes of several languages at once."""
+    todo = [lang for lang in languages if lang not in _PROBED]
+    if len(todo) > 1:
+        with ThreadPoolExecutor(max_workers=min(8, len(todo))) as pool:
+            list(pool.map(toolchain_version, todo))
+    _PROBED.update(todo)
+
+
+_PROBED: set[str] = set()
+
+
+def _progress(total: int, enabled: bool) -> Any:
     if not enabled:
         return None
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, initial=done, desc="evaluate", unit="sample")
-
-
-def _run_all(
-    todo: list[tuple[dict[str, Any], str, Limits]], jobs: int
-) -> Iterator[tuple[dict[str, Any], str, Execution]]:
-    """Execute with at most ``jobs`` in flight; identical work runs once and is shared."""
-    first: dict[str, list[dict[str, Any]]] = {}
-    unique: list[tuple[dict[str, Any], str, Limits]] = []
-    for item, key, lim in todo:
-        if key in first:
-            first[key].append(item)
-        else:
-            first[key] = [item]
-            unique.append((item, key, lim))
-    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="wb-exec")
-    pending: dict[Future[Execution], str] = {}
-    queue = iter(unique)
-    try:
-
-        def submit_next() -> bool:
-            nxt = next(queue, None)
-            if nxt is None:
-                return False
-            item, key, lim = nxt
-            program = Program(
-                item["language"],
-                item["program"],
-                _support(item),
-                item["task_id"],
-                item.get("canonical_solution") or None,
-            )
-            pending[pool.submit(execute, program, lim)] = key
-            return True
-
-        for _ in range(jobs * 2):
-            if not submit_next():
-                break
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                key = pending.pop(future)
-                execution = future.result()
-                for item in first[key]:
-                    yield item, key, execution
-                submit_next()
-    finally:
-        for future in pending:
-            future.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
+    return tqdm(total=total, desc="evaluate", unit="sample")
 
 
 def _support(item: dict[str, Any]) -> Path | None:

@@ -103,6 +103,41 @@ class Store:
             found = cur.fetchone()
         return dict(zip(COLUMNS, found, strict=True)) if found else None
 
+    def cached_many(self, cache_keys: Iterable[str]) -> pd.DataFrame:
+        """Stored verdicts for many cache keys in one query: one row per key found, with every
+        column of ``COLUMNS`` (a key looked up one at a time costs a query each)."""
+        keys = pd.DataFrame({"cache_key": pd.unique(pd.Series(list(cache_keys), dtype=object))})
+        if keys.empty:
+            return pd.DataFrame(columns=COLUMNS)
+        cols = ", ".join(f"e.{c}" for c in COLUMNS)
+        with self._lock:
+            self._con.register("wb_lookup_keys", keys)
+            try:
+                return self._con.execute(
+                    f"SELECT DISTINCT ON (e.cache_key) {cols} FROM executions e "
+                    "JOIN wb_lookup_keys k ON e.cache_key = k.cache_key "
+                    f"WHERE e.status NOT IN {NOT_CACHED}"
+                ).df()
+            finally:
+                self._con.unregister("wb_lookup_keys")
+
+    def put_many(self, rows: pd.DataFrame) -> None:
+        """Insert or replace many results in one transaction (all or none are committed)."""
+        if rows.empty:
+            return
+        frame = rows.reindex(columns=COLUMNS).drop_duplicates(
+            ["task", "task_id", "model", "sample_index"], keep="last"
+        )
+        names = ", ".join(COLUMNS)
+        with self._lock:
+            self._con.register("wb_put_rows", frame)
+            try:
+                self._con.execute(
+                    f"INSERT OR REPLACE INTO executions ({names}) SELECT {names} FROM wb_put_rows"
+                )
+            finally:
+                self._con.unregister("wb_put_rows")
+
     def done_keys(self) -> set[tuple[str, str, str, int, str]]:
         """(task, task_id, model, sample_index, cache_key) of every stored result."""
         with self._lock:
