@@ -203,6 +203,11 @@ def _verify(args: argparse.Namespace) -> int:
         bad = results[results["status"] != "passed"]
         for row in bad.to_dict("records"):
             print(f"  {row['task_id']}: {row['status']} — {row['reason']}")
+    if args.write_times:
+        from workbench.timing import write_canonical_times
+
+        path = write_canonical_times(results.to_dict("records"))
+        print(f"canonical run times: {path}")
     if args.report:
         kind = args.task + (f"/{args.subset}" if args.subset else "")
         args.report.parent.mkdir(parents=True, exist_ok=True)
@@ -312,6 +317,11 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--store", type=Path, default=None, help="keep results (default: temporary)")
     v.add_argument("--json", action="store_true")
     v.add_argument("--report", type=Path, default=None, help="write a Markdown report here")
+    v.add_argument(
+        "--write-times",
+        action="store_true",
+        help="record canonical run times: run limits become a factor of them",
+    )
     v.add_argument("--quiet", action="store_true")
     v.set_defaults(func=_verify)
 
