@@ -32,9 +32,11 @@ def _doctor(args: argparse.Namespace) -> int:
     sandbox = data["sandbox"]
     print(f"sandbox: {sandbox['mode']} — {sandbox['detail']}\n")
     table = pd.DataFrame(data["languages"])
-    table["debian_packages"] = table["debian_packages"].map(" ".join)
-    table["version"] = table["version"].fillna("")
-    print(table[["language", "status", "version", "detail"]].to_string(index=False))
+    table["version"] = table["version"].fillna("").str.slice(0, 48)
+    widths = {c: max(len(c), table[c].str.len().max()) for c in ("language", "status", "version")}
+    print("  ".join(c.ljust(widths[c]) for c in widths) + "  detail")
+    for row in table.to_dict("records"):
+        print("  ".join(str(row[c]).ljust(widths[c]) for c in widths) + "  " + row["detail"])
     ready = (table["status"] == "ready").sum()
     print(f"\n{ready} of {len(table)} languages ready to execute locally")
     if args.verify:
