@@ -45,5 +45,10 @@ lint: $(VENV)/.dev-installed
 figures: $(VENV)/.installed
 	$(BIN)/workbench figures
 
+# Throughput: workbench (all cores) vs serial vs warm cache, per installed language; BENCH_ARGS
+# e.g. "--limit 10 --languages Python C" for a quick run.
+bench: $(VENV)/.installed
+	$(BIN)/python bench/throughput.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) workbench-demo.duckdb .pytest_cache

@@ -12,7 +12,7 @@ import time
 import pandas as pd
 
 from tests.conftest import DEMO, SKELETON_LANGUAGES, require_toolchain
-from workbench.sandbox import UID_BASE, UID_SLOTS
+from tests.test_runner_interrupt import SandboxWatch
 from workbench.store import Store
 
 
@@ -27,6 +27,8 @@ def test_sigkill_then_restart_finishes_without_loss_or_duplicates(tmp_path):
         require_toolchain(language)
     store = tmp_path / "r.duckdb"
     proc = subprocess.Popen(evaluate_cmd(store), stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    watch = SandboxWatch(proc.pid)  # only this run's sandboxes: others may share the uid pool
+    watch.start()
     seen = b""
     assert proc.stderr is not None
     while True:  # the progress bar says how many verdicts are committed
@@ -39,8 +41,10 @@ def test_sigkill_then_restart_finishes_without_loss_or_duplicates(tmp_path):
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     # bwrap's --die-with-parent takes the killed runner's sandboxes down with it.
+    watch.stop.set()
+    watch.join()
     deadline = time.monotonic() + 3
-    while (leftovers := _pool_processes()) and time.monotonic() < deadline:
+    while (leftovers := watch.alive()) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert leftovers == [], "sandboxed processes outlived the killed runner"
     with Store(store) as db:
@@ -61,20 +65,3 @@ def test_sigkill_then_restart_finishes_without_loss_or_duplicates(tmp_path):
     labels = pd.read_json(DEMO / "samples.jsonl", lines=True)
     merged = labels.merge(final, on=keys)
     assert (merged["status"] == merged["expected_status"]).all()
-
-
-def _pool_processes() -> list[str]:
-    pool = range(UID_BASE, UID_BASE + UID_SLOTS)
-    return [e.name for e in os.scandir("/proc") if e.name.isdigit() and _uid(e.name) in pool]
-
-
-def _uid(pid: str) -> int | None:
-    try:
-        with open(f"/proc/{pid}/status") as fh:
-            for line in fh:
-                if line.startswith("Uid:"):
-                    state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
-                    return None if state == "Z" else int(line.split()[1])
-    except (FileNotFoundError, ProcessLookupError):
-        return None
-    return None

@@ -28,6 +28,7 @@ from workbench.executor import Execution, Program, execute, toolchain_version
 from workbench.languages import Limits, get_language
 from workbench.samples import attach_tasks, prepare
 from workbench.store import Store
+from workbench.timing import task_limits
 
 CHUNK = 2000  # samples prepared at a time: bounds the runner's memory
 RECENT = 4096  # executions of this run remembered for identical programs in later chunks
@@ -221,10 +222,12 @@ class _Run:
         self.exhausted = False
 
     # -- preparing ---------------------------------------------------------------------------
-    def _limits(self, language: str) -> Limits:
-        if language not in self.limits:
-            self.limits[language] = get_language(language).limits.scaled(**self.overrides)
-        return self.limits[language]
+    def _limits(self, language: str, task_id: str | None = None) -> Limits:
+        # Per task: the run limit follows the canonical solution's run time (workbench.timing).
+        memo = f"{language}\0{task_id}"
+        if memo not in self.limits:
+            self.limits[memo] = task_limits(get_language(language), task_id, self.overrides)
+        return self.limits[memo]
 
     def _chunks(self) -> Iterator[pd.DataFrame]:
         for start in range(0, len(self.samples), CHUNK):
@@ -236,11 +239,13 @@ class _Run:
             _probe_versions(languages)
             memo: dict[tuple[str, str], str] = {}
             keys = []
-            for language, program in zip(prep["language"], prep["program"], strict=True):
+            for language, program, task_id in zip(
+                prep["language"], prep["program"], prep["task_id"], strict=True
+            ):
                 key = memo.get((language, program))
                 if key is None:
                     key = memo[language, program] = cache_key(
-                        language, program, self._limits(language)
+                        language, program, self._limits(language, task_id)
                     )
                 keys.append(key)
             prep["cache_key"] = keys
@@ -318,7 +323,9 @@ class _Run:
                         item["task_id"],
                         item.get("canonical_solution") or None,
                     )
-                    future = backend.submit(program, self._limits(item["language"]))
+                    future = backend.submit(
+                        program, self._limits(item["language"], item["task_id"])
+                    )
                     pending[future] = (key, item["language"])
                     self.running[item["language"]] += 1
 

@@ -1,0 +1,127 @@
+"""The runner's queue: streaming in chunks, input order kept, identical programs run once,
+per-language caps (``max_parallel``) and the slot limit respected, batched cache hits."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import pandas as pd
+import pytest
+
+import workbench.runner as runner
+from tests.conftest import DEMO
+from workbench.executor import Execution
+from workbench.languages import get_language
+from workbench.samples import load_samples
+from workbench.store import Store
+from workbench.tasks import load_tasks
+
+KEYS = ["task_id", "model", "sample_index"]
+
+
+class FakeBackend:
+    """Runs nothing: records how many executions of each language are in flight."""
+
+    def __init__(self, slots: int) -> None:
+        self.slots = slots
+        self.pool = ThreadPoolExecutor(slots)
+        self.lock = threading.Lock()
+        self.now: Counter[str] = Counter()
+        self.peak: Counter[str] = Counter()
+        self.calls: list[str] = []
+
+    def _run(self, program, limits) -> Execution:
+        with self.lock:
+            self.now[program.language] += 1
+            self.now["*"] += 1
+            for key in (program.language, "*"):
+                self.peak[key] = max(self.peak[key], self.now[key])
+            self.calls.append(program.digest)
+        time.sleep(0.01)
+        with self.lock:
+            self.now[program.language] -= 1
+            self.now["*"] -= 1
+        status = "failed" if "hasty" in program.source else "passed"
+        return Execution(status=status, language=program.language, reason="fake")
+
+    def submit(self, program, limits):
+        return self.pool.submit(self._run, program, limits)
+
+    def wait(self, futures):
+        from concurrent.futures import FIRST_COMPLETED, wait
+
+        return wait(futures, return_when=FIRST_COMPLETED)[0]
+
+    def result(self, future):
+        return future.result()
+
+    def close(self, pending, interrupted):
+        for future in pending:
+            future.cancel()  # the pool is reused by the next evaluate of the test
+
+
+@pytest.fixture()
+def demo(monkeypatch):
+    samples = load_samples(DEMO / "samples.jsonl")
+    samples = samples[samples["task_id"].str.match(r"(Python|Shell|C)/")]
+    # Every sample twice, under another model name: identical programs.
+    twin = samples.assign(model=samples["model"] + "-twin")
+    samples = pd.concat([samples, twin], ignore_index=True).sample(frac=1, random_state=0)
+    tasks = load_tasks(DEMO, languages=["Python", "Shell", "C"])
+    monkeypatch.setattr(runner, "CHUNK", 7)  # many chunks
+    python = dataclasses.replace(get_language("Python"), max_parallel=1)
+    monkeypatch.setattr(
+        runner, "get_language", lambda n: python if n == "Python" else get_language(n)
+    )
+    backend = FakeBackend(slots=3)
+    monkeypatch.setattr(runner, "_backend", lambda *a: backend)
+    yield samples, tasks, backend
+    backend.pool.shutdown()
+
+
+def test_queue_streams_in_order_runs_identical_work_once_and_respects_caps(demo, tmp_path):
+    samples, tasks, backend = demo
+    store = tmp_path / "q.duckdb"
+    results = runner.evaluate(samples, tasks, store=store, progress=False)
+    assert list(results[KEYS].itertuples(index=False)) == list(
+        samples[KEYS].itertuples(index=False)
+    )
+    assert len(set(backend.calls)) == len(backend.calls) == results["cache_key"].nunique()
+    assert len(backend.calls) <= len(samples) // 2
+    assert backend.peak["Python"] == 1  # max_parallel
+    assert 1 < backend.peak["*"] <= 3  # the slots
+    # Twins met in a later chunk are found in the store (committed earlier in this run).
+    assert results["cached"].sum() <= len(samples) - len(backend.calls)
+
+    backend.calls.clear()
+    again = runner.evaluate(samples, tasks, store=store, progress=False)
+    assert backend.calls == [] and again["cached"].all()  # one query per chunk, no execution
+    pd.testing.assert_series_equal(again["status"], results["status"])
+    assert list(again.columns) == list(results.columns)
+    with Store(store) as db:
+        stored = db.results()
+    assert len(stored) == len(samples) and stored["cached"].all()
+
+
+def test_cache_false_runs_everything_again(demo, tmp_path):
+    samples, tasks, backend = demo
+    store = tmp_path / "q.duckdb"
+    runner.evaluate(samples, tasks, store=store, progress=False)
+    first = len(backend.calls)
+    runner.evaluate(samples, tasks, store=store, progress=False, cache=False)
+    assert len(backend.calls) == 2 * first
+
+
+def test_cached_many_returns_one_row_per_known_key(tmp_path):
+    with Store(tmp_path / "s.duckdb") as db:
+        base = {"task": "generation", "task_id": "Python/1", "model": "m", "sample_index": 0,
+                "language": "Python", "program_hash": "h", "status": "passed"}  # fmt: skip
+        db.put({**base, "cache_key": "k1"})
+        db.put({**base, "model": "n", "cache_key": "k1"})
+        db.put({**base, "model": "o", "cache_key": "k2", "status": "infrastructure_error"})
+        found = db.cached_many(["k1", "k2", "k3", "k1"])
+    assert list(found["cache_key"]) == ["k1"]
