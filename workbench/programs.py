@@ -26,8 +26,9 @@ def canonical_program(task: Mapping[str, Any]) -> str:
 def reference_answer(task: Mapping[str, Any]) -> str:
     """The task's reference answer: ``canonical_solution``, or for HTML/JSON/Markdown the file
     ``generation/<Lang>/<N>.<ext>`` next to the data."""
-    if task.get("canonical_solution"):
-        return str(task["canonical_solution"])
+    canonical = task.get("canonical_solution")
+    if isinstance(canonical, str) and canonical:  # a table row holds NaN when there is none
+        return canonical
     language = _language_of(task)
     number = str(task["task_id"]).split("/", 1)[1].split("-", 1)[0]
     support = task.get("support_dir")
@@ -199,7 +200,11 @@ def completion_program(task: Mapping[str, Any], code: str) -> str:
     language = get_language(
         task["language"] if "language" in task else task["task_id"].split("/")[0]
     )
-    if defines(language, code, task.get("entry_point")) or not task.get("mask_code"):
+    if (
+        language.assembly == "answer_only"  # markup / AWK: the answer is the whole document
+        or defines(language, code, task.get("entry_point"))
+        or not task.get("mask_code")
+    ):
         return generation_program(task, code)
     filled = task["mask_code"].replace(MASK, code, 1)
     return _join(task["prompt"], filled, task["test"])

@@ -36,8 +36,17 @@ class Mutant:
     expected: frozenset[str]
 
 
-def _insert_in_body(body: str, snippet: str) -> str:
-    """Put ``snippet`` first in the function body: after an opening brace, else indented."""
+def _insert_in_body(
+    body: str, snippet: str, after: str | None = None, before: str | None = None
+) -> str:
+    """Put ``snippet`` first in the function body: after an opening brace, else indented; the
+    registry may say where instead (``loop_after`` / ``loop_before`` regexes, e.g. after
+    Pascal's ``begin``, before Fortran's ``end function``)."""
+    for pattern, use_end in ((after, True), (before, False)):
+        match = re.search(pattern, body) if pattern else None
+        if match:
+            cut = match.end() if use_end else match.start()
+            return body[:cut] + "\n" + snippet + "\n" + body[cut:]
     stripped = body.lstrip()
     if stripped.startswith("{"):
         cut = body.index("{") + 1
@@ -69,8 +78,9 @@ def mutants(task: Mapping[str, Any]) -> Iterator[Mutant]:
                  syntax_status(language))  # fmt: skip
     loop = language.mutations.get("loop")
     if loop:
-        yield Mutant("loop", task["task_id"], _with_body(task, _insert_in_body(body, loop)),
-                     frozenset({"timeout"}))  # fmt: skip
+        placed = _insert_in_body(body, loop, language.mutations.get("loop_after"),
+                                 language.mutations.get("loop_before"))  # fmt: skip
+        yield Mutant("loop", task["task_id"], _with_body(task, placed), frozenset({"timeout"}))
     for pattern, replacement in _WRONG_EDITS:
         for match in re.finditer(pattern, body):
             if replacement == "+1":

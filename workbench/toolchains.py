@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -30,13 +31,26 @@ def packages_for(languages: Iterable[str] | None = None, only_missing: bool = Tr
     return list(wanted)
 
 
+def npm_installed(spec: str) -> bool:
+    """True when npm package ``name@version`` is in the workbench's own npm prefix."""
+    name, _, version = (
+        spec.rpartition("@") if spec.count("@") > spec.startswith("@") else (spec, "", "")
+    )
+    manifest = toolchains_dir() / "npm" / "node_modules" / name / "package.json"
+    if not manifest.exists():
+        return False
+    return not version or json.loads(manifest.read_text()).get("version") == version
+
+
 def npm_packages_for(languages: Iterable[str] | None = None) -> list[str]:
-    """npm packages (name@version) the registry names for ``languages`` that are not installed."""
+    """npm packages (name@version) the registry names for ``languages`` that are not installed
+    in the workbench's prefix (a Debian tool of another version on PATH does not count)."""
     chosen = [get_language(n) for n in languages] if languages else all_languages()
     wanted: dict[str, None] = {}
     for lang in chosen:
-        if lang.npm_packages and missing_tools(lang):
-            wanted.update(dict.fromkeys(lang.npm_packages))
+        for spec in lang.npm_packages:
+            if not npm_installed(spec):
+                wanted[spec] = None
     return list(wanted)
 
 
