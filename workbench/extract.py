@@ -63,4 +63,7 @@ def extract_code(raw: str, language: Language, entry_point: str | None = None) -
                 return Extraction(block.code.rstrip("\n"), "fence:entry")
     if ours:
         return Extraction(ours[0].code.rstrip("\n"), "fence:language")
+    if language.extract_fallback == "whole":
+        # e.g. Markdown: an answer whose fences are all of other languages is itself the document.
+        return Extraction(raw.strip("\n"), "whole")
     return Extraction(blocks[0].code.rstrip("\n"), "fence:first")

@@ -94,6 +94,7 @@ class Language:
     mutations: dict[str, str] = field(default_factory=dict)
     max_parallel: int | None = None
     npm_packages: tuple[str, ...] = ()
+    extract_fallback: str = "first_block"
     definition: str | None = None
     preamble: re.Pattern[str] | None = None
     assembly: str = "append"
@@ -162,6 +163,7 @@ def _language(name: str, raw: dict[str, Any], defaults: dict[str, Any]) -> Langu
         mutations=dict(raw.get("mutations", {})),
         max_parallel=raw.get("max_parallel"),
         npm_packages=tuple(raw.get("npm_packages", ())),
+        extract_fallback=raw.get("extract_fallback", "first_block"),
         definition=raw.get("definition"),
         preamble=re.compile(raw["preamble"], re.M) if raw.get("preamble") else None,
         assembly=raw.get("assembly", "append"),
@@ -177,7 +179,7 @@ KNOWN_KEYS = {
     "name", "leaderboard_key", "aliases", "fence_tags", "extension", "paradigm", "scenario",
     "debian_packages", "docker_only", "version", "version_stdin", "source", "source_name_regex",
     "steps", "nonzero_exit", "fail_output", "rules", "limits", "support_folder", "definition",
-    "preamble", "assembly", "strip", "env", "scorer", "binds", "mutations", "max_parallel", "npm_packages",
+    "preamble", "assembly", "strip", "env", "scorer", "binds", "mutations", "max_parallel", "npm_packages", "extract_fallback",
 }  # fmt: skip
 
 

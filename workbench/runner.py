@@ -26,6 +26,7 @@ import pandas as pd
 
 from workbench.executor import Execution, Program, execute, toolchain_version
 from workbench.languages import Limits, get_language
+from workbench.programs import reference_answer
 from workbench.samples import attach_tasks, prepare
 from workbench.store import Store
 from workbench.timing import task_limits
@@ -42,13 +43,27 @@ RESULT_COLUMNS = [*ITEM_COLUMNS, "cache_key", "cached", *VERDICT_COLUMNS]
 _INTERNED = ("raw_generation", "code", "program")
 
 
-def cache_key(language: str, program: str, limits: Limits) -> str:
+def cache_key(language: str, program: str, limits: Limits, reference: str | None = None) -> str:
     """Content address of an execution: language, toolchain version, program (with its test),
-    and limits. Identical programs from different models share it."""
+    limits, and — for languages judged by comparison — the reference answer. Identical programs
+    from different models share it."""
     payload = json.dumps(
-        [language, toolchain_version(language), program, asdict(limits)], sort_keys=True
+        [language, toolchain_version(language), program, asdict(limits), reference],
+        sort_keys=True,
     )
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _reference(row: dict[str, Any]) -> str:
+    try:
+        return reference_answer(row)
+    except OSError:  # no reference file: the scorer reports it; keep the key task-specific
+        return f"missing reference for {row['task_id']}"
+
+
+def _text(value: Any) -> str | None:
+    """A string field, or None for missing values (pandas gives NaN)."""
+    return value if isinstance(value, str) and value else None
 
 
 def _row(item: dict[str, Any], execution: Execution, key: str, cached: bool) -> dict[str, Any]:
@@ -237,15 +252,17 @@ class _Run:
                 prep[column] = [self._intern(v) for v in prep[column]]
             languages = sorted(set(prep["language"]))
             _probe_versions(languages)
-            memo: dict[tuple[str, str], str] = {}
+            memo: dict[tuple[str, str, str | None], str] = {}
             keys = []
-            for language, program, task_id in zip(
-                prep["language"], prep["program"], prep["task_id"], strict=True
-            ):
-                key = memo.get((language, program))
+            for row in prep[["language", "program", "task_id", "canonical_solution",
+                             "support_dir"]].to_dict("records"):  # fmt: skip
+                language, program = row["language"], row["program"]
+                # A compared answer's verdict depends on the task's reference, not only on it.
+                reference = _reference(row) if get_language(language).scorer is not None else None
+                key = memo.get((language, program, reference))
                 if key is None:
-                    key = memo[language, program] = cache_key(
-                        language, program, self._limits(language, task_id)
+                    key = memo[language, program, reference] = cache_key(
+                        language, program, self._limits(language, row["task_id"]), reference
                     )
                 keys.append(key)
             prep["cache_key"] = keys
@@ -321,7 +338,7 @@ class _Run:
                         item["program"],
                         _support(item),
                         item["task_id"],
-                        item.get("canonical_solution") or None,
+                        _text(item.get("canonical_solution")),
                     )
                     future = backend.submit(
                         program, self._limits(item["language"], item["task_id"])

@@ -61,9 +61,15 @@ def reference_texts(language: Language, program: Program) -> list[str]:
         path = Path(program.support_dir) / f"{number}.{language.extension}"
         if path.is_file():
             texts.append(path.read_text(encoding="utf-8"))
-    if program.reference and program.reference not in texts:
-        texts.append(program.reference)
+    reference = _reference(program)
+    if reference and reference not in texts:
+        texts.append(reference)
     return texts
+
+
+def _reference(program: Program) -> str | None:
+    """The program's ``reference`` when it is text (a table row may carry NaN for "none")."""
+    return program.reference if isinstance(program.reference, str) else None
 
 
 def _no_reference(base: Execution, program: Program) -> Execution:
@@ -141,7 +147,11 @@ def json_differences(expected: Any, got: Any, path: str = "$", limit: int = 5) -
                 if key not in b:
                     out.append(f"{where}: missing key {_short(key)}")
                 elif len(out) < limit:
-                    walk(a[key], b[key], f"{where}.{key}" if key.isidentifier() else f"{where}[{_short(key)}]")
+                    walk(
+                        a[key],
+                        b[key],
+                        f"{where}.{key}" if key.isidentifier() else f"{where}[{_short(key)}]",
+                    )
             for key in b:
                 if key not in a and len(out) < limit:
                     out.append(f"{where}: unexpected key {_short(key)}")
@@ -392,7 +402,9 @@ def score_html(
             return _verdict(base, "passed", "same normalised DOM as the reference")
         first = first or expected
     return _verdict(
-        base, "failed", "HTML differs from the reference (normalised DOM):\n" + _diff(first or [], got)
+        base,
+        "failed",
+        "HTML differs from the reference (normalised DOM):\n" + _diff(first or [], got),
     )
 
 
@@ -412,7 +424,11 @@ def _close_open_fence(lines: list[str]) -> list[str]:
                 open_run = match.group(1)
         else:
             closing = re.match(r"^ {0,3}(`{3,}|~{3,})[ \t]*$", line)
-            if closing and closing.group(1)[0] == open_run[0] and len(closing.group(1)) >= len(open_run):
+            if (
+                closing
+                and closing.group(1)[0] == open_run[0]
+                and len(closing.group(1)) >= len(open_run)
+            ):
                 open_run = None
     return lines + [open_run] if open_run is not None else lines
 
@@ -539,7 +555,7 @@ def score_awk(
     language: Language, program: Program, limits: Limits, workdir: Path, base: Execution
 ) -> Execution:
     """Run the canonical command, then the answer, in the same work folder; compare stdout."""
-    reference = program.reference
+    reference = _reference(program)
     if not reference or not reference.strip():
         return _no_reference(base, program)
     sandbox_path = language.env.get("PATH", search_path())
@@ -547,7 +563,9 @@ def score_awk(
     if missing:
         packages = ", ".join(language.debian_packages) or "none in Debian"
         return _verdict(
-            base, "toolchain_missing", f"{', '.join(missing)} not found (Debian packages: {packages})"
+            base,
+            "toolchain_missing",
+            f"{', '.join(missing)} not found (Debian packages: {packages})",
         )
     _mirror_inputs(program, workdir)
     source = language.source_name(program.source)
