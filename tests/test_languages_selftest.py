@@ -34,7 +34,10 @@ def _run(language: str, mutant, support: str | None, reference: str | None, limi
 def test_canonical_sample_and_mutants(mceval_dir, name):
     language = next(lang for lang in all_languages() if lang.name == name)
     require_toolchain(name)
-    tasks = load_tasks(mceval_dir, languages=[name]).head(SAMPLE).to_dict("records")
+    tasks = load_tasks(mceval_dir, languages=[name])
+    # Skip canonical solutions the registry records as impossible here (toolchain limits).
+    tasks = tasks[~tasks["task_id"].isin(language.known_failures)]
+    tasks = tasks.head(SAMPLE).to_dict("records")
     by_kind: dict[str, list] = {"good": [], "syntax": [], "loop": [], "wrong": []}
     for task in tasks:
         for mutant in mutants(task):

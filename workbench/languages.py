@@ -95,6 +95,7 @@ class Language:
     max_parallel: int | None = None
     npm_packages: tuple[str, ...] = ()
     extract_fallback: str = "first_block"
+    known_failures: dict[str, dict[str, str]] = field(default_factory=dict)
     definition: str | None = None
     preamble: re.Pattern[str] | None = None
     assembly: str = "append"
@@ -164,6 +165,7 @@ def _language(name: str, raw: dict[str, Any], defaults: dict[str, Any]) -> Langu
         max_parallel=raw.get("max_parallel"),
         npm_packages=tuple(raw.get("npm_packages", ())),
         extract_fallback=raw.get("extract_fallback", "first_block"),
+        known_failures={k: dict(v) for k, v in raw.get("known_failures", {}).items()},
         definition=raw.get("definition"),
         preamble=re.compile(raw["preamble"], re.M) if raw.get("preamble") else None,
         assembly=raw.get("assembly", "append"),
@@ -179,7 +181,7 @@ KNOWN_KEYS = {
     "name", "leaderboard_key", "aliases", "fence_tags", "extension", "paradigm", "scenario",
     "debian_packages", "docker_only", "version", "version_stdin", "source", "source_name_regex",
     "steps", "nonzero_exit", "fail_output", "rules", "limits", "support_folder", "definition",
-    "preamble", "assembly", "strip", "env", "scorer", "binds", "mutations", "max_parallel", "npm_packages", "extract_fallback",
+    "preamble", "assembly", "strip", "env", "scorer", "binds", "mutations", "max_parallel", "npm_packages", "extract_fallback", "known_failures",
 }  # fmt: skip
 
 

@@ -100,8 +100,8 @@ class Store:
                 f"AND status NOT IN {NOT_CACHED} LIMIT 1",
                 [cache_key],
             )
-            found = cur.fetchone()
-        return dict(zip(COLUMNS, found, strict=True)) if found else None
+            rows = cur.fetchall()  # fetch to the end: DuckDB keeps a half-read result open
+        return dict(zip(COLUMNS, rows[0], strict=True)) if rows else None
 
     def cached_many(self, cache_keys: Iterable[str]) -> pd.DataFrame:
         """Stored verdicts for many cache keys in one query: one row per key found, with every
@@ -160,6 +160,17 @@ class Store:
                 query + " ORDER BY task, task_id, model, sample_index", params
             ).df()
 
+    def forget_unpassed(self, model: str) -> int:
+        """Delete ``model``'s non-passing rows so the next run executes them again (a verdict
+        taken under load is worth re-checking); returns how many were deleted."""
+        with self._lock:
+            before = self._con.execute("SELECT count(*) FROM executions").fetchall()[0][0]  # type: ignore[index]
+            self._con.execute(
+                "DELETE FROM executions WHERE model = ? AND status <> 'passed'", [model]
+            ).fetchall()  # finish the statement: DuckDB refuses new work on this connection
+            after = self._con.execute("SELECT count(*) FROM executions").fetchall()[0][0]  # type: ignore[index]
+        return int(before - after)
+
     def count(self) -> int:
         with self._lock:
-            return int(self._con.execute("SELECT count(*) FROM executions").fetchone()[0])  # type: ignore[index]
+            return int(self._con.execute("SELECT count(*) FROM executions").fetchall()[0][0])  # type: ignore[index]

@@ -73,17 +73,42 @@ def verify(
         with tempfile.TemporaryDirectory() as tmp:
             return evaluate(samples, tasks, jobs=jobs, store=Path(tmp) / "verify.duckdb",
                             progress=progress)  # fmt: skip
-    return evaluate(samples, tasks, jobs=jobs, store=store, progress=progress)
+    from workbench.store import Store
+
+    with Store(store) as db:
+        db.forget_unpassed("canonical")  # re-check failures instead of trusting a cached verdict
+        return evaluate(samples, tasks, jobs=jobs, store=db, progress=progress)
+
+
+def known_failure(task_id: str) -> dict[str, str] | None:
+    """The registry's record of why a canonical solution cannot pass here, if it has one."""
+    language = get_language(task_id.split("/", 1)[0])
+    base = task_id.split("-", 1)[0]  # completion ids: Scala/5-0-light-span -> Scala/5
+    return language.known_failures.get(task_id) or language.known_failures.get(base)
+
+
+def unexpected(results: pd.DataFrame) -> pd.DataFrame:
+    """Non-passing rows that the registry does not explain: executor or recipe bugs."""
+    bad = results[results["status"] != "passed"]
+    return bad[~_is_known(bad)]
+
+
+def _is_known(frame: pd.DataFrame) -> pd.Series:
+    # A Series mask (a plain empty list would select columns instead of rows).
+    return frame["task_id"].map(lambda t: known_failure(t) is not None).astype(bool)
 
 
 def summary(results: pd.DataFrame) -> pd.DataFrame:
-    """Per language: tasks, passed, and a count per other status."""
+    """Per language: tasks, passed, known (explained failures), and a count per other status."""
     counts = results.groupby(["language", "status"]).size().unstack("status", fill_value=0)
     counts.insert(0, "tasks", counts.sum(axis=1))
     if "passed" not in counts:
         counts["passed"] = 0
-    others = [c for c in counts.columns if c not in ("tasks", "passed")]
-    table = counts[["tasks", "passed", *others]].reset_index()
+    failing = results[results["status"] != "passed"]
+    known = failing[_is_known(failing)]
+    counts["known"] = known.groupby("language").size().reindex(counts.index, fill_value=0)
+    others = [c for c in counts.columns if c not in ("tasks", "passed", "known")]
+    table = counts[["tasks", "passed", "known", *others]].reset_index()
     table["toolchain"] = [toolchain_version(lang) or "" for lang in table["language"]]
     return table
 
@@ -103,17 +128,32 @@ def report_markdown(results: pd.DataFrame, title: str) -> str:
     for row in table.to_dict("records"):
         others = ", ".join(
             f"{k} {v}" for k, v in row.items()
-            if k not in ("language", "tasks", "passed", "toolchain") and v
+            if k not in ("language", "tasks", "passed", "toolchain", "known") and v
         )  # fmt: skip
+        if row["known"]:
+            others += f" ({row['known']} explained below)"
         lines.append(
             f"| {row['language']} | {row['toolchain']} | {row['tasks']} | {row['passed']} | {others} |"
         )
     failing = results[results["status"] != "passed"]
     total, passed = len(results), int((results["status"] == "passed").sum())
-    lines += ["", f"**{passed} of {total}** canonical solutions pass.", ""]
-    if not failing.empty:
-        lines += ["## Not passing", "", "| task | status | reason |", "|---|---|---|"]
-        for row in failing.sort_values("task_id").to_dict("records"):
+    surprises = unexpected(results)
+    lines += ["", f"**{passed} of {total}** canonical solutions pass; "
+              f"{len(failing) - len(surprises)} cannot pass for the reasons below; "
+              f"{len(surprises)} unexplained.", ""]  # fmt: skip
+    known = failing[_is_known(failing)]
+    if not known.empty:
+        lines += ["## Cannot pass here (recorded in the registry's `known_failures`)", "",
+                  "| task | status | kind | reason | evidence |", "|---|---|---|---|---|"]  # fmt: skip
+        for row in known.sort_values("task_id").to_dict("records"):
+            info = known_failure(row["task_id"]) or {}
+            cells = [info.get(k, "").replace("|", "\\|") for k in ("kind", "reason", "evidence")]
+            lines.append(f"| {row['task_id']} | {row['status']} | " + " | ".join(cells) + " |")
+        lines.append("")
+    if not surprises.empty:
+        lines += ["## Unexplained (executor or recipe bugs to fix)", "",
+                  "| task | status | reason |", "|---|---|---|"]  # fmt: skip
+        for row in surprises.sort_values("task_id").to_dict("records"):
             reason = str(row.get("reason") or "").replace("|", "\\|")
             lines.append(f"| {row['task_id']} | {row['status']} | {reason} |")
     return "\n".join(lines) + "\n"
