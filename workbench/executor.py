@@ -110,7 +110,15 @@ def limits_for(kind: str, limits: Limits) -> RunLimits:
 
 def missing_tools(language: Language) -> list[str]:
     """Executables of the recipe that are not on PATH."""
-    return [tool for tool in language.tools if shutil.which(tool, path=search_path()) is None]
+    return [
+        tool
+        for tool in language.tools
+        if (
+            not Path(tool).exists()
+            if tool.startswith("/")
+            else shutil.which(tool, path=search_path()) is None
+        )
+    ]
 
 
 def _limits_for(kind: str, limits: Limits) -> RunLimits:

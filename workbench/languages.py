@@ -96,6 +96,7 @@ class Language:
     npm_packages: tuple[str, ...] = ()
     extract_fallback: str = "first_block"
     known_failures: dict[str, dict[str, str]] = field(default_factory=dict)
+    requires: tuple[str, ...] = ()
     definition: str | None = None
     preamble: re.Pattern[str] | None = None
     assembly: str = "append"
@@ -114,6 +115,8 @@ class Language:
         for step in self.steps:
             if not step.command[0].startswith("./"):
                 seen.setdefault(step.command[0], None)
+        for tool in self.requires:  # tools a step calls through sh -c, or files it reads
+            seen.setdefault(tool, None)
         return tuple(seen)
 
     def source_name(self, program: str) -> str:
@@ -166,6 +169,7 @@ def _language(name: str, raw: dict[str, Any], defaults: dict[str, Any]) -> Langu
         npm_packages=tuple(raw.get("npm_packages", ())),
         extract_fallback=raw.get("extract_fallback", "first_block"),
         known_failures={k: dict(v) for k, v in raw.get("known_failures", {}).items()},
+        requires=tuple(raw.get("requires", ())),
         definition=raw.get("definition"),
         preamble=re.compile(raw["preamble"], re.M) if raw.get("preamble") else None,
         assembly=raw.get("assembly", "append"),
@@ -181,7 +185,7 @@ KNOWN_KEYS = {
     "name", "leaderboard_key", "aliases", "fence_tags", "extension", "paradigm", "scenario",
     "debian_packages", "docker_only", "version", "version_stdin", "source", "source_name_regex",
     "steps", "nonzero_exit", "fail_output", "rules", "limits", "support_folder", "definition",
-    "preamble", "assembly", "strip", "env", "scorer", "binds", "mutations", "max_parallel", "npm_packages", "extract_fallback", "known_failures",
+    "preamble", "assembly", "strip", "env", "scorer", "binds", "mutations", "max_parallel", "npm_packages", "extract_fallback", "known_failures", "requires",
 }  # fmt: skip
 
 

@@ -16,19 +16,34 @@ from workbench.paths import toolchains_dir
 SANDBOX_PACKAGES = ("bubblewrap",)
 
 
+def _installed_debian(packages: list[str]) -> set[str]:
+    """Which of ``packages`` dpkg says are installed (empty when dpkg is not available)."""
+    if not packages or shutil.which("dpkg-query") is None:
+        return set()
+    proc = subprocess.run(
+        ["dpkg-query", "-W", "-f=${Package} ${db:Status-Status}\n", *packages],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    return {line.split()[0] for line in proc.stdout.splitlines() if line.endswith(" installed")}
+
+
 def packages_for(languages: Iterable[str] | None = None, only_missing: bool = True) -> list[str]:
-    """Debian packages for ``languages`` (default: all), by default only those not yet usable."""
+    """Debian packages for ``languages`` (default: all), by default only those not installed
+    (dpkg's word where dpkg exists, else: the recipe's tools are missing)."""
     chosen = [get_language(n) for n in languages] if languages else all_languages()
-    wanted: dict[str, None] = {}
-    if not only_missing or shutil.which("bwrap") is None:
-        wanted.update(dict.fromkeys(SANDBOX_PACKAGES))
+    wanted: dict[str, None] = dict.fromkeys(SANDBOX_PACKAGES)
     for lang in chosen:
         if not lang.has_recipe or lang.docker_only:
             continue
-        if only_missing and not missing_tools(lang):
+        if only_missing and shutil.which("dpkg-query") is None and not missing_tools(lang):
             continue
         wanted.update(dict.fromkeys(lang.debian_packages))
-    return list(wanted)
+    if not only_missing:
+        return list(wanted)
+    installed = _installed_debian(list(wanted))
+    if shutil.which("dpkg-query") is None:
+        return [p for p in wanted if p not in SANDBOX_PACKAGES or shutil.which("bwrap") is None]
+    return [p for p in wanted if p not in installed]
 
 
 def npm_installed(spec: str) -> bool:
@@ -66,7 +81,7 @@ def install(languages: Iterable[str] | None = None, dry_run: bool = False) -> li
     npm = npm_packages_for(languages)
     if dry_run or not (packages or npm):
         return packages + npm
-    if npm and not packages and shutil.which("npm"):
+    if npm and not packages:
         _npm_install(npm)
         return npm
     if not can_install():
@@ -87,6 +102,9 @@ def install(languages: Iterable[str] | None = None, dry_run: bool = False) -> li
 
 
 def _npm_install(packages: list[str]) -> None:
+    if shutil.which("npm") is None and can_install():
+        # Debian splits npm from nodejs (NodeSource's nodejs bundles it, and conflicts with it).
+        subprocess.run(["apt-get", "install", "-y", "-qq", "npm"], check=True)
     prefix = toolchains_dir() / "npm"
     prefix.mkdir(parents=True, exist_ok=True)
     subprocess.run(
