@@ -87,10 +87,18 @@ def known_failure(task_id: str) -> dict[str, str] | None:
     return language.known_failures.get(task_id) or language.known_failures.get(base)
 
 
+def _docker_only(frame: pd.DataFrame) -> pd.Series:
+    """Rows of languages with no local toolchain at all (the Docker backend's)."""
+    return (frame["status"] == "toolchain_missing") & frame["language"].map(
+        lambda name: get_language(name).docker_only
+    ).astype(bool)
+
+
 def unexpected(results: pd.DataFrame) -> pd.DataFrame:
-    """Non-passing rows that the registry does not explain: executor or recipe bugs."""
+    """Non-passing rows that the registry does not explain: executor or recipe bugs (a language
+    with no local toolchain at all is explained by the registry's ``docker_only``)."""
     bad = results[results["status"] != "passed"]
-    return bad[~_is_known(bad)]
+    return bad[~_is_known(bad) & ~_docker_only(bad)]
 
 
 def _is_known(frame: pd.DataFrame) -> pd.Series:
@@ -138,9 +146,21 @@ def report_markdown(results: pd.DataFrame, title: str) -> str:
     failing = results[results["status"] != "passed"]
     total, passed = len(results), int((results["status"] == "passed").sum())
     surprises = unexpected(results)
+    docker = failing[_docker_only(failing)]
+    explained = len(failing) - len(surprises) - len(docker)
     lines += ["", f"**{passed} of {total}** canonical solutions pass; "
-              f"{len(failing) - len(surprises)} cannot pass for the reasons below; "
-              f"{len(surprises)} unexplained.", ""]  # fmt: skip
+              f"{explained} cannot pass for the reasons below; {len(surprises)} unexplained."]  # fmt: skip
+    if not docker.empty:
+        names = ", ".join(sorted(docker["language"].unique()))
+        lines.append(f"{len(docker)} tasks of languages with no Debian toolchain ({names}) are "
+                     "`toolchain_missing`: the Docker backend serves them.")  # fmt: skip
+    judged = results[~_docker_only(results)]
+    if len(judged):
+        share = (judged["status"] == "passed").mean() * 100
+        lines.append(
+            f"Of the {len(judged)} tasks of locally available languages, {share:.1f}% pass."
+        )
+    lines.append("")
     known = failing[_is_known(failing)]
     if not known.empty:
         lines += ["## Cannot pass here (recorded in the registry's `known_failures`)", "",
