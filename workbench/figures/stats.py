@@ -19,7 +19,7 @@ import altair as alt
 import pandas as pd
 
 from workbench.errors import InputError
-from workbench.figures.paper import language_order
+from workbench.figures.paper import TASK_KINDS, language_order
 from workbench.figures.theme import FORMATS, LEVEL_COLOURS, FigureFiles, colour_scale, save_figure
 
 TOKENIZER_ENV = "WORKBENCH_TOKENIZER"
@@ -48,14 +48,7 @@ _HELPER = re.compile(
 # A tuple starts with a literal (not a name), which keeps Lisp calls like "(check ...)" out.
 _TABLE_ROW = re.compile(r"^\s*[\[,]?\s*\(\s*[\[\"\d(\-].*,.*\)\s*,?\s*\]?\s*$")
 
-TASK_KIND_ORDER: tuple[tuple[str, str | None], ...] = (
-    ("generation", None),
-    ("explanation", None),
-    ("completion", "single"),
-    ("completion", "multi"),
-    ("completion", "span"),
-    ("completion", "light"),
-)
+TASK_KIND_ORDER = TASK_KINDS  # the leaderboard's order
 
 
 @dataclass(frozen=True)
