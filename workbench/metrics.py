@@ -21,15 +21,25 @@ def pass_at_k(n: int, c: int, k: int) -> float:
 
 
 def per_task(results: pd.DataFrame) -> pd.DataFrame:
-    """One row per (model, task kind, task): samples n, passed c, excluded samples."""
+    """One row per (model, task kind, task): samples n, passed c, excluded samples, and the
+    task's subset and level (None when the results do not carry them)."""
     frame = results.assign(
         counted=~results["status"].isin(EXCLUDED),
         ok=results["status"].eq("passed"),
     )
+    for col in ("subset", "level"):
+        if col not in frame.columns:
+            frame[col] = None
     keys = ["model", "task", "language", "task_id"]
     return (
         frame.groupby(keys, dropna=False, sort=True)
-        .agg(n=("counted", "sum"), c=("ok", "sum"), excluded=("counted", lambda s: int((~s).sum())))
+        .agg(
+            n=("counted", "sum"),
+            c=("ok", "sum"),
+            excluded=("counted", lambda s: int((~s).sum())),
+            subset=("subset", "first"),
+            level=("level", "first"),
+        )
         .reset_index()
     )
 
@@ -99,25 +109,7 @@ def _category(language: str, attribute: str) -> str:
 
 def _task_scores(results: pd.DataFrame, ks: tuple[int, ...]) -> pd.DataFrame:
     """One row per (model, task kind, task): n, c, excluded, subset, level, pass@k per k."""
-    frame = results.assign(
-        counted=~results["status"].isin(EXCLUDED),
-        ok=results["status"].eq("passed"),
-    )
-    for col in ("subset", "level"):
-        if col not in frame.columns:
-            frame[col] = None
-    keys = ["model", "task", "language", "task_id"]
-    tasks = (
-        frame.groupby(keys, dropna=False, sort=True)
-        .agg(
-            n=("counted", "sum"),
-            c=("ok", "sum"),
-            excluded=("counted", lambda s: int((~s).sum())),
-            subset=("subset", "first"),
-            level=("level", "first"),
-        )
-        .reset_index()
-    )
+    tasks = per_task(results)
     judged = tasks[tasks["n"] > 0]
     for k in ks:
         short = judged[judged["n"] < k]
