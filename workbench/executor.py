@@ -14,6 +14,7 @@ from typing import Any
 
 from workbench.languages import Language, Limits, get_language
 from workbench.paths import search_path
+from workbench.prebuilt import copy_template, ensure_template
 from workbench.sandbox import RunLimits, RunResult, run_confined, sandbox_info
 
 SIGNAL_STATUS = {25: "output_limit", 24: "timeout"}  # SIGXFSZ: file too big; SIGXCPU: CPU time
@@ -168,10 +169,13 @@ def execute(
     program: Program,
     limits: Limits | None = None,
     keep_workdir: Path | None = None,
+    prebuilt: bool = True,
 ) -> Execution:
     """Run ``program`` with its language's recipe in a fresh work folder and return the verdict.
 
-    ``keep_workdir`` copies the work folder there afterwards, for debugging.
+    ``keep_workdir`` copies the work folder there afterwards, for debugging. ``prebuilt=False``
+    leaves out the language's prebuilt dependencies (workbench/prebuilt.py), so the recipe builds
+    them itself.
     """
     language = get_language(program.language)
     limits = limits or language.limits
@@ -198,6 +202,10 @@ def execute(
             _make_writable(workdir)  # shared data may come without write bits
         else:
             workdir.mkdir()
+        if prebuilt and language.prebuilt:
+            template = ensure_template(language, version)
+            if template is not None:
+                copy_template(template, workdir, language.prebuilt)
         source = language.source_name(program.source)
         (workdir / source).parent.mkdir(parents=True, exist_ok=True)
         (workdir / source).write_text(program.source, encoding="utf-8")

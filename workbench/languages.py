@@ -102,6 +102,7 @@ class Language:
     assembly: str = "append"
     strip: tuple[StripRule, ...] = ()
     env: dict[str, str] = field(default_factory=dict)
+    prebuilt: dict[str, Any] | None = None
 
     @property
     def has_recipe(self) -> bool:
@@ -132,6 +133,15 @@ def _rule(raw: dict[str, Any]) -> Rule:
     if raw["status"] not in STATUSES:
         raise ValueError(f"languages.toml: unknown status {raw['status']!r} in rule {raw}")
     return Rule(re.compile(raw["pattern"], re.MULTILINE), raw["status"], raw.get("step"))
+
+
+def _prebuilt(name: str, raw: dict[str, Any] | None) -> dict[str, Any] | None:
+    if raw is None:
+        return None
+    if not {"folder", "source"} <= set(raw) <= {"folder", "source", "drop", "copy"}:
+        raise ValueError(f"registry: {name}: [prebuilt] takes folder, source, drop and copy")
+    return {"folder": str(raw["folder"]), "source": str(raw["source"]),
+            "drop": list(raw.get("drop", ())), "copy": list(raw.get("copy", ()))}  # fmt: skip
 
 
 def _language(name: str, raw: dict[str, Any], defaults: dict[str, Any]) -> Language:
@@ -178,6 +188,7 @@ def _language(name: str, raw: dict[str, Any], defaults: dict[str, Any]) -> Langu
             for r in raw.get("strip", ())
         ),
         env=dict(raw.get("env", {})),
+        prebuilt=_prebuilt(name, raw.get("prebuilt")),
     )
 
 
@@ -186,6 +197,7 @@ KNOWN_KEYS = {
     "debian_packages", "docker_only", "version", "version_stdin", "source", "source_name_regex",
     "steps", "nonzero_exit", "fail_output", "rules", "limits", "support_folder", "definition",
     "preamble", "assembly", "strip", "env", "scorer", "binds", "mutations", "max_parallel", "npm_packages", "extract_fallback", "known_failures", "requires",
+    "prebuilt",
 }  # fmt: skip
 
 

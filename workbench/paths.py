@@ -21,6 +21,12 @@ def npm_bin() -> Path:
     return toolchains_dir() / "npm" / "node_modules" / ".bin"
 
 
+def cache_dir() -> Path:
+    """``$WORKBENCH_CACHE``, else ~/.cache/mceval-workbench (embeddings, prebuilt dependencies)."""
+    env = os.environ.get("WORKBENCH_CACHE")
+    return Path(env) if env else Path.home() / ".cache" / "mceval-workbench"
+
+
 def search_path() -> str:
     """PATH for finding and running toolchains: the workbench's own first, then the user's."""
     return os.pathsep.join([str(npm_bin()), os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin")])

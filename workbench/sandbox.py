@@ -149,6 +149,14 @@ class _UidLease:
             os.close(self._fd)
 
 
+def _is_zombie(proc_dir: str) -> bool:
+    # A dead process waiting for its parent to reap it holds nothing but its pid, and cannot be
+    # killed again. Where PID 1 does not reap orphans (some containers), bwrap's own monitor
+    # process stays a zombie after every run; waiting for it would cost each step 0.5 s.
+    with open(f"{proc_dir}/stat", "rb") as handle:
+        return handle.read().rsplit(b")", 1)[1][:3].strip() == b"Z"
+
+
 def _kill_uid(uid: int) -> int:
     """SIGKILL every process owned by ``uid`` until none is left; returns how many were killed."""
     killed = 0
@@ -158,9 +166,9 @@ def _kill_uid(uid: int) -> int:
             if not entry.name.isdigit():
                 continue
             try:
-                if entry.stat().st_uid == uid:
+                if entry.stat().st_uid == uid and not _is_zombie(entry.path):
                     pids.append(int(entry.name))
-            except FileNotFoundError:
+            except (FileNotFoundError, ProcessLookupError):
                 continue
         if not pids:
             return killed
@@ -244,7 +252,12 @@ def run_confined(
             os.chown(workdir, uid, uid)
             for root, dirs, files in os.walk(workdir):
                 for name in dirs + files:
-                    os.lchown(os.path.join(root, name), uid, uid)
+                    path = os.path.join(root, name)
+                    # Hard links are shared read-only files (prebuilt dependencies): their owner
+                    # stays root, so the sandbox can read but never change them.
+                    if name in files and os.lstat(path).st_nlink > 1:
+                        continue
+                    os.lchown(path, uid, uid)
         argv = _prlimit_args(limits)
         if info.mode == "bwrap":
             argv += ["bwrap", *_bwrap_args(workdir, binds), *command]

@@ -16,7 +16,6 @@ second run embeds nothing.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import sqlite3
 from collections.abc import Sequence
@@ -32,9 +31,9 @@ import pandas as pd
 from workbench.errors import InputError
 from workbench.figures.paper import language_colours, language_order
 from workbench.figures.theme import FORMATS, FigureFiles, colour_scale, save_figure
+from workbench.paths import cache_dir
 
 CODEBERT = "microsoft/codebert-base"
-CACHE_ENV = "WORKBENCH_CACHE"
 CODE_TOKEN = r"[A-Za-z_][A-Za-z0-9_]*|\d+|[^\sA-Za-z0-9_]"
 
 # Language families the paper points out in its t-SNE and dendrogram (Figure 12); the report says
@@ -246,17 +245,11 @@ def get_embedder(spec: str = "auto") -> Embedder:
     )
 
 
-def default_cache_dir() -> Path:
-    """$WORKBENCH_CACHE, else ~/.cache/mceval-workbench."""
-    env = os.environ.get(CACHE_ENV)
-    return Path(env) if env else Path.home() / ".cache" / "mceval-workbench"
-
-
 class EmbeddingCache:
     """Vectors on disk in one SQLite file, keyed by sha256(embedder id, text)."""
 
     def __init__(self, directory: Path | None = None) -> None:
-        self.directory = Path(directory) if directory is not None else default_cache_dir()
+        self.directory = Path(directory) if directory is not None else cache_dir()
         self.directory.mkdir(parents=True, exist_ok=True)
         self.path = self.directory / "embeddings.sqlite"
         with self._connect() as con:

@@ -1,0 +1,140 @@
+"""Dependencies built once per toolchain and copied into every work folder (Go, Rust).
+
+The official evaluator rebuilds testify (Go) and rand/regex/md5 (Rust) for every sample. A
+registry entry with ``[prebuilt]`` names a folder of the work folder (Go's build cache, Cargo's
+``target``) and a small warm-up program that uses the dependencies. The warm-up runs once through
+the language's own recipe, in the same sandbox and at the same path as a sample, and its folder is
+kept as a template under the workbench cache. Each execution gets a private copy of the template:
+the toolchain finds its dependencies fresh and builds only the sample, and nothing a sample writes
+reaches the template or another sample. Both toolchains check freshness by content (Go's cache is
+content-addressed; Cargo fingerprints sources, flags and compiler), so a template can make a run
+faster but cannot change its verdict.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any
+
+from workbench.languages import Language
+from workbench.paths import cache_dir
+
+_FAILED: set[str] = set()  # warm-ups that failed in this process: not retried per sample
+
+
+def template_key(language: Language, version: str) -> str:
+    """Hash of everything the template depends on: toolchain, warm-up program, recipe."""
+    spec = language.prebuilt or {}
+    payload = json.dumps(
+        {
+            "version": version,
+            "prebuilt": spec,
+            "steps": [list(s.command) for s in language.steps],
+            "env": language.env,
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def template_dir(language: Language, version: str) -> Path:
+    """Where the template of ``language`` for toolchain ``version`` lives (built or not)."""
+    slug = language.name.lower().replace(" ", "-").replace("#", "sharp")
+    return cache_dir() / "prebuilt" / f"{slug}-{template_key(language, version)}"
+
+
+def ensure_template(language: Language, version: str) -> Path | None:
+    """The template folder, built on first use; ``None`` when the language has none or the
+    warm-up failed (samples then build their dependencies themselves, as without a template)."""
+    spec = language.prebuilt
+    if not spec:
+        return None
+    target = template_dir(language, version)
+    done = target / ".complete"
+    if done.exists():
+        return target / spec["folder"]
+    if target.name in _FAILED:
+        return None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.parent / f"{target.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one builder; other processes wait and reuse it
+        if done.exists():
+            return target / spec["folder"]
+        built = _build(language, target)
+    if built is None:
+        _FAILED.add(target.name)
+    return built
+
+
+def _build(language: Language, target: Path) -> Path | None:
+    from workbench.executor import Program, execute
+
+    spec = language.prebuilt or {}
+    with tempfile.TemporaryDirectory(prefix="wb-prebuilt-") as tmp:
+        kept = Path(tmp) / "box"
+        result = execute(
+            Program(language.name, spec["source"], task_id=f"{language.name}/warm-up"),
+            keep_workdir=kept,
+            prebuilt=False,
+        )
+        folder = kept / spec["folder"]
+        if result.status != "passed" or not folder.is_dir():
+            warnings.warn(
+                f"{language.name}: the warm-up program for prebuilt dependencies ended "
+                f"{result.status} ({result.reason}); samples will build their dependencies "
+                f"themselves. Output: {(result.stderr or result.stdout)[-500:]}",
+                stacklevel=3,
+            )
+            return None
+        if target.exists():
+            shutil.rmtree(target)
+        staging = target.with_name(target.name + ".tmp")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+        for pattern in spec.get("drop", ()):
+            for path in sorted(folder.glob(pattern), reverse=True):
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
+        shutil.move(str(folder), staging / spec["folder"])
+        (staging / ".complete").write_text(result.toolchain_version or "", encoding="utf-8")
+        staging.rename(target)  # atomic: readers see a whole template or none
+        for old in target.parent.glob(target.name.rsplit("-", 1)[0] + "-*"):
+            if old.is_dir() and old != target and not old.name.endswith(".tmp"):
+                shutil.rmtree(old, ignore_errors=True)  # templates of an older toolchain/recipe
+    return target / spec["folder"]
+
+
+def copy_template(template: Path, workdir: Path, spec: dict[str, Any]) -> None:
+    """``template`` at ``workdir/<folder>``: private folders holding hard links to its files.
+
+    Hard-linked files stay owned by root and read-only (``run_confined`` does not hand files with
+    several links to the sandbox uid), so no sample can change what the next one reads; links
+    keep mtimes, which Cargo compares. Files matching the spec's ``copy`` globs are bookkeeping
+    a toolchain rewrites (rustc's info cache) and are private copies instead.
+    """
+    private = {template / p for pattern in spec.get("copy", ()) for p in template.glob(pattern)}
+
+    def link_or_copy(src: str, dst: str) -> None:
+        if Path(src) in private:
+            shutil.copy2(src, dst)
+        else:
+            os.link(src, dst)
+
+    shutil.copytree(template, workdir / spec["folder"], symlinks=True, copy_function=link_or_copy)
+
+
+def status(language: Language, version: str) -> str:
+    """One line for ``doctor``: is the template built, and how big is it."""
+    if not language.prebuilt:
+        return ""
+    target = template_dir(language, version)
+    if not (target / ".complete").exists():
+        return "prebuilt dependencies: not built yet (built on first use)"
+    size = sum(p.stat().st_size for p in target.rglob("*") if p.is_file())
+    return f"prebuilt dependencies: ready ({size / 2**20:.0f} MB, {target})"
