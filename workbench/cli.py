@@ -223,21 +223,42 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _toolchains(args: argparse.Namespace) -> int:
-    from workbench.toolchains import can_install, install, packages_for
+    from workbench.toolchains import can_install, install, npm_packages_for, packages_for
 
     if args.action == "list" or (args.action == "install" and not can_install()):
-        packages = packages_for(args.languages)
-        if not packages:
+        packages, npm = packages_for(args.languages), npm_packages_for(args.languages)
+        if packages:
+            print("missing Debian packages: " + " ".join(packages))
+        if npm:
+            print("missing npm packages (workbench prefix): " + " ".join(npm))
+        if not (packages or npm):
             print("all toolchains present")
-            return 0
-        print("missing Debian packages: " + " ".join(packages))
-        if args.action == "install":
+        _prebuilt_lines(args.languages, build=False)
+        if args.action == "install" and packages:
             print("run as root on Debian/Ubuntu: apt-get install -y " + " ".join(packages))
             return 1
         return 0
     installed = install(args.languages)
     print("installed: " + (" ".join(installed) if installed else "nothing (all present)"))
-    return 0
+    return 0 if _prebuilt_lines(args.languages, build=True) else 1
+
+
+def _prebuilt_lines(languages: list[str] | None, build: bool) -> bool:
+    """Print (and with ``build``, build) the prebuilt dependencies; False when a build failed."""
+    from workbench.executor import missing_tools, toolchain_version
+    from workbench.languages import all_languages, get_language
+    from workbench.prebuilt import ensure_template, status
+
+    chosen = [get_language(n) for n in languages] if languages else all_languages()
+    ok = True
+    for lang in chosen:
+        if not lang.prebuilt or missing_tools(lang):
+            continue
+        version = toolchain_version(lang.name)
+        if build and ensure_template(lang, version) is None:
+            ok = False
+        print(f"{lang.name}: {status(lang, version)}")
+    return ok
 
 
 def parser() -> argparse.ArgumentParser:
@@ -329,7 +350,10 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--quiet", action="store_true")
     v.set_defaults(func=_verify)
 
-    t = sub.add_parser("toolchains", help="list or install the Debian toolchains of the registry")
+    t = sub.add_parser(
+        "toolchains",
+        help="list or install the toolchains of the registry (Debian, npm, prebuilt dependencies)",
+    )
     t.add_argument("action", choices=["list", "install"])
     t.add_argument("--languages", nargs="+", default=None)
     t.set_defaults(func=_toolchains)

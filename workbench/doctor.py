@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 
 from workbench.executor import missing_tools, toolchain_version
 from workbench.languages import all_languages
+from workbench.prebuilt import status as prebuilt_status
 from workbench.sandbox import sandbox_info
 
 
@@ -63,9 +64,9 @@ def language_statuses() -> list[LanguageStatus]:
                 )
             )
         else:
-            out.append(
-                LanguageStatus(lang.name, "ready", toolchain_version(lang.name), "", packages)
-            )
+            version = toolchain_version(lang.name)
+            note = prebuilt_status(lang, version) if version else ""
+            out.append(LanguageStatus(lang.name, "ready", version, note, packages))
     return out
 
 
