@@ -159,6 +159,11 @@ def _classify(language: Language, kind: str, result: RunResult) -> tuple[str, st
     return language.nonzero_exit, f"run step ended with {how}"
 
 
+def _append_env(env: dict[str, str], extra: dict[str, str]) -> dict[str, str]:
+    """``env`` with each of ``extra``'s values appended (space-separated) to the same variable."""
+    return {**env, **{k: f"{env[k]} {v}" if env.get(k) else v for k, v in extra.items()}}
+
+
 def _make_writable(root: Path) -> None:
     for path in [root, *root.rglob("*")]:
         mode = path.stat().st_mode
@@ -170,12 +175,14 @@ def execute(
     limits: Limits | None = None,
     keep_workdir: Path | None = None,
     prebuilt: bool = True,
+    warm_up: bool = False,
 ) -> Execution:
     """Run ``program`` with its language's recipe in a fresh work folder and return the verdict.
 
     ``keep_workdir`` copies the work folder there afterwards, for debugging. ``prebuilt=False``
     leaves out the language's prebuilt dependencies (workbench/prebuilt.py), so the recipe builds
-    them itself.
+    them itself. ``warm_up`` marks the run that builds them (``WORKBENCH_WARMUP=1`` in the
+    environment, for recipes that save something only then, like a JVM class archive).
     """
     language = get_language(program.language)
     limits = limits or language.limits
@@ -202,10 +209,16 @@ def execute(
             _make_writable(workdir)  # shared data may come without write bits
         else:
             workdir.mkdir()
-        if prebuilt and language.prebuilt:
+        extra_env: dict[str, str] = {}
+        spec = language.prebuilt
+        if warm_up and spec:
+            (workdir / spec["folder"]).mkdir(parents=True, exist_ok=True)
+            extra_env = spec["warm_up_append_env"]
+        elif prebuilt and spec:
             template = ensure_template(language, version)
             if template is not None:
-                copy_template(template, workdir, language.prebuilt)
+                copy_template(template, workdir, spec)
+                extra_env = spec["append_env"]
         source = language.source_name(program.source)
         (workdir / source).parent.mkdir(parents=True, exist_ok=True)
         (workdir / source).write_text(program.source, encoding="utf-8")
@@ -223,7 +236,9 @@ def execute(
                 argv,
                 workdir,
                 _limits_for(step.kind, limits),
-                env=language.env,
+                env=_append_env(language.env, extra_env)
+                if extra_env and spec and spec["env_step"] in (None, step.kind)
+                else language.env,
                 binds=fixture_binds(language),
             )
             base.steps.append(

@@ -135,13 +135,23 @@ def _rule(raw: dict[str, Any]) -> Rule:
     return Rule(re.compile(raw["pattern"], re.MULTILINE), raw["status"], raw.get("step"))
 
 
+PREBUILT_KEYS = {"folder", "source", "drop", "copy", "append_env", "warm_up_append_env", "env_step"}
+
+
 def _prebuilt(name: str, raw: dict[str, Any] | None) -> dict[str, Any] | None:
     if raw is None:
         return None
-    if not {"folder", "source"} <= set(raw) <= {"folder", "source", "drop", "copy"}:
-        raise ValueError(f"registry: {name}: [prebuilt] takes folder, source, drop and copy")
-    return {"folder": str(raw["folder"]), "source": str(raw["source"]),
-            "drop": list(raw.get("drop", ())), "copy": list(raw.get("copy", ()))}  # fmt: skip
+    if not {"folder", "source"} <= set(raw) <= PREBUILT_KEYS:
+        raise ValueError(f"registry: {name}: [prebuilt] takes {sorted(PREBUILT_KEYS)}")
+    return {
+        "folder": str(raw["folder"]),
+        "source": str(raw["source"]),
+        "drop": list(raw.get("drop", ())),
+        "copy": list(raw.get("copy", ())),
+        "append_env": dict(raw.get("append_env", {})),
+        "warm_up_append_env": dict(raw.get("warm_up_append_env", {})),
+        "env_step": raw.get("env_step"),  # step kind the env additions apply to (default: all)
+    }
 
 
 def _language(name: str, raw: dict[str, Any], defaults: dict[str, Any]) -> Language:

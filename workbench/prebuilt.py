@@ -83,6 +83,7 @@ def _build(language: Language, target: Path) -> Path | None:
             Program(language.name, spec["source"], task_id=f"{language.name}/warm-up"),
             keep_workdir=kept,
             prebuilt=False,
+            warm_up=True,
         )
         folder = kept / spec["folder"]
         if result.status != "passed" or not folder.is_dir():
