@@ -81,3 +81,57 @@ def test_completion_fills_mask_or_takes_a_whole_function():
     assert "    total = sum(xs)\n    return total" in completion_program(task, "sum(xs)")
     whole = completion_program(task, "def f(xs):\n    return sum(xs)")
     assert "[MASK]" not in whole and whole.startswith("from typing import List")
+
+
+GO_TASK = {
+    "task_id": "Go/demo",
+    "language": "Go",
+    "entry_point": "hypot",
+    "prompt": 'package main\n\nimport (\n\t"math"\n\t"testing"\n\n'
+    '\t"github.com/stretchr/testify/assert"\n)\n\n// hypot returns sqrt(a*a+b*b).\n'
+    "func hypot(a, b float64) float64 {\n",
+    "test": "func TestHypot(t *testing.T) {\n\tassert.InDelta(t, 5.0, hypot(3, 4), 1e-9)\n}\n",
+}
+
+
+def _go_answer(imports: str, body: str) -> str:
+    return (
+        f"package main\n\n{imports}\nfunc hypot(a, b float64) float64 {{\n{body}\n}}\n\n"
+        "func main() {\n\tfmt.Println(hypot(3, 4))\n}\n"
+    )
+
+
+def test_go_answer_with_its_own_package_and_imports_gets_one_merged_block():
+    answer = _go_answer('import (\n\t"fmt"\n\t"math"\n)\n', "\treturn math.Sqrt(a*a + b*b)")
+    program = generation_program(GO_TASK, answer)
+    assert program.count("package main") == 1
+    assert program.count("import (") == 1
+    header = program[: program.index("func hypot")]
+    for path in ('"fmt"', '"math"', '"testing"', '"github.com/stretchr/testify/assert"'):
+        assert header.count(path) == 1, path
+    assert "func main" in program  # never run by go test; its imports stay used
+
+
+def test_go_prompt_imports_the_answer_does_not_use_are_left_out():
+    # math is unused here: Go would reject the program ("imported and not used").
+    answer = "func hypot(a, b float64) float64 {\n\treturn 5\n}\n"
+    program = generation_program(GO_TASK, answer)
+    assert '"math"' not in program
+    assert '"testing"' in program and "testify/assert" in program
+
+
+def test_go_merged_programs_compile_and_get_the_right_verdict():
+    from workbench.executor import Program, execute
+
+    from .conftest import require_toolchain
+
+    require_toolchain("Go")
+    right = _go_answer('import (\n\t"fmt"\n\t"math"\n)\n', "\treturn math.Sqrt(a*a + b*b)")
+    wrong = _go_answer('import "fmt"\n', "\treturn a + b")
+    unused = _go_answer('import (\n\t"fmt"\n\t"os"\n)\n', "\treturn 5")
+    verdicts = [
+        execute(Program("Go", generation_program(GO_TASK, answer))).status
+        for answer in (right, wrong, unused)
+    ]
+    # The model's own unused import is its error, reported as such.
+    assert verdicts == ["passed", "failed", "compile_error"]

@@ -125,3 +125,21 @@ def test_cached_many_returns_one_row_per_known_key(tmp_path):
         db.put({**base, "model": "o", "cache_key": "k2", "status": "infrastructure_error"})
         found = db.cached_many(["k1", "k2", "k3", "k1"])
     assert list(found["cache_key"]) == ["k1"]
+
+
+def test_a_changed_recipe_misses_the_cache_but_prebuilt_changes_do_not(monkeypatch):
+    python = get_language("Python")
+    before = runner.cache_key("Python", "print(1)\n", python.limits)
+    variants = {
+        "env": dataclasses.replace(python, env={**python.env, "PYTHONHASHSEED": "1"}),
+        "steps": dataclasses.replace(python, steps=python.steps[:0]),
+        "prebuilt": dataclasses.replace(python, prebuilt={"folder": "x", "source": "pass"}),
+    }
+    keys = {}
+    for name, changed in variants.items():
+        monkeypatch.setattr(runner, "get_language", lambda _name, lang=changed: lang)
+        runner.recipe_digest.cache_clear()
+        keys[name] = runner.cache_key("Python", "print(1)\n", python.limits)
+    runner.recipe_digest.cache_clear()
+    assert keys["env"] != before and keys["steps"] != before
+    assert keys["prebuilt"] == before

@@ -174,11 +174,57 @@ def _program_contains(language: Language, task: Mapping[str, Any], code: str) ->
     return _join(task["test"].rstrip("\n"), code.strip("\n"), closing)
 
 
+_GO_IMPORT = re.compile(
+    r"(?ms)^[ \t]*import[ \t]*\((?P<block>.*?)^[ \t]*\)[ \t]*$"
+    r"|^[ \t]*import[ \t]+(?P<single>(?:[\w.]+[ \t]+)?\"[^\"\n]+\")[ \t]*$"
+)
+_GO_SPEC = re.compile(r'(?m)^[ \t]*(?:(?P<alias>[\w.]+)[ \t]+)?"(?P<path>[^"\n]+)"')
+_GO_PACKAGE = re.compile(r"(?m)^[ \t]*package[ \t]+\w+[ \t]*$\n?")
+
+
+def _go_imports(text: str) -> tuple[list[tuple[str | None, str]], str]:
+    """The import specs (alias, path) of Go source ``text``, and ``text`` without its package
+    clause and import declarations."""
+    specs: list[tuple[str | None, str]] = []
+    for match in _GO_IMPORT.finditer(text):
+        inside = match.group("block") if match.group("block") is not None else match["single"]
+        specs += [(m["alias"], m["path"]) for m in _GO_SPEC.finditer(inside)]
+    return specs, _GO_IMPORT.sub("", _GO_PACKAGE.sub("", text, count=1))
+
+
+def _package_imports(language: Language, task: Mapping[str, Any], code: str) -> str:
+    """Go: one package clause and one import block for answer and test.
+
+    An answer usually repeats ``package main`` and brings its own imports; Go rejects a second
+    package clause, imports after declarations and unused imports. So the answer's imports are
+    kept as written, and each import of the prompt (testing, testify, math ...) is added when the
+    answer or the test refers to the package and the answer does not import it already.
+    """
+    if not defines(language, code, task.get("entry_point")):
+        return _join(task["prompt"], code, task["test"])
+    code = strip_constructs(code, language.strip)
+    own, body = _go_imports(code)
+    prompt_specs, _ = _go_imports(task["prompt"])
+    package = _GO_PACKAGE.search(task["prompt"])
+    used = body + "\n" + task["test"]
+    specs = list(dict.fromkeys(own))
+    for alias, path in prompt_specs:
+        name = alias or path.rsplit("/", 1)[-1]
+        if path not in {p for _, p in specs} and re.search(rf"\b{re.escape(name)}\.", used):
+            specs.append((alias, path))
+    lines = [f'\t{alias + " " if alias else ""}"{path}"' for alias, path in specs]
+    header = (package.group(0).strip() if package else "package main") + "\n"
+    if lines:
+        header += "\nimport (\n" + "\n".join(lines) + "\n)\n"
+    return _join(header, body.strip("\n"), task["test"])
+
+
 ASSEMBLERS: dict[str, Callable[[Language, Mapping[str, Any], str], str]] = {
     "append": _append,
     "class_body": _class_body,
     "answer_only": _answer_only,
     "program_contains": _program_contains,
+    "package_imports": _package_imports,
 }
 
 
