@@ -45,10 +45,11 @@ lint: $(VENV)/.dev-installed
 figures: $(VENV)/.installed
 	$(BIN)/workbench figures
 
-# Throughput: workbench (all cores) vs serial vs warm cache, per installed language; BENCH_ARGS
-# e.g. "--limit 10 --languages Python C" for a quick run.
-bench: $(VENV)/.installed
+# Throughput: workbench (all cores) vs serial vs warm cache, per installed language, then each
+# prebuilt template against none; BENCH_ARGS e.g. "--limit 10 --languages Python C" for a quick run.
+bench: $(VENV)/.installed toolchains
 	$(BIN)/python bench/throughput.py $(BENCH_ARGS)
+	$(BIN)/python bench/prebuilt.py
 
 clean:
 	rm -rf $(VENV) workbench-demo.duckdb .pytest_cache

@@ -135,3 +135,21 @@ def test_go_merged_programs_compile_and_get_the_right_verdict():
     ]
     # The model's own unused import is its error, reported as such.
     assert verdicts == ["passed", "failed", "compile_error"]
+
+
+def test_completion_of_a_definition_the_prompt_already_holds_is_not_repeated():
+    # McEval's Haskell/48 span record: the prompt ends with the whole one-line definition.
+    task = {
+        "task_id": "Haskell/48-0-span",
+        "task": "completion",
+        "language": "Haskell",
+        "entry_point": "asciiToChar",
+        "prompt": "import Data.Char (chr)\n\nasciiToChar :: Int -> Char\n{- doc -}\n"
+        "asciiToChar = chr",
+        "mask_code": "ascii[MASK] = chr",
+        "test": "main :: IO ()\nmain = if asciiToChar 65 == 'A' then pure () else error \"no\"",
+    }
+    for answer in ("ToChar", "asciiToChar = chr"):  # the middle, or the complete function
+        program = completion_program(task, answer)
+        assert program.count("asciiToChar = chr") == 1, program
+        assert "import Data.Char (chr)" in program

@@ -253,6 +253,12 @@ def completion_program(task: Mapping[str, Any], code: str) -> str:
     ):
         return generation_program(task, code)
     filled = task["mask_code"].replace(MASK, code, 1)
+    if defines(language, filled, task.get("entry_point")) and defines(
+        language, task["prompt"], task.get("entry_point")
+    ):
+        # A one-line function whose prompt already holds the definition (Haskell/48 span): the
+        # filled code is the whole function, so it replaces the prompt instead of repeating it.
+        return generation_program(task, filled)
     return _join(task["prompt"], filled, task["test"])
 
 

@@ -30,6 +30,9 @@ def canonical_answers(tasks: pd.DataFrame) -> pd.DataFrame:
             answers.append(reference_answer(task))
             continue
         whole = f"{task['prompt']}\n{task['canonical_solution']}"
+        entry, canonical = task.get("entry_point"), task["canonical_solution"]
+        if defines(language, task["prompt"], entry) and defines(language, canonical, entry):
+            whole = canonical  # the prompt gives the whole definition away (Haskell/48 span)
         # Without a definition pattern the whole function would be mistaken for a body.
         answers.append(whole if defines(language, whole, task.get("entry_point")) else None)
     frame = tasks[["task_id"]].copy()

@@ -1,0 +1,78 @@
+"""Before and after prebuilt dependencies (workbench/prebuilt.py), in one run on one machine.
+
+For every installed language with a ``[prebuilt]`` registry entry, the first N generation
+canonical solutions run serially twice, alternating: once as the official evaluator does
+(``prebuilt=False``: every sample builds testify, the crates or the compiler's classes itself)
+and once with the template. Prints the mean seconds per sample and the speed-up per language;
+the verdicts must be the same.
+
+    python bench/prebuilt.py [--limit 10] [--languages Go Rust]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT))
+
+from workbench.executor import Program, execute, missing_tools, toolchain_version  # noqa: E402
+from workbench.languages import all_languages  # noqa: E402
+from workbench.prebuilt import ensure_template  # noqa: E402
+from workbench.programs import build_program  # noqa: E402
+from workbench.tasks import default_data_dir, load_tasks  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--data", default=None)
+    p.add_argument("--limit", type=int, default=10, help="tasks per language")
+    p.add_argument("--languages", nargs="+", default=None)
+    args = p.parse_args(argv)
+    data = args.data or default_data_dir()
+    if data is None:
+        print("McEval data not found: set MCEVAL_DATA or pass --data", file=sys.stderr)
+        return 2
+    chosen = [
+        lang
+        for lang in all_languages()
+        if lang.prebuilt
+        and not missing_tools(lang)
+        and (not args.languages or lang.name in args.languages)
+    ]
+    print(f"{'language':<10} {'n':>3} {'without s':>10} {'with s':>8} {'speed-up':>9}  verdicts")
+    for lang in chosen:
+        t0 = time.perf_counter()
+        ensure_template(lang, toolchain_version(lang.name))
+        setup = time.perf_counter() - t0
+        tasks = load_tasks(data, task="generation", languages=[lang.name]).head(args.limit)
+        without, with_, same = [], [], True
+        for task in tasks.to_dict("records"):
+            answer = f"{task['prompt']}\n{task['canonical_solution']}"
+            program = Program(lang.name, build_program(task, answer), _support(task))
+            runs = {}
+            for use in (False, True):
+                start = time.perf_counter()
+                runs[use] = execute(program, prebuilt=use).status
+                (with_ if use else without).append(time.perf_counter() - start)
+            same &= runs[False] == runs[True]
+        a, b = statistics.mean(without), statistics.mean(with_)
+        print(
+            f"{lang.name:<10} {len(tasks):>3} {a:>10.2f} {b:>8.2f} {a / b:>8.1f}x  "
+            f"{'identical' if same else 'DIFFER'}  (template ready in {setup:.1f} s)",
+            flush=True,
+        )
+    return 0
+
+
+def _support(task: dict) -> Path | None:
+    folder = task.get("support_dir")
+    return Path(folder) if isinstance(folder, str) and folder else None
+
+
+if __name__ == "__main__":
+    sys.exit(main())
