@@ -147,9 +147,12 @@ def test_completion_of_a_definition_the_prompt_already_holds_is_not_repeated():
         "prompt": "import Data.Char (chr)\n\nasciiToChar :: Int -> Char\n{- doc -}\n"
         "asciiToChar = chr",
         "mask_code": "ascii[MASK] = chr",
+        "canonical_solution": "asciiToChar = chr",
         "test": "main :: IO ()\nmain = if asciiToChar 65 == 'A' then pure () else error \"no\"",
     }
     for answer in ("ToChar", "asciiToChar = chr"):  # the middle, or the complete function
         program = completion_program(task, answer)
         assert program.count("asciiToChar = chr") == 1, program
         assert "import Data.Char (chr)" in program
+    # The prompt's copy no longer passes a wrong fill.
+    assert "asciiToChar = chr" not in completion_program(task, "ToUpper")

@@ -51,6 +51,18 @@ def test_rerun_replaces_and_cache_skips_machine_verdicts(tmp_path):
         assert store.cached("k2") is None  # a missing toolchain says nothing about the sample
 
 
+def test_forget_unpassed_touches_only_the_tasks_named(tmp_path):
+    with Store(tmp_path / "r.duckdb") as store:
+        for i, status in enumerate(["failed", "timeout", "passed", "compile_error"]):
+            store.put(row(i, status))
+        assert store.forget_unpassed("m", ["Python/0", "Python/2"]) == 1  # Python/2 passed
+        assert store.forget_unpassed("other-model") == 0
+        left = set(store.results()["task_id"])
+        assert left == {"Python/1", "Python/2", "Python/3"}
+        assert store.forget_unpassed("m") == 2
+        assert set(store.results()["task_id"]) == {"Python/2"}
+
+
 def test_pass_at_k_hand_values():
     assert pass_at_k(1, 1, 1) == 1.0 and pass_at_k(1, 0, 1) == 0.0
     assert pass_at_k(5, 2, 1) == pytest.approx(0.4)

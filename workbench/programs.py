@@ -23,6 +23,19 @@ def canonical_program(task: Mapping[str, Any]) -> str:
     return _join(task["prompt"], task["canonical_solution"], task["test"])
 
 
+def task_prompt(task: Mapping[str, Any]) -> str:
+    """The prompt, minus the canonical solution when the prompt already ends with it.
+
+    McEval's Haskell/48 span record gives the whole one-line definition away in its prompt;
+    joined as is, prompt + answer would declare the function twice (and the prompt's copy would
+    pass any fill). Every other record's prompt stops before the solution.
+    """
+    prompt, canonical = task["prompt"], str(task.get("canonical_solution") or "").strip()
+    if task.get("mask_code") and canonical and prompt.rstrip().endswith(canonical):
+        return prompt.rstrip()[: -len(canonical)]
+    return prompt
+
+
 def reference_answer(task: Mapping[str, Any]) -> str:
     """The task's reference answer: ``canonical_solution``, or for HTML/JSON/Markdown the file
     ``generation/<Lang>/<N>.<ext>`` next to the data."""
@@ -253,13 +266,7 @@ def completion_program(task: Mapping[str, Any], code: str) -> str:
     ):
         return generation_program(task, code)
     filled = task["mask_code"].replace(MASK, code, 1)
-    if defines(language, filled, task.get("entry_point")) and defines(
-        language, task["prompt"], task.get("entry_point")
-    ):
-        # A one-line function whose prompt already holds the definition (Haskell/48 span): the
-        # filled code is the whole function, so it replaces the prompt instead of repeating it.
-        return generation_program(task, filled)
-    return _join(task["prompt"], filled, task["test"])
+    return _join(task_prompt(task), filled, task["test"])
 
 
 def build_program(task: Mapping[str, Any], code: str) -> str:

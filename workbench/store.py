@@ -160,14 +160,19 @@ class Store:
                 query + " ORDER BY task, task_id, model, sample_index", params
             ).df()
 
-    def forget_unpassed(self, model: str) -> int:
-        """Delete ``model``'s non-passing rows so the next run executes them again (a verdict
-        taken under load is worth re-checking); returns how many were deleted."""
+    def forget_unpassed(self, model: str, task_ids: Iterable[str] | None = None) -> int:
+        """Delete ``model``'s non-passing rows (of ``task_ids`` only, when given) so the next run
+        executes them again (a verdict taken under load is worth re-checking); returns how many
+        were deleted."""
+        query = "DELETE FROM executions WHERE model = ? AND status <> 'passed'"
+        params: list[Any] = [model]
+        if task_ids is not None:
+            query += " AND list_contains(?, task_id)"
+            params.append(list(task_ids))
         with self._lock:
             before = self._con.execute("SELECT count(*) FROM executions").fetchall()[0][0]  # type: ignore[index]
-            self._con.execute(
-                "DELETE FROM executions WHERE model = ? AND status <> 'passed'", [model]
-            ).fetchall()  # finish the statement: DuckDB refuses new work on this connection
+            # fetchall finishes the statement: DuckDB refuses new work on this connection before
+            self._con.execute(query, params).fetchall()
             after = self._con.execute("SELECT count(*) FROM executions").fetchall()[0][0]  # type: ignore[index]
         return int(before - after)
 

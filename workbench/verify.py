@@ -14,7 +14,7 @@ import pandas as pd
 from workbench.executor import toolchain_version
 from workbench.extract import defines
 from workbench.languages import get_language
-from workbench.programs import reference_answer
+from workbench.programs import reference_answer, task_prompt
 from workbench.runner import evaluate
 from workbench.sandbox import sandbox_info
 from workbench.tasks import load_tasks
@@ -29,10 +29,7 @@ def canonical_answers(tasks: pd.DataFrame) -> pd.DataFrame:
         if language.assembly == "answer_only":
             answers.append(reference_answer(task))
             continue
-        whole = f"{task['prompt']}\n{task['canonical_solution']}"
-        entry, canonical = task.get("entry_point"), task["canonical_solution"]
-        if defines(language, task["prompt"], entry) and defines(language, canonical, entry):
-            whole = canonical  # the prompt gives the whole definition away (Haskell/48 span)
+        whole = f"{task_prompt(task)}\n{task['canonical_solution']}"
         # Without a definition pattern the whole function would be mistaken for a body.
         answers.append(whole if defines(language, whole, task.get("entry_point")) else None)
     frame = tasks[["task_id"]].copy()
@@ -79,7 +76,8 @@ def verify(
     from workbench.store import Store
 
     with Store(store) as db:
-        db.forget_unpassed("canonical")  # re-check failures instead of trusting a cached verdict
+        # Re-check failures instead of trusting a cached verdict (only the tasks verified now).
+        db.forget_unpassed("canonical", samples["task_id"])
         return evaluate(samples, tasks, jobs=jobs, store=db, progress=progress)
 
 
