@@ -3,7 +3,8 @@
 The runner streams: samples are prepared (extracted, assembled, hashed) a chunk at a time, cache
 hits of a chunk are looked up and committed in one query each, and only the executions that must
 run are queued. One global queue serves every (task x model x sample); at most ``jobs`` executions
-are in flight, and a language with ``max_parallel`` in the registry never has more than that many.
+are in flight, and a language with ``max_parallel`` in the registry never has more than that many;
+those capped, heavy languages are served first, so their long runs overlap the quick ones.
 Executions run on a local thread pool (each thread drives one sandbox) or on Dask workers.
 """
 
@@ -14,6 +15,7 @@ import json
 import os
 import re
 import signal
+import threading
 import time
 from collections import Counter, OrderedDict, deque
 from collections.abc import Iterator
@@ -29,7 +31,7 @@ from workbench.executor import Execution, Program, execute, toolchain_version
 from workbench.languages import Limits, get_language
 from workbench.programs import reference_answer
 from workbench.samples import attach_tasks, prepare
-from workbench.store import Store
+from workbench.store import GroupCommit, Store
 from workbench.timing import task_limits
 
 CHUNK = 2000  # samples prepared at a time: bounds the runner's memory
@@ -208,8 +210,8 @@ def evaluate(
     ``jobs`` defaults to the number of cores (with Dask: the cluster's threads). ``cluster`` — a
     scheduler address such as ``"tcp://host:8786"``, a ``dask.distributed.Client`` or a Dask
     cluster object — sends executions to Dask workers (``backend="dask"`` without one starts a
-    local cluster); the store stays here. With a ``store``, each verdict is committed as it
-    finishes and identical work already stored (same cache key) is not run again unless
+    local cluster); the store stays here. With a ``store``, each verdict is committed within a
+    fifth of a second of finishing (grouped with others that finish meanwhile) and identical work already stored (same cache key) is not run again unless
     ``cache=False``. ``limits`` overrides registry limits (e.g. ``{"run_timeout": 5}``).
     Ctrl-C stops submitting, kills running sandboxes and re-raises ``KeyboardInterrupt``;
     everything finished before it is in the store.
@@ -223,9 +225,13 @@ def evaluate(
     try:
         run.execute(_backend(backend, cluster, jobs))
     finally:
-        run.close_bar()
-        if own_store and db is not None:
-            db.close()
+        try:
+            if run.writer is not None:
+                run.writer.close()  # commits what finished, also after Ctrl-C
+        finally:
+            run.close_bar()
+            if own_store and db is not None:
+                db.close()
     return run.results()
 
 
@@ -249,6 +255,14 @@ class _Run:
         self.counts: Counter[str] = Counter()
         self.interned: dict[str, str] = {}
         self.bar = _progress(len(samples), progress)
+        self.bar_lock = threading.Lock()
+        # Executed verdicts are committed in groups by a background thread; the bar counts them
+        # once committed, so what it shows is what a crash would keep.
+        self.writer = (
+            GroupCommit(db, on_commit=lambda rows: self._advance([r["status"] for r in rows]))
+            if db is not None
+            else None
+        )
         # the queue
         self.ready: deque[tuple[str, dict[str, Any]]] = deque()
         self.blocked: dict[str, deque[tuple[str, dict[str, Any]]]] = {}
@@ -320,7 +334,12 @@ class _Run:
                 self._record(item, self.recent[key], key)
             else:
                 self.waiters[key] = [item]
-                self.ready.append((key, item))
+                if get_language(item["language"]).max_parallel is not None:
+                    # Heavy toolchains (capped: JVM, GHC) go first whenever their cap allows, so
+                    # their long runs overlap everything else instead of forming the run's tail.
+                    self.blocked.setdefault(item["language"], deque()).append((key, item))
+                else:
+                    self.ready.append((key, item))
         return True
 
     # -- running -----------------------------------------------------------------------------
@@ -395,17 +414,19 @@ class _Run:
 
     def _record(self, item: dict[str, Any], execution: Execution, key: str) -> None:
         row = _row(item, execution, key, False)
-        if self.db is not None:
-            self.db.put(row)  # committed on its own: a crash loses nothing already finished
         row["_pos"] = item["_pos"]
         self.rows.append(row)
-        self._advance([execution.status])
+        if self.writer is not None:
+            self.writer.add(row)  # committed within GroupCommit.window seconds
+        else:
+            self._advance([execution.status])
 
     def _advance(self, statuses: list[str]) -> None:
-        self.counts.update(statuses)
-        if self.bar is not None:
-            self.bar.set_postfix(dict(sorted(self.counts.items())), refresh=False)
-            self.bar.update(len(statuses))
+        with self.bar_lock:  # the main thread (cache hits) and the commit thread both report
+            self.counts.update(statuses)
+            if self.bar is not None:
+                self.bar.set_postfix(dict(sorted(self.counts.items())), refresh=False)
+                self.bar.update(len(statuses))
 
     def close_bar(self) -> None:
         if self.bar is not None:

@@ -42,6 +42,20 @@ def canonical_answers(tasks: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def canonical_samples(tasks: pd.DataFrame) -> pd.DataFrame:
+    """``canonical_answers``, with prompt + canonical + test joined as the benchmark joins them
+    where no definition pattern tells an answer from a body: ready for ``evaluate``."""
+    samples = canonical_answers(tasks)
+    whole = samples["completion"].notna()
+    if not whole.all():
+        from workbench.programs import canonical_program
+
+        samples.loc[~whole, "completion"] = [
+            canonical_program(t) for t in tasks[~whole.values].to_dict("records")
+        ]
+    return samples
+
+
 def verify(
     data: str | Path | None = None,
     task: str = "generation",
@@ -60,15 +74,7 @@ def verify(
     tasks = load_tasks(data, task=task, subset=subset, languages=languages)
     if limit:
         tasks = tasks.groupby("language", sort=False).head(limit).reset_index(drop=True)
-    samples = canonical_answers(tasks)
-    whole = samples["completion"].notna()
-    if not whole.all():
-        # Languages without a definition pattern: run prompt + canonical + test as joined.
-        from workbench.programs import canonical_program
-
-        samples.loc[~whole, "completion"] = [
-            canonical_program(t) for t in tasks[~whole].to_dict("records")
-        ]
+    samples = canonical_samples(tasks)
     if store is None:
         with tempfile.TemporaryDirectory() as tmp:
             return evaluate(samples, tasks, jobs=jobs, store=Path(tmp) / "verify.duckdb",
