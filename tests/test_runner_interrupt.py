@@ -78,7 +78,14 @@ def test_sigint_stops_cleanly_and_keeps_only_complete_rows(tmp_path):
     cmd = [sys.executable, "-m", "workbench.cli", "evaluate", "--data", str(DEMO),
            "--samples", str(DEMO / "samples.jsonl"), "--store", str(store),
            "--run-timeout", "60", "--jobs", "2", "--no-cache"]  # fmt: skip
-    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    # As in a terminal: SIGINT handled. A shell starting CI in the background passes SIGINT on
+    # ignored, and Python then installs no KeyboardInterrupt handler.
+    proc = subprocess.Popen(
+        cmd,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     watch = SandboxWatch(proc.pid)
     watch.start()
     assert proc.stderr is not None
