@@ -159,8 +159,12 @@ def _classify(language: Language, kind: str, result: RunResult) -> tuple[str, st
     return language.nonzero_exit, f"run step ended with {how}"
 
 
-def _append_env(env: dict[str, str], extra: dict[str, str]) -> dict[str, str]:
-    """``env`` with each of ``extra``'s values appended (space-separated) to the same variable."""
+def _step_env(language: Language, extra: dict[str, str], kind: str) -> dict[str, str]:
+    """The recipe's environment, with the prebuilt additions ``extra`` appended (space-separated)
+    for the steps the registry's ``env_step`` names (all steps when it names none)."""
+    env = language.env
+    if not extra or (language.prebuilt or {}).get("env_step") not in (None, kind):
+        return env
     return {**env, **{k: f"{env[k]} {v}" if env.get(k) else v for k, v in extra.items()}}
 
 
@@ -181,8 +185,9 @@ def execute(
 
     ``keep_workdir`` copies the work folder there afterwards, for debugging. ``prebuilt=False``
     leaves out the language's prebuilt dependencies (workbench/prebuilt.py), so the recipe builds
-    them itself. ``warm_up`` marks the run that builds them (``WORKBENCH_WARMUP=1`` in the
-    environment, for recipes that save something only then, like a JVM class archive).
+    them itself. ``warm_up`` marks the run that builds them: its steps get the registry's
+    ``warm_up_append_env`` (a JVM told to save its class archive), while runs with a template get
+    ``append_env`` (the JVM told to use it).
     """
     language = get_language(program.language)
     limits = limits or language.limits
@@ -236,9 +241,7 @@ def execute(
                 argv,
                 workdir,
                 _limits_for(step.kind, limits),
-                env=_append_env(language.env, extra_env)
-                if extra_env and spec and spec["env_step"] in (None, step.kind)
-                else language.env,
+                env=_step_env(language, extra_env, step.kind),
                 binds=fixture_binds(language),
             )
             base.steps.append(

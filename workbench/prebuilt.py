@@ -1,14 +1,15 @@
-"""Dependencies built once per toolchain and copied into every work folder (Go, Rust).
+"""Dependencies built once per toolchain and shared read-only with every work folder.
 
-The official evaluator rebuilds testify (Go) and rand/regex/md5 (Rust) for every sample. A
-registry entry with ``[prebuilt]`` names a folder of the work folder (Go's build cache, Cargo's
-``target``) and a small warm-up program that uses the dependencies. The warm-up runs once through
-the language's own recipe, in the same sandbox and at the same path as a sample, and its folder is
-kept as a template under the workbench cache. Each execution gets a private copy of the template:
-the toolchain finds its dependencies fresh and builds only the sample, and nothing a sample writes
-reaches the template or another sample. Both toolchains check freshness by content (Go's cache is
-content-addressed; Cargo fingerprints sources, flags and compiler), so a template can make a run
-faster but cannot change its verdict.
+The official evaluator rebuilds testify (Go) and rand/regex/md5 (Rust) for every sample, and every
+Kotlin/Scala sample starts a cold compiler. A registry entry with ``[prebuilt]`` names a folder of
+the work folder (Go's build cache, Cargo's ``target``, a JVM class-data archive) and a small
+warm-up program that uses the dependencies. The warm-up runs once through the language's own
+recipe, in the same sandbox and at the same path as a sample, and its folder is kept as a template
+under the workbench cache. Each execution gets the template as private folders of hard links to
+root-owned, read-only files: the toolchain finds its dependencies fresh and builds only the sample,
+and nothing a sample writes reaches the template or another sample. The toolchains check freshness
+by content (Go's cache is content-addressed; Cargo fingerprints sources, flags and compiler; the
+JVM validates its archive), so a template can make a run faster but cannot change its verdict.
 """
 
 from __future__ import annotations
