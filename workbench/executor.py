@@ -14,6 +14,7 @@ from typing import Any
 
 from workbench.languages import Language, Limits, get_language
 from workbench.paths import search_path
+from workbench.servers import PROGRAMS_MOUNT, binds_for, compile_with_server
 from workbench.prebuilt import copy_template, ensure_template
 from workbench.sandbox import RunLimits, RunResult, run_confined, sandbox_info
 
@@ -46,6 +47,7 @@ class StepReport:
     signal: int | None
     duration: float
     timed_out: bool
+    warm_server: bool = False  # compiled by the language's warm compiler (same arguments)
 
 
 @dataclass
@@ -180,6 +182,7 @@ def execute(
     keep_workdir: Path | None = None,
     prebuilt: bool = True,
     warm_up: bool = False,
+    servers: bool = True,
 ) -> Execution:
     """Run ``program`` with its language's recipe in a fresh work folder and return the verdict.
 
@@ -187,7 +190,8 @@ def execute(
     leaves out the language's prebuilt dependencies (workbench/prebuilt.py), so the recipe builds
     them itself. ``warm_up`` marks the run that builds them: its steps get the registry's
     ``warm_up_append_env`` (a JVM told to save its class archive), while runs with a template get
-    ``append_env`` (the JVM told to use it).
+    ``append_env`` (the JVM told to use it). ``servers=False`` runs compile steps as cold
+    commands even where the language has a warm compiler (workbench/servers.py).
     """
     language = get_language(program.language)
     limits = limits or language.limits
@@ -235,15 +239,18 @@ def execute(
             if keep_workdir is not None:
                 shutil.copytree(workdir, keep_workdir, dirs_exist_ok=True)
             return scored
+        binds = {**fixture_binds(language), **binds_for(language)}
         for step in language.steps:
             argv = [a.replace("{source}", source).replace("{stem}", stem) for a in step.command]
-            result = run_confined(
-                argv,
-                workdir,
-                _limits_for(step.kind, limits),
-                env=_step_env(language, extra_env, step.kind),
-                binds=fixture_binds(language),
-            )
+            step_limits = _limits_for(step.kind, limits)
+            env = _step_env(language, extra_env, step.kind)
+            result = served = None
+            if servers and step.server_args is not None and binds.get(PROGRAMS_MOUNT):
+                args = [a.replace("{source}", source).replace("{stem}", stem) for a in step.server_args]
+                result = compile_with_server(language, workdir, args, step_limits, env, binds)
+            served = result is not None
+            if result is None:
+                result = run_confined(argv, workdir, step_limits, env=env, binds=binds)
             base.steps.append(
                 StepReport(
                     step.kind,
@@ -252,6 +259,7 @@ def execute(
                     result.signal,
                     result.duration,
                     result.timed_out,
+                    warm_server=served,
                 )
             )
             if step.kind == "compile":

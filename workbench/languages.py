@@ -47,6 +47,8 @@ class Step:
 
     kind: str
     command: tuple[str, ...]
+    # The same step for the language's warm compiler (workbench/servers.py): its arguments.
+    server_args: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,7 @@ class Language:
     strip: tuple[StripRule, ...] = ()
     env: dict[str, str] = field(default_factory=dict)
     prebuilt: dict[str, Any] | None = None
+    server: tuple[str, ...] | None = None  # command that starts the warm compiler
 
     @property
     def has_recipe(self) -> bool:
@@ -176,7 +179,14 @@ def _language(name: str, raw: dict[str, Any], defaults: dict[str, Any]) -> Langu
         version_stdin=raw.get("version_stdin"),
         source=raw.get("source", f"main.{raw['extension']}"),
         source_name_regex=re.compile(regex) if regex else None,
-        steps=tuple(Step(s["kind"], tuple(s["command"])) for s in raw.get("steps", ())),
+        steps=tuple(
+            Step(
+                s["kind"],
+                tuple(s["command"]),
+                tuple(s["server_args"]) if "server_args" in s else None,
+            )
+            for s in raw.get("steps", ())
+        ),
         nonzero_exit=raw.get("nonzero_exit", "runtime_error"),
         fail_output=re.compile(fail_output, re.MULTILINE) if fail_output else None,
         rules=tuple(global_rules + [_rule(r) for r in raw.get("rules", ())]),
@@ -199,6 +209,7 @@ def _language(name: str, raw: dict[str, Any], defaults: dict[str, Any]) -> Langu
         ),
         env=dict(raw.get("env", {})),
         prebuilt=_prebuilt(name, raw.get("prebuilt")),
+        server=tuple(raw["server"]) if "server" in raw else None,
     )
 
 
@@ -207,7 +218,7 @@ KNOWN_KEYS = {
     "debian_packages", "docker_only", "version", "version_stdin", "source", "source_name_regex",
     "steps", "nonzero_exit", "fail_output", "rules", "limits", "support_folder", "definition",
     "preamble", "assembly", "strip", "env", "scorer", "binds", "mutations", "max_parallel", "npm_packages", "extract_fallback", "known_failures", "requires",
-    "prebuilt",
+    "prebuilt", "server",
 }  # fmt: skip
 
 

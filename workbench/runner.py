@@ -31,6 +31,7 @@ from workbench.executor import Execution, Program, execute, toolchain_version
 from workbench.languages import Limits, get_language
 from workbench.programs import reference_answer
 from workbench.samples import attach_tasks, prepare
+from workbench import servers
 from workbench.store import GroupCommit, Store
 from workbench.timing import task_limits
 
@@ -211,10 +212,12 @@ def evaluate(
     scheduler address such as ``"tcp://host:8786"``, a ``dask.distributed.Client`` or a Dask
     cluster object — sends executions to Dask workers (``backend="dask"`` without one starts a
     local cluster); the store stays here. With a ``store``, each verdict is committed within a
-    fifth of a second of finishing (grouped with others that finish meanwhile) and identical work already stored (same cache key) is not run again unless
+    fifth of a second of finishing (grouped with others that finish meanwhile) and identical work
+    already stored (same cache key) is not run again unless
     ``cache=False``. ``limits`` overrides registry limits (e.g. ``{"run_timeout": 5}``).
     Ctrl-C stops submitting, kills running sandboxes and re-raises ``KeyboardInterrupt``;
-    everything finished before it is in the store.
+    everything finished before it is in the store. Warm compilers started for the run are
+    closed at its end.
     """
     known = samples["task_id"].isin(set(tasks["task_id"]))
     if not known.all():
@@ -230,6 +233,7 @@ def evaluate(
                 run.writer.close()  # commits what finished, also after Ctrl-C
         finally:
             run.close_bar()
+            servers.shutdown()  # the warm compilers this run started (workbench/servers.py)
             if own_store and db is not None:
                 db.close()
     return run.results()

@@ -1,0 +1,350 @@
+"""Warm compilers: one long-lived compiler process serves many samples of a language.
+
+A cold ``kotlinc``, ``scalac`` or ``tsc`` spends most of each sample starting a runtime, loading
+the compiler and warming its JIT (Kotlin: 2.3 s and 1.2 cores per sample; a warm compile takes
+0.2 s). A registry entry with ``server`` names a command that starts such a compiler
+(``workbench/servers/``); a compile step with ``server_args`` sends it the same arguments the
+command line would get. The server
+
+* runs in the sandbox like any step (its own uid, no network, read-only system, rlimits), in a
+  work folder of its own that is filled with the sample's files before each request and emptied
+  after, so a request sees what the command line would and nothing of earlier samples;
+* only compiles: none of these compilers runs the program's code, which runs in a fresh sandbox
+  in the next step, as before;
+* is a speed-up, never a judge: when it cannot start, dies or breaks the protocol, the step runs
+  as the cold command instead. A request that exceeds the step's time limit is a timeout, as on
+  the command line, and the server is killed.
+
+Servers are pooled per process (one per concurrent sample of a language) and closed by
+``shutdown()``, which ``evaluate`` calls at its end, and at exit.
+"""
+
+from __future__ import annotations
+
+import atexit
+import fcntl
+import hashlib
+import os
+import selectors
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from workbench.languages import Language
+from workbench.paths import search_path, toolchains_dir
+from workbench.sandbox import (
+    SANDBOX_MOUNT,
+    RunLimits,
+    RunResult,
+    _bwrap_args,
+    _Capture,
+    _kill_group,
+    _kill_uid,
+    _UidLease,
+    _user_kwargs,
+    sandbox_info,
+)
+
+# Where the built server programs appear in the sandbox of every step of a language with a
+# server (Kotlin's run step needs ScriptMain from there).
+PROGRAMS_MOUNT = "/tmp/wb-servers"
+SOURCES = Path(__file__).resolve().parent / "servers"
+START_TIMEOUT = 60.0  # seconds for a server's first answer beyond the step's own limit
+
+
+def programs_dir() -> Path | None:
+    """The server programs, built once (``javac`` for the Java ones) next to the toolchains;
+    ``None`` when they cannot be built here (no JDK for the Java sources)."""
+    files = sorted(p for p in SOURCES.iterdir() if p.suffix in (".java", ".js"))
+    digest = hashlib.sha256(b"".join(p.name.encode() + p.read_bytes() for p in files))
+    # Not the cache: the sandbox uid must reach it (a home folder is often closed to others).
+    target = toolchains_dir() / "servers" / digest.hexdigest()[:16]
+    if (target / ".complete").exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.parent / f"{target.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (target / ".complete").exists():
+            return target
+        staging = target.with_name(target.name + ".tmp")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+        for path in files:
+            shutil.copy2(path, staging / path.name)
+        sources = [str(p) for p in files if p.suffix == ".java"]
+        javac = shutil.which("javac", path=search_path())
+        if sources and javac:
+            built = subprocess.run(
+                [javac, "-d", str(staging), *sources], capture_output=True, text=True
+            )
+            if built.returncode != 0:
+                warnings.warn(f"cannot build the compile servers: {built.stderr}", stacklevel=2)
+                shutil.rmtree(staging, ignore_errors=True)
+                return None
+        for path in staging.iterdir():
+            path.chmod(0o644)
+        staging.chmod(0o755)
+        (staging / ".complete").write_text("", encoding="utf-8")
+        shutil.rmtree(target, ignore_errors=True)
+        staging.rename(target)
+    return target
+
+
+def binds_for(language: Language) -> dict[str, Path]:
+    """The read-only mounts a language with a server needs in its steps' sandboxes."""
+    if not language.server:
+        return {}
+    folder = programs_dir()
+    return {PROGRAMS_MOUNT: folder} if folder is not None else {}
+
+
+class _Server:
+    """One compiler process in its own sandbox, answering one request at a time."""
+
+    def __init__(
+        self, command: Sequence[str], env: Mapping[str, str], limits: RunLimits,
+        binds: Mapping[str, Path],
+    ) -> None:  # fmt: skip
+        info = sandbox_info()
+        self._lease = _UidLease() if info.uid_isolation else None
+        self.uid = self._lease.__enter__().uid if self._lease else None
+        self._tmp = Path(tempfile.mkdtemp(prefix="wb-server-"))
+        self._tmp.chmod(0o711)
+        self.box = self._tmp / "box"
+        self.box.mkdir()
+        if self.uid is not None:
+            os.chown(self.box, self.uid, self.uid)
+        # No CPU-time limit: it adds up over the server's life. Each request has a wall deadline.
+        argv = [
+            "prlimit", f"--as={limits.memory_mb * 1024 * 1024}", f"--nproc={limits.processes}",
+            f"--fsize={limits.file_size_mb * 1024 * 1024}", "--core=0", "--",
+        ]  # fmt: skip
+        if info.mode == "bwrap":
+            argv += ["bwrap", *_bwrap_args(self.box, binds)]
+        argv += list(command)
+        full_env = {
+            "PATH": search_path(),
+            "HOME": SANDBOX_MOUNT if info.mode == "bwrap" else str(self.box),
+            "TMPDIR": "/tmp" if info.mode == "bwrap" else str(self.box),
+            "LANG": "C.UTF-8",
+            "LC_ALL": "C.UTF-8",
+            **env,
+        }
+        self._log = open(self._tmp / "server.log", "w+b")  # noqa: SIM115 - closed in close()
+        self.proc = subprocess.Popen(
+            argv,
+            cwd=self.box,
+            env=full_env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            start_new_session=True,
+            close_fds=True,
+            **(_user_kwargs(self.uid) if self.uid is not None else {}),
+        )
+        self.requests = 0
+
+    def request(
+        self, workdir: Path, args: Sequence[str], limits: RunLimits
+    ) -> RunResult | None:
+        """Compile the files of ``workdir`` with ``args``; new files come back to ``workdir``.
+        ``None`` when the server failed (the caller runs the cold command instead)."""
+        for entry in self.box.iterdir():
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+        shutil.copytree(workdir, self.box, dirs_exist_ok=True)
+        before = {p.relative_to(self.box) for p in self.box.rglob("*")}
+        if self.uid is not None:
+            for path in [self.box, *self.box.rglob("*")]:
+                os.lchown(path, self.uid, self.uid)
+        start = time.monotonic()
+        # The first request also waits for the runtime to start; that is the server's cost,
+        # not the sample's, so it does not count against the step's limit.
+        deadline = start + limits.timeout + (START_TIMEOUT if self.requests == 0 else 0.0)
+        try:
+            assert self.proc.stdin is not None and self.proc.stdout is not None
+            self.proc.stdin.write(("\0".join(args) + "\n").encode())
+            self.proc.stdin.flush()
+            reply = _read_reply(self.proc.stdout, deadline)
+        except (BrokenPipeError, OSError, ValueError):
+            reply = None
+        self.requests += 1
+        duration = time.monotonic() - start
+        if reply == "timeout":
+            return RunResult(None, None, "", "", duration, True, False, 0, 0, uid=self.uid)
+        if reply is None:
+            return None
+        code, output, total = reply
+        for path in sorted(self.box.rglob("*")):
+            rel = path.relative_to(self.box)
+            if rel in before and not path.is_dir():
+                continue  # the sample's own files: the work folder already has them
+            dest = workdir / rel
+            if path.is_dir():
+                dest.mkdir(exist_ok=True)
+            elif path.is_file() and not path.is_symlink():
+                shutil.copyfile(path, dest)
+        return RunResult(
+            exit_code=code,
+            signal=None,
+            stdout=output.text(),
+            stderr="",
+            duration=duration,
+            timed_out=False,
+            output_truncated=total > limits.output_bytes,
+            output_bytes=total,
+            max_rss_kb=0,
+            uid=self.uid,
+        )
+
+    @property
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def close(self) -> None:
+        """Kill the server and everything of its uid; remove its folder."""
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                if stream is not None:
+                    stream.close()
+            except OSError:
+                pass
+        _kill_group(self.proc.pid)
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        if self.uid is not None:
+            _kill_uid(self.uid)
+        if self._lease is not None:
+            self._lease.__exit__(None, None, None)
+            self._lease = None
+        self._log.close()
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def log_tail(self) -> str:
+        self._log.seek(0)
+        return self._log.read()[-2000:].decode("utf-8", "replace")
+
+
+def _read_reply(stream: object, deadline: float) -> tuple[int, _Capture, int] | str | None:
+    """``(exit code, output, bytes)``; ``"timeout"`` past ``deadline``; ``None`` on EOF or
+    garbage."""
+    fd = stream.fileno()  # type: ignore[attr-defined]
+    buffer = bytearray()
+    header: tuple[int, int] | None = None
+    output = _Capture()
+    with selectors.DefaultSelector() as sel:
+        sel.register(fd, selectors.EVENT_READ)
+        while True:
+            if header is None and b"\n" in buffer:
+                line, _, rest = bytes(buffer).partition(b"\n")
+                code_text, size_text = line.split()
+                header = (int(code_text), int(size_text))
+                buffer = bytearray(rest)
+            if header is not None and len(buffer) + output.total >= header[1]:
+                output.add(bytes(buffer[: header[1] - output.total]))
+                return header[0], output, header[1]
+            if header is not None and buffer:
+                output.add(bytes(buffer))
+                buffer.clear()
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return "timeout"
+            if not sel.select(timeout=min(remaining, 1.0)):
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                return None
+            buffer += chunk
+
+
+class _Pool:
+    """Idle servers per (command, environment); a sample takes one or starts one."""
+
+    def __init__(self) -> None:
+        self._idle: dict[tuple[object, ...], list[_Server]] = {}
+        self._lock = threading.Lock()
+        self._failed: set[tuple[object, ...]] = set()
+
+    def compile(
+        self,
+        language: Language,
+        workdir: Path,
+        args: Sequence[str],
+        limits: RunLimits,
+        env: Mapping[str, str],
+        binds: Mapping[str, Path],
+    ) -> RunResult | None:
+        """One request to a warm server of ``language``; ``None``: run the cold command."""
+        assert language.server
+        key = (language.name, language.server, tuple(sorted(env.items())), limits.memory_mb)
+        with self._lock:
+            if key in self._failed:
+                return None
+            idle = self._idle.get(key, [])
+            server = idle.pop() if idle else None
+        if server is None:
+            try:
+                server = _Server(language.server, env, limits, binds)
+            except (OSError, RuntimeError) as exc:
+                self._give_up(key, language, str(exc))
+                return None
+        result = server.request(workdir, args, limits)
+        if result is None and server.requests == 1:
+            self._give_up(key, language, server.log_tail())
+        if server.alive and result is not None and not result.timed_out:
+            with self._lock:
+                self._idle.setdefault(key, []).append(server)
+        else:
+            server.close()
+        return result
+
+    def _give_up(self, key: tuple[object, ...], language: Language, why: str) -> None:
+        # A server that cannot answer its first request will not answer the next: the language
+        # runs its cold commands for the rest of this process.
+        with self._lock:
+            self._failed.add(key)
+        warnings.warn(
+            f"{language.name}: the warm compiler did not start, samples use the cold command "
+            f"line instead: {why.strip()[-800:]}",
+            stacklevel=4,
+        )
+
+    def shutdown(self) -> int:
+        """Close every idle server; returns how many were closed."""
+        with self._lock:
+            servers = [s for group in self._idle.values() for s in group]
+            self._idle.clear()
+        for server in servers:
+            server.close()
+        return len(servers)
+
+    def idle_count(self) -> int:
+        with self._lock:
+            return sum(len(group) for group in self._idle.values())
+
+
+POOL = _Pool()
+atexit.register(POOL.shutdown)
+
+
+def compile_with_server(
+    language: Language,
+    workdir: Path,
+    args: Sequence[str],
+    limits: RunLimits,
+    env: Mapping[str, str],
+    binds: Mapping[str, Path],
+) -> RunResult | None:
+    """Run a compile step on a warm server; ``None`` when the cold command must run instead."""
+    return POOL.compile(language, workdir, args, limits, env, binds)
+
+
+def shutdown() -> int:
+    """Close the idle warm compilers of this process (``evaluate`` does at its end)."""
+    return POOL.shutdown()
