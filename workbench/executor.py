@@ -14,9 +14,9 @@ from typing import Any
 
 from workbench.languages import Language, Limits, get_language
 from workbench.paths import search_path
-from workbench.servers import PROGRAMS_MOUNT, binds_for, compile_with_server
 from workbench.prebuilt import copy_template, ensure_template
 from workbench.sandbox import RunLimits, RunResult, run_confined, sandbox_info
+from workbench.servers import PROGRAMS_MOUNT, binds_for, compile_with_server
 
 SIGNAL_STATUS = {25: "output_limit", 24: "timeout"}  # SIGXFSZ: file too big; SIGXCPU: CPU time
 
@@ -246,7 +246,9 @@ def execute(
             env = _step_env(language, extra_env, step.kind)
             result = served = None
             if servers and step.server_args is not None and binds.get(PROGRAMS_MOUNT):
-                args = [a.replace("{source}", source).replace("{stem}", stem) for a in step.server_args]
+                args = [
+                    a.replace("{source}", source).replace("{stem}", stem) for a in step.server_args
+                ]
                 result = compile_with_server(language, workdir, args, step_limits, env, binds)
             served = result is not None
             if result is None:

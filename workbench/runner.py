@@ -27,11 +27,11 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from workbench import servers
 from workbench.executor import Execution, Program, execute, toolchain_version
 from workbench.languages import Limits, get_language
 from workbench.programs import reference_answer
 from workbench.samples import attach_tasks, prepare
-from workbench import servers
 from workbench.store import GroupCommit, Store
 from workbench.timing import task_limits
 

@@ -149,9 +149,7 @@ class _Server:
         )
         self.requests = 0
 
-    def request(
-        self, workdir: Path, args: Sequence[str], limits: RunLimits
-    ) -> RunResult | None:
+    def request(self, workdir: Path, args: Sequence[str], limits: RunLimits) -> RunResult | None:
         """Compile the files of ``workdir`` with ``args``; new files come back to ``workdir``.
         ``None`` when the server failed (the caller runs the cold command instead)."""
         for entry in self.box.iterdir():
