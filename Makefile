@@ -46,7 +46,7 @@ figures: $(VENV)/.installed
 	$(BIN)/workbench figures
 
 # Throughput: workbench (all cores) vs serial vs warm cache, per installed language, then each
-# prebuilt template against none; BENCH_ARGS e.g. "--limit 10 --languages Python C" for a quick run.
+# prebuilt templates and warm compilers against none; BENCH_ARGS e.g. "--limit 10 --languages Python C" for a quick run.
 bench: $(VENV)/.installed toolchains
 	$(BIN)/python bench/throughput.py $(BENCH_ARGS)
 	$(BIN)/python bench/prebuilt.py

@@ -1,10 +1,12 @@
-"""Before and after prebuilt dependencies (workbench/prebuilt.py), in one run on one machine.
+"""Before and after prebuilt dependencies (workbench/prebuilt.py) and warm compilers
+(workbench/servers.py), in one run on one machine.
 
-For every installed language with a ``[prebuilt]`` registry entry, the first N generation
-canonical solutions run serially twice, alternating: once as the official evaluator does
-(``prebuilt=False``: every sample builds testify, the crates or the compiler's classes itself)
-and once with the template. Prints the mean seconds per sample and the speed-up per language;
-the verdicts must be the same.
+For every installed language with a ``[prebuilt]`` or ``server`` registry entry, the first N
+generation canonical solutions run serially twice, alternating: once as the official evaluator
+does (``prebuilt=False, servers=False``: every sample builds testify or the crates itself, and
+starts a cold compiler) and once as the workbench does. Prints the mean seconds per sample and the
+speed-up per language; the verdicts must be the same. The one-time cost (building the template,
+starting the warm compiler with the first sample) is shown apart.
 
     python bench/prebuilt.py [--limit 10] [--languages Go Rust]
 """
@@ -40,16 +42,20 @@ def main(argv: list[str] | None = None) -> int:
     chosen = [
         lang
         for lang in all_languages()
-        if lang.prebuilt
+        if (lang.prebuilt or lang.server)
         and not missing_tools(lang)
         and (not args.languages or lang.name in args.languages)
     ]
     print(f"{'language':<10} {'n':>3} {'without s':>10} {'with s':>8} {'speed-up':>9}  verdicts")
     for lang in chosen:
+        tasks = load_tasks(data, task="generation", languages=[lang.name]).head(args.limit)
         t0 = time.perf_counter()
         ensure_template(lang, toolchain_version(lang.name))
+        if lang.server:  # the first sample starts the compiler and warms it
+            first = tasks.to_dict("records")[0]
+            answer = f"{first['prompt']}\n{first['canonical_solution']}"
+            execute(Program(lang.name, build_program(first, answer), _support(first)))
         setup = time.perf_counter() - t0
-        tasks = load_tasks(data, task="generation", languages=[lang.name]).head(args.limit)
         without, with_, same = [], [], True
         for task in tasks.to_dict("records"):
             answer = f"{task['prompt']}\n{task['canonical_solution']}"
@@ -57,13 +63,14 @@ def main(argv: list[str] | None = None) -> int:
             runs = {}
             for use in (False, True):
                 start = time.perf_counter()
-                runs[use] = execute(program, prebuilt=use).status
+                runs[use] = execute(program, prebuilt=use, servers=use).status
                 (with_ if use else without).append(time.perf_counter() - start)
             same &= runs[False] == runs[True]
         a, b = statistics.mean(without), statistics.mean(with_)
         print(
             f"{lang.name:<10} {len(tasks):>3} {a:>10.2f} {b:>8.2f} {a / b:>8.1f}x  "
-            f"{'identical' if same else 'DIFFER'}  (template ready in {setup:.1f} s)",
+            f"{'identical' if same else 'DIFFER'}  "
+            f"({'compiler' if lang.server else 'template'} ready in {setup:.1f} s)",
             flush=True,
         )
     return 0

@@ -244,20 +244,28 @@ def _toolchains(args: argparse.Namespace) -> int:
 
 
 def _prebuilt_lines(languages: list[str] | None, build: bool) -> bool:
-    """Print (and with ``build``, build) the prebuilt dependencies; False when a build failed."""
+    """Print (and with ``build``, build) the prebuilt dependencies and warm compilers; False when
+    a build failed."""
     from workbench.executor import missing_tools, toolchain_version
     from workbench.languages import all_languages, get_language
     from workbench.prebuilt import ensure_template, status
+    from workbench.servers import programs_dir
+    from workbench.servers import status as server_status
 
     chosen = [get_language(n) for n in languages] if languages else all_languages()
     ok = True
     for lang in chosen:
-        if not lang.prebuilt or missing_tools(lang):
+        if not (lang.prebuilt or lang.server) or missing_tools(lang):
             continue
-        version = toolchain_version(lang.name)
-        if build and ensure_template(lang, version) is None:
-            ok = False
-        print(f"{lang.name}: {status(lang, version)}")
+        if lang.server:
+            if build and programs_dir() is None:
+                ok = False
+            print(f"{lang.name}: {server_status(lang)}")
+        if lang.prebuilt:
+            version = toolchain_version(lang.name)
+            if build and ensure_template(lang, version) is None:
+                ok = False
+            print(f"{lang.name}: {status(lang, version)}")
     return ok
 
 

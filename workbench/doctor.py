@@ -8,6 +8,7 @@ from workbench.executor import missing_tools, toolchain_version
 from workbench.languages import all_languages
 from workbench.prebuilt import status as prebuilt_status
 from workbench.sandbox import sandbox_info
+from workbench.servers import status as server_status
 
 
 @dataclass
@@ -65,7 +66,8 @@ def language_statuses() -> list[LanguageStatus]:
             )
         else:
             version = toolchain_version(lang.name)
-            note = prebuilt_status(lang, version) if version else ""
+            notes = [prebuilt_status(lang, version) if version else "", server_status(lang)]
+            note = "; ".join(n for n in notes if n)
             out.append(LanguageStatus(lang.name, "ready", version, note, packages))
     return out
 

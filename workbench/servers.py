@@ -57,13 +57,20 @@ SOURCES = Path(__file__).resolve().parent / "servers"
 START_TIMEOUT = 60.0  # seconds for a server's first answer beyond the step's own limit
 
 
+def _program_files() -> list[Path]:
+    return sorted(p for p in SOURCES.iterdir() if p.suffix in (".java", ".js"))
+
+
+def _programs_target() -> Path:
+    digest = hashlib.sha256(b"".join(p.name.encode() + p.read_bytes() for p in _program_files()))
+    # Not the cache: the sandbox uid must reach it (a home folder is often closed to others).
+    return toolchains_dir() / "servers" / digest.hexdigest()[:16]
+
+
 def programs_dir() -> Path | None:
     """The server programs, built once (``javac`` for the Java ones) next to the toolchains;
     ``None`` when they cannot be built here (no JDK for the Java sources)."""
-    files = sorted(p for p in SOURCES.iterdir() if p.suffix in (".java", ".js"))
-    digest = hashlib.sha256(b"".join(p.name.encode() + p.read_bytes() for p in files))
-    # Not the cache: the sandbox uid must reach it (a home folder is often closed to others).
-    target = toolchains_dir() / "servers" / digest.hexdigest()[:16]
+    target = _programs_target()
     if (target / ".complete").exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -74,6 +81,7 @@ def programs_dir() -> Path | None:
         staging = target.with_name(target.name + ".tmp")
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir()
+        files = _program_files()
         for path in files:
             shutil.copy2(path, staging / path.name)
         sources = [str(p) for p in files if p.suffix == ".java"]
@@ -92,7 +100,20 @@ def programs_dir() -> Path | None:
         (staging / ".complete").write_text("", encoding="utf-8")
         shutil.rmtree(target, ignore_errors=True)
         staging.rename(target)
+        for old in target.parent.iterdir():
+            if old.is_dir() and old != target and not old.name.endswith(".tmp"):
+                shutil.rmtree(old, ignore_errors=True)  # the programs of an older workbench
     return target
+
+
+def status(language: Language) -> str:
+    """One line for ``doctor``: does the language compile on a warm server, and is it built."""
+    if not language.server:
+        return ""
+    folder = _programs_target()
+    if (folder / ".complete").exists():
+        return f"warm compiler: ready ({folder})"
+    return "warm compiler: not built yet (built on first use)"
 
 
 def binds_for(language: Language) -> dict[str, Path]:
@@ -148,6 +169,7 @@ class _Server:
             **(_user_kwargs(self.uid) if self.uid is not None else {}),
         )
         self.requests = 0
+        self.generation = 0
 
     def request(self, workdir: Path, args: Sequence[str], limits: RunLimits) -> RunResult | None:
         """Compile the files of ``workdir`` with ``args``; new files come back to ``workdir``.
@@ -173,7 +195,7 @@ class _Server:
         self.requests += 1
         duration = time.monotonic() - start
         if reply == "timeout":
-            return RunResult(None, None, "", "", duration, True, False, 0, 0, uid=self.uid)
+            return RunResult(None, None, "", "", duration, True, False, 0, 0)
         if reply is None:
             return None
         code, output, total = reply
@@ -196,8 +218,7 @@ class _Server:
             output_truncated=total > limits.output_bytes,
             output_bytes=total,
             max_rss_kb=0,
-            uid=self.uid,
-        )
+        )  # no uid: the sample's own code never ran as the server's
 
     @property
     def alive(self) -> bool:
@@ -268,6 +289,7 @@ class _Pool:
         self._idle: dict[tuple[object, ...], list[_Server]] = {}
         self._lock = threading.Lock()
         self._failed: set[tuple[object, ...]] = set()
+        self._generation = 0  # shutdown() starts a new one: servers busy then close on return
 
     def compile(
         self,
@@ -289,16 +311,23 @@ class _Pool:
         if server is None:
             try:
                 server = _Server(language.server, env, limits, binds)
+                server.generation = self._generation
             except (OSError, RuntimeError) as exc:
                 self._give_up(key, language, str(exc))
                 return None
         result = server.request(workdir, args, limits)
         if result is None and server.requests == 1:
             self._give_up(key, language, server.log_tail())
-        if server.alive and result is not None and not result.timed_out:
-            with self._lock:
+        with self._lock:
+            keep = (
+                server.alive
+                and result is not None
+                and not result.timed_out
+                and server.generation == self._generation
+            )
+            if keep:
                 self._idle.setdefault(key, []).append(server)
-        else:
+        if not keep:
             server.close()
         return result
 
@@ -318,6 +347,7 @@ class _Pool:
         with self._lock:
             servers = [s for group in self._idle.values() for s in group]
             self._idle.clear()
+            self._generation += 1
         for server in servers:
             server.close()
         return len(servers)
