@@ -1,16 +1,16 @@
 """Warm compilers: one long-lived compiler process serves many samples of a language.
 
-A cold ``kotlinc``, ``scalac`` or ``tsc`` spends most of each sample starting a runtime, loading
-the compiler and warming its JIT (Kotlin: 2.3 s and 1.2 cores per sample; a warm compile takes
-0.2 s). A registry entry with ``server`` names a command that starts such a compiler
+A cold ``kotlinc``, ``scalac``, ``tsc`` or ``javac`` spends most of each sample starting a
+runtime, loading the compiler and warming its JIT (Kotlin: 2.3 s and 1.2 cores per sample; a warm
+compile takes 0.2 s). A registry entry with ``server`` names a command that starts such a compiler
 (``workbench/servers/``); a compile step with ``server_args`` sends it the same arguments the
 command line would get. The server
 
 * runs in the sandbox like any step (its own uid, no network, read-only system, rlimits), in a
   work folder of its own that is filled with the sample's files before each request and emptied
   after, so a request sees what the command line would and nothing of earlier samples;
-* only compiles: none of these compilers runs the program's code, which runs in a fresh sandbox
-  in the next step, as before;
+* only compiles: none of these compilers runs the program's code (javac gets ``-proc:none``; no
+  compiler plugin is loaded), which runs in a fresh sandbox in the next step, as before;
 * is a speed-up, never a judge: when it cannot start, dies or breaks the protocol, the step runs
   as the cold command instead. A request that exceeds the step's time limit is a timeout, as on
   the command line, and the server is killed.
@@ -174,8 +174,7 @@ class _Server:
     def request(self, workdir: Path, args: Sequence[str], limits: RunLimits) -> RunResult | None:
         """Compile the files of ``workdir`` with ``args``; new files come back to ``workdir``.
         ``None`` when the server failed (the caller runs the cold command instead)."""
-        for entry in self.box.iterdir():
-            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+        self._empty()
         shutil.copytree(workdir, self.box, dirs_exist_ok=True)
         before = {p.relative_to(self.box) for p in self.box.rglob("*")}
         if self.uid is not None:
@@ -208,6 +207,7 @@ class _Server:
                 dest.mkdir(exist_ok=True)
             elif path.is_file() and not path.is_symlink():
                 shutil.copyfile(path, dest)
+        self._empty()  # nothing of this sample stays with the server
         return RunResult(
             exit_code=code,
             signal=None,
@@ -219,6 +219,10 @@ class _Server:
             output_bytes=total,
             max_rss_kb=0,
         )  # no uid: the sample's own code never ran as the server's
+
+    def _empty(self) -> None:
+        for entry in self.box.iterdir():
+            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
 
     @property
     def alive(self) -> bool:
