@@ -74,6 +74,7 @@ def programs_dir() -> Path | None:
     if (target / ".complete").exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.chmod(0o755)  # whatever the umask: every sandbox uid reads the programs
     with open(target.parent / f"{target.name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if (target / ".complete").exists():
