@@ -10,7 +10,9 @@ command line would get. The server
   work folder of its own that is filled with the sample's files before each request and emptied
   after, so a request sees what the command line would and nothing of earlier samples;
 * only compiles: none of these compilers runs the program's code (javac gets ``-proc:none``; no
-  compiler plugin is loaded), which runs in a fresh sandbox in the next step, as before;
+  compiler plugin is loaded), which runs in a fresh sandbox in the next step, as before. Groovy
+  has no warm compiler for that reason: its AST transformations (``@ASTTest``) run code at
+  compile time, which could change the server for the samples after it;
 * is a speed-up, never a judge: when it cannot start, dies or breaks the protocol, the step runs
   as the cold command instead. A request that exceeds the step's time limit is a timeout, as on
   the command line, and the server is killed.
@@ -63,8 +65,15 @@ def _program_files() -> list[Path]:
 
 def _programs_target() -> Path:
     digest = hashlib.sha256(b"".join(p.name.encode() + p.read_bytes() for p in _program_files()))
+    # Built without a JDK, the folder holds the node server only; a JDK installed later gets a
+    # folder of its own instead of that one.
+    suffix = "" if _javac() else "-nojdk"
     # Not the cache: the sandbox uid must reach it (a home folder is often closed to others).
-    return toolchains_dir() / "servers" / digest.hexdigest()[:16]
+    return toolchains_dir() / "servers" / f"{digest.hexdigest()[:16]}{suffix}"
+
+
+def _javac() -> str | None:
+    return shutil.which("javac", path=search_path())
 
 
 def programs_dir() -> Path | None:
@@ -86,7 +95,7 @@ def programs_dir() -> Path | None:
         for path in files:
             shutil.copy2(path, staging / path.name)
         sources = [str(p) for p in files if p.suffix == ".java"]
-        javac = shutil.which("javac", path=search_path())
+        javac = _javac()
         if sources and javac:
             built = subprocess.run(
                 [javac, "-d", str(staging), *sources], capture_output=True, text=True
@@ -158,17 +167,21 @@ class _Server:
             **env,
         }
         self._log = open(self._tmp / "server.log", "w+b")  # noqa: SIM115 - closed in close()
-        self.proc = subprocess.Popen(
-            argv,
-            cwd=self.box,
-            env=full_env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._log,
-            start_new_session=True,
-            close_fds=True,
-            **(_user_kwargs(self.uid) if self.uid is not None else {}),
-        )
+        try:
+            self.proc = subprocess.Popen(
+                argv,
+                cwd=self.box,
+                env=full_env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._log,
+                start_new_session=True,
+                close_fds=True,
+                **(_user_kwargs(self.uid) if self.uid is not None else {}),
+            )
+        except OSError:
+            self._release()
+            raise
         self.requests = 0
         self.generation = 0
 
@@ -244,6 +257,9 @@ class _Server:
             pass
         if self.uid is not None:
             _kill_uid(self.uid)
+        self._release()
+
+    def _release(self) -> None:
         if self._lease is not None:
             self._lease.__exit__(None, None, None)
             self._lease = None
