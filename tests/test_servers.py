@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import signal
+import subprocess
 import time
 import warnings
 
@@ -18,7 +19,7 @@ from workbench import servers
 from workbench.executor import Program, execute, limits_for
 from workbench.languages import get_language
 from workbench.runner import evaluate
-from workbench.sandbox import sandbox_info
+from workbench.sandbox import _UidLease, sandbox_info
 from workbench.tasks import default_data_dir, load_tasks
 from workbench.verify import canonical_samples
 
@@ -78,6 +79,12 @@ def _server_uids() -> list[int]:
     return [s.uid for group in servers.POOL._idle.values() for s in group if s.uid is not None]
 
 
+def _leftovers() -> list[int]:
+    """Live processes of any server uid (none may outlive its server)."""
+    first = servers.SERVER_UID_BASE
+    return sandbox_processes(range(first, first + servers.SERVER_UID_SLOTS))
+
+
 CASES = [
     ("TypeScript", TS_OK, TS_WRONG, TS_TYPE_ERROR, "error TS2322"),
     ("Kotlin", KT_OK, KT_WRONG, KT_ERROR, "main.kts:1:26: error: type mismatch"),
@@ -101,12 +108,42 @@ def test_warm_verdicts_match_the_cold_command(language, ok, wrong, broken, messa
     assert len(_server_pids()) == 1  # one server answered all three programs
 
 
-def test_java_runs_the_class_source_file_mode_would_run():
+JAVA_ANNOTATED = """import java.util.*;
+
+@SuppressWarnings("unchecked")
+final public class Solution {
+    public static void main(String[] args) { System.out.println(new ArrayList<>(List.of(3)).get(0)); }
+}
+"""
+JAVA_INHERITED_MAIN = """class Child extends Base {}
+
+class Base {
+    public static void main(String[] args) { System.out.println("base"); }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "source", [JAVA_FIRST_CLASS, JAVA_ANNOTATED, JAVA_INHERITED_MAIN],
+    ids=["first-class", "annotated-public", "inherited-main"],
+)  # fmt: skip
+def test_java_runs_what_source_file_mode_runs(source, tmp_path):
     require_toolchain("Java")
+    name = get_language("Java").source_name(source)
+    (tmp_path / name).write_text(source)
+    # The reference: the JDK's own single-file source mode (our test program, not a sample).
+    reference = subprocess.run(["java", "-ea", name], cwd=tmp_path, capture_output=True, text=True)
     for use in (True, False):
-        result = execute(Program("Java", JAVA_FIRST_CLASS), servers=use)
-        assert result.status == "passed", (result.reason, result.stderr[-400:])
-        assert result.stdout.strip() == "first 9{"
+        result = execute(Program("Java", source), servers=use)
+        assert (result.exit_code == 0) == (reference.returncode == 0), (
+            result.reason,
+            result.stderr,
+        )
+        assert result.stdout == reference.stdout
+        if reference.returncode:
+            assert "can't find main(String[]) method in class: Child" in result.stderr
+    expected = "first 9{\n" if source is JAVA_FIRST_CLASS else None
+    assert expected is None or reference.stdout == expected
 
 
 def test_server_runs_confined_and_leaves_nothing_behind():
@@ -117,22 +154,41 @@ def test_server_runs_confined_and_leaves_nothing_behind():
         with open(f"/proc/{pid}/status") as handle:
             uid = next(int(line.split()[1]) for line in handle if line.startswith("Uid:"))
         assert uid == _server_uids()[0] != 0  # a throw-away uid, never root
-    uids = _server_uids()
     assert servers.shutdown() == 1
     assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
-    assert sandbox_processes(uids) == []
+    assert _leftovers() == []
 
 
 def test_a_compile_past_its_limit_is_a_timeout_and_kills_the_server():
     require_toolchain("Kotlin")
-    assert execute(Program("Kotlin", KT_OK)).status == "passed"  # started and warm
-    uids = _server_uids()
+    # A fresh server: its start-up has a limit of its own, the compile exactly the step's.
     limits = get_language("Kotlin").limits.scaled(compile_timeout=0.001)
     result = execute(Program("Kotlin", KT_WRONG), limits)
     assert result.status == "timeout" and result.steps[0].warm_server
     assert result.reason.startswith("compile step exceeded")
     assert _server_pids() == []  # killed, not returned to the pool
-    assert sandbox_processes(uids) == []
+    assert _leftovers() == []
+    assert execute(Program("Kotlin", KT_OK)).status == "passed"  # a new server
+
+
+def test_busy_server_uids_mean_the_cold_command_this_time_only():
+    require_toolchain("TypeScript")
+    if not sandbox_info().uid_isolation:
+        pytest.skip("uid leases need root (no dedicated sandbox uids here)")
+    held = []
+    for _ in range(servers.SERVER_UID_SLOTS):
+        try:
+            held.append(_UidLease(servers.SERVER_UID_BASE, servers.SERVER_UID_SLOTS).__enter__())
+        except RuntimeError:
+            break  # another run holds the rest
+    try:
+        cold = execute(Program("TypeScript", TS_WRONG))
+        assert cold.status == "failed" and not cold.steps[0].warm_server
+    finally:
+        for lease in held:
+            lease.__exit__(None, None, None)
+    warm = execute(Program("TypeScript", TS_WRONG))
+    assert warm.status == "failed" and warm.steps[0].warm_server
 
 
 def test_a_crashed_server_is_replaced_and_the_verdict_stands():
@@ -181,3 +237,4 @@ def test_evaluate_closes_its_servers():
     results = evaluate(samples, tasks, jobs=2, progress=False, cache=False)
     assert results["status"].tolist() == ["passed", "passed", "compile_error"]
     assert _server_pids() == [] and servers.POOL.idle_count() == 0
+    assert _leftovers() == []

@@ -16,7 +16,7 @@ from workbench.languages import Language, Limits, get_language
 from workbench.paths import search_path
 from workbench.prebuilt import copy_template, ensure_template
 from workbench.sandbox import RunLimits, RunResult, run_confined, sandbox_info
-from workbench.servers import PROGRAMS_MOUNT, binds_for, compile_with_server
+from workbench.servers import BUILD_ERRORS, PROGRAMS_MOUNT, binds_for, compile_with_server
 
 SIGNAL_STATUS = {25: "output_limit", 24: "timeout"}  # SIGXFSZ: file too big; SIGXCPU: CPU time
 
@@ -240,12 +240,16 @@ def execute(
                 shutil.copytree(workdir, keep_workdir, dirs_exist_ok=True)
             return scored
         binds = {**fixture_binds(language), **binds_for(language)}
+        if language.server and PROGRAMS_MOUNT not in binds:
+            base.status = "infrastructure_error"  # its steps need ScriptMain / SourceMain
+            base.reason = "; ".join(BUILD_ERRORS) or "the warm-compiler programs are missing"
+            return base
         for step in language.steps:
             argv = [a.replace("{source}", source).replace("{stem}", stem) for a in step.command]
             step_limits = _limits_for(step.kind, limits)
             env = _step_env(language, extra_env, step.kind)
             result = served = None
-            if servers and step.server_args is not None and binds.get(PROGRAMS_MOUNT):
+            if servers and step.server_args is not None:
                 args = [
                     a.replace("{source}", source).replace("{stem}", stem) for a in step.server_args
                 ]

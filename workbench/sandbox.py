@@ -126,23 +126,24 @@ def _user_kwargs(uid: int) -> dict[str, object]:
 class _UidLease:
     """A uid from a small pool, held with a file lock so parallel runs never share one."""
 
-    def __init__(self) -> None:
+    def __init__(self, base: int = UID_BASE, slots: int = UID_SLOTS) -> None:
         self.uid: int | None = None
         self._fd: int | None = None
+        self._base, self._slots = base, slots
 
     def __enter__(self) -> _UidLease:
         lock_dir = Path(tempfile.gettempdir()) / "workbench-uids"
         lock_dir.mkdir(mode=0o700, exist_ok=True)
-        for slot in range(UID_SLOTS):
-            fd = os.open(lock_dir / f"{UID_BASE + slot}.lock", os.O_CREAT | os.O_RDWR, 0o600)
+        for uid in range(self._base, self._base + self._slots):
+            fd = os.open(lock_dir / f"{uid}.lock", os.O_CREAT | os.O_RDWR, 0o600)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 os.close(fd)
                 continue
-            self.uid, self._fd = UID_BASE + slot, fd
+            self.uid, self._fd = uid, fd
             return self
-        raise RuntimeError(f"all {UID_SLOTS} sandbox uids are busy")
+        raise RuntimeError(f"all {self._slots} sandbox uids from {self._base} are busy")
 
     def __exit__(self, *exc: object) -> None:
         if self._fd is not None:

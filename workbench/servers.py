@@ -29,6 +29,7 @@ import hashlib
 import os
 import selectors
 import shutil
+import stat
 import subprocess
 import tempfile
 import threading
@@ -41,6 +42,8 @@ from workbench.languages import Language
 from workbench.paths import search_path, toolchains_dir
 from workbench.sandbox import (
     SANDBOX_MOUNT,
+    UID_BASE,
+    UID_SLOTS,
     RunLimits,
     RunResult,
     _bwrap_args,
@@ -56,7 +59,11 @@ from workbench.sandbox import (
 # server (Kotlin's run step needs ScriptMain from there).
 PROGRAMS_MOUNT = "/tmp/wb-servers"
 SOURCES = Path(__file__).resolve().parent / "servers"
-START_TIMEOUT = 60.0  # seconds for a server's first answer beyond the step's own limit
+START_TIMEOUT = 60.0  # seconds for a server to say it is ready (its runtime started)
+# The uids of servers: after the executions' range and the probe's uid.
+SERVER_UID_BASE = UID_BASE + UID_SLOTS + 1
+SERVER_UID_SLOTS = 32
+BUILD_ERRORS: list[str] = []  # why the server programs could not be built in this process
 
 
 def _program_files() -> list[Path]:
@@ -82,6 +89,8 @@ def programs_dir() -> Path | None:
     target = _programs_target()
     if (target / ".complete").exists():
         return target
+    if BUILD_ERRORS:
+        return None  # failed once in this process: not retried for every sample
     target.parent.mkdir(parents=True, exist_ok=True)
     target.parent.chmod(0o755)  # whatever the umask: every sandbox uid reads the programs
     with open(target.parent / f"{target.name}.lock", "w") as lock:
@@ -101,7 +110,7 @@ def programs_dir() -> Path | None:
                 [javac, "-d", str(staging), *sources], capture_output=True, text=True
             )
             if built.returncode != 0:
-                warnings.warn(f"cannot build the compile servers: {built.stderr}", stacklevel=2)
+                BUILD_ERRORS.append(f"javac failed on workbench/servers/: {built.stderr[-800:]}")
                 shutil.rmtree(staging, ignore_errors=True)
                 return None
         for path in staging.iterdir():
@@ -109,10 +118,7 @@ def programs_dir() -> Path | None:
         staging.chmod(0o755)
         (staging / ".complete").write_text("", encoding="utf-8")
         shutil.rmtree(target, ignore_errors=True)
-        staging.rename(target)
-        for old in target.parent.iterdir():
-            if old.is_dir() and old != target and not old.name.endswith(".tmp"):
-                shutil.rmtree(old, ignore_errors=True)  # the programs of an older workbench
+        staging.rename(target)  # other versions stay: another checkout may be running them
     return target
 
 
@@ -142,8 +148,26 @@ class _Server:
         binds: Mapping[str, Path],
     ) -> None:  # fmt: skip
         info = sandbox_info()
-        self._lease = _UidLease() if info.uid_isolation else None
+        # Servers take uids from a range of their own: idle servers must never starve the
+        # executions of uids (a busy range only means the cold command this time).
+        self._lease = _UidLease(SERVER_UID_BASE, SERVER_UID_SLOTS) if info.uid_isolation else None
         self.uid = self._lease.__enter__().uid if self._lease else None
+        self._tmp: Path | None = None
+        self._log = None
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.requests = 0
+        self.generation = 0
+        self.ready = False
+        try:
+            self._start(command, env, limits, binds, info.mode)
+        except BaseException:
+            self.close()
+            raise
+
+    def _start(
+        self, command: Sequence[str], env: Mapping[str, str], limits: RunLimits,
+        binds: Mapping[str, Path], mode: str,
+    ) -> None:  # fmt: skip
         self._tmp = Path(tempfile.mkdtemp(prefix="wb-server-"))
         self._tmp.chmod(0o711)
         self.box = self._tmp / "box"
@@ -155,54 +179,49 @@ class _Server:
             "prlimit", f"--as={limits.memory_mb * 1024 * 1024}", f"--nproc={limits.processes}",
             f"--fsize={limits.file_size_mb * 1024 * 1024}", "--core=0", "--",
         ]  # fmt: skip
-        if info.mode == "bwrap":
+        if mode == "bwrap":
             argv += ["bwrap", *_bwrap_args(self.box, binds)]
         argv += list(command)
         full_env = {
             "PATH": search_path(),
-            "HOME": SANDBOX_MOUNT if info.mode == "bwrap" else str(self.box),
-            "TMPDIR": "/tmp" if info.mode == "bwrap" else str(self.box),
+            "HOME": SANDBOX_MOUNT if mode == "bwrap" else str(self.box),
+            "TMPDIR": "/tmp" if mode == "bwrap" else str(self.box),
             "LANG": "C.UTF-8",
             "LC_ALL": "C.UTF-8",
             **env,
         }
         self._log = open(self._tmp / "server.log", "w+b")  # noqa: SIM115 - closed in close()
-        try:
-            self.proc = subprocess.Popen(
-                argv,
-                cwd=self.box,
-                env=full_env,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=self._log,
-                start_new_session=True,
-                close_fds=True,
-                **(_user_kwargs(self.uid) if self.uid is not None else {}),
-            )
-        except OSError:
-            self._release()
-            raise
-        self.requests = 0
-        self.generation = 0
+        self.proc = subprocess.Popen(
+            argv,
+            cwd=self.box,
+            env=full_env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            start_new_session=True,
+            close_fds=True,
+            **(_user_kwargs(self.uid) if self.uid is not None else {}),
+        )
 
     def request(self, workdir: Path, args: Sequence[str], limits: RunLimits) -> RunResult | None:
         """Compile the files of ``workdir`` with ``args``; new files come back to ``workdir``.
         ``None`` when the server failed (the caller runs the cold command instead)."""
+        assert self.proc is not None and self.proc.stdin is not None
+        assert self.proc.stdout is not None
+        if not self.ready:
+            # The runtime's start is the server's cost, not the sample's: it has its own limit,
+            # and the request then gets exactly the step's limit, as the command line would.
+            line = _read_line(self.proc.stdout, time.monotonic() + START_TIMEOUT)
+            if line != b"ready":
+                return None
+            self.ready = True
         self._empty()
-        shutil.copytree(workdir, self.box, dirs_exist_ok=True)
-        before = {p.relative_to(self.box) for p in self.box.rglob("*")}
-        if self.uid is not None:
-            for path in [self.box, *self.box.rglob("*")]:
-                os.lchown(path, self.uid, self.uid)
+        _copy_in(workdir, self.box, self.uid)
         start = time.monotonic()
-        # The first request also waits for the runtime to start; that is the server's cost,
-        # not the sample's, so it does not count against the step's limit.
-        deadline = start + limits.timeout + (START_TIMEOUT if self.requests == 0 else 0.0)
         try:
-            assert self.proc.stdin is not None and self.proc.stdout is not None
             self.proc.stdin.write(("\0".join(args) + "\n").encode())
             self.proc.stdin.flush()
-            reply = _read_reply(self.proc.stdout, deadline)
+            reply = _read_reply(self.proc.stdout, start + limits.timeout)
         except (BrokenPipeError, OSError, ValueError):
             reply = None
         self.requests += 1
@@ -211,21 +230,18 @@ class _Server:
             return RunResult(None, None, "", "", duration, True, False, 0, 0)
         if reply is None:
             return None
-        code, output, total = reply
-        for path in sorted(self.box.rglob("*")):
-            rel = path.relative_to(self.box)
-            if rel in before and not path.is_dir():
-                continue  # the sample's own files: the work folder already has them
-            dest = workdir / rel
-            if path.is_dir():
-                dest.mkdir(exist_ok=True)
-            elif path.is_file() and not path.is_symlink():
-                shutil.copyfile(path, dest)
+        code, output, total, stale = reply
+        text = output.text()
+        if stale or "OutOfMemoryError" in text:
+            # The compiler crashed or ran out of its heap: the server may be damaged, and its
+            # heap is not the command line's. The cold command judges this sample.
+            return None
+        _copy_out(self.box, workdir)
         self._empty()  # nothing of this sample stays with the server
         return RunResult(
             exit_code=code,
             signal=None,
-            stdout=output.text(),
+            stdout=text,
             stderr="",
             duration=duration,
             timed_out=False,
@@ -240,67 +256,133 @@ class _Server:
 
     @property
     def alive(self) -> bool:
-        return self.proc.poll() is None
+        return self.proc is not None and self.proc.poll() is None
 
     def close(self) -> None:
-        """Kill the server and everything of its uid; remove its folder."""
-        for stream in (self.proc.stdin, self.proc.stdout):
+        """Kill the server and everything of its uid; remove its folder; free its uid."""
+        if self.proc is not None:
+            for stream in (self.proc.stdin, self.proc.stdout):
+                try:
+                    if stream is not None:
+                        stream.close()
+                except OSError:
+                    pass
+            _kill_group(self.proc.pid)
             try:
-                if stream is not None:
-                    stream.close()
-            except OSError:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
                 pass
-        _kill_group(self.proc.pid)
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
         if self.uid is not None:
             _kill_uid(self.uid)
-        self._release()
-
-    def _release(self) -> None:
         if self._lease is not None:
             self._lease.__exit__(None, None, None)
             self._lease = None
-        self._log.close()
-        shutil.rmtree(self._tmp, ignore_errors=True)
+        if self._log is not None:
+            self._log.close()
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
 
     def log_tail(self) -> str:
+        if self._log is None or self._log.closed:
+            return ""
         self._log.seek(0)
         return self._log.read()[-2000:].decode("utf-8", "replace")
 
 
-def _read_reply(stream: object, deadline: float) -> tuple[int, _Capture, int] | str | None:
-    """``(exit code, output, bytes)``; ``"timeout"`` past ``deadline``; ``None`` on EOF or
-    garbage."""
+def _copy_in(source: Path, box: Path, uid: int | None) -> None:
+    """Copy the sample's files into the server's (emptied) folder. The server's uid owns that
+    folder, so every name is created exclusively and never followed: nothing the server planted
+    can turn root's copy into a write elsewhere."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+    top = os.open(box, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    dirs = {".": top}
+    try:
+        for root, subdirs, files in os.walk(source):
+            rel = os.path.relpath(root, source)
+            parent = dirs[rel]
+            for name in subdirs:
+                os.mkdir(name, 0o755, dir_fd=parent)
+                fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=parent)
+                if uid is not None:
+                    os.fchown(fd, uid, uid)
+                dirs[os.path.normpath(os.path.join(rel, name))] = fd
+            for name in files:
+                fd = os.open(name, flags, 0o644, dir_fd=parent)
+                try:
+                    with open(os.path.join(root, name), "rb") as src:
+                        shutil.copyfileobj(src, os.fdopen(os.dup(fd), "wb"))
+                    if uid is not None:
+                        os.fchown(fd, uid, uid)
+                finally:
+                    os.close(fd)
+    finally:
+        for fd in dirs.values():
+            os.close(fd)
+
+
+def _copy_out(box: Path, workdir: Path) -> None:
+    """Copy what the compiler wrote (regular files only, never through a link) back to the
+    sample's work folder; the sample's own files are there already."""
+    for root, _dirs, files, root_fd in os.fwalk(box, follow_symlinks=False):
+        rel = os.path.relpath(root, box)
+        dest_dir = workdir / rel
+        dest_dir.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            if (dest_dir / name).exists():
+                continue
+            try:
+                fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=root_fd)
+            except OSError:
+                continue  # a link or something that is not a file: not a compiler output
+            with os.fdopen(fd, "rb") as src:
+                if not stat.S_ISREG(os.fstat(src.fileno()).st_mode):
+                    continue
+                with open(dest_dir / name, "wb") as dst:
+                    shutil.copyfileobj(src, dst)
+
+
+def _read_line(stream: object, deadline: float) -> bytes | None:
+    """One line from ``stream`` before ``deadline`` (without its newline), else ``None``."""
     fd = stream.fileno()  # type: ignore[attr-defined]
-    buffer = bytearray()
-    header: tuple[int, int] | None = None
+    line = bytearray()
+    with selectors.DefaultSelector() as sel:
+        sel.register(fd, selectors.EVENT_READ)
+        while not line.endswith(b"\n"):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not sel.select(timeout=remaining):
+                return None
+            chunk = os.read(fd, 1)  # byte by byte: what follows the line is the next reply's
+            if not chunk:
+                return None
+            line += chunk
+    return bytes(line[:-1])
+
+
+def _read_reply(stream: object, deadline: float) -> tuple[int, _Capture, int, bool] | str | None:
+    """``(exit code, output, bytes, stale)``; ``"timeout"`` past ``deadline``; ``None`` on EOF or
+    garbage. The header is ``<code> <bytes>``, with `` stale`` when the compiler crashed."""
+    header = _read_line(stream, deadline)
+    if header is None:
+        return "timeout" if time.monotonic() >= deadline else None
+    fields = header.split()
+    if len(fields) not in (2, 3) or (len(fields) == 3 and fields[2] != b"stale"):
+        return None
+    code, size = int(fields[0]), int(fields[1])
+    fd = stream.fileno()  # type: ignore[attr-defined]
     output = _Capture()
     with selectors.DefaultSelector() as sel:
         sel.register(fd, selectors.EVENT_READ)
-        while True:
-            if header is None and b"\n" in buffer:
-                line, _, rest = bytes(buffer).partition(b"\n")
-                code_text, size_text = line.split()
-                header = (int(code_text), int(size_text))
-                buffer = bytearray(rest)
-            if header is not None and len(buffer) + output.total >= header[1]:
-                output.add(bytes(buffer[: header[1] - output.total]))
-                return header[0], output, header[1]
-            if header is not None and buffer:
-                output.add(bytes(buffer))
-                buffer.clear()
+        while output.total < size:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return "timeout"
-            if not sel.select(timeout=min(remaining, 1.0)):
+            if not sel.select(timeout=remaining):
                 continue
-            chunk = os.read(fd, 65536)
+            chunk = os.read(fd, min(65536, size - output.total))
             if not chunk:
                 return None
-            buffer += chunk
+            output.add(chunk)
+    return code, output, size, len(fields) == 3
 
 
 class _Pool:
@@ -332,12 +414,18 @@ class _Pool:
         if server is None:
             try:
                 server = _Server(language.server, env, limits, binds)
-                server.generation = self._generation
-            except (OSError, RuntimeError) as exc:
+            except RuntimeError:
+                return None  # every server uid is taken: the cold command, this time only
+            except OSError as exc:
                 self._give_up(key, language, str(exc))
                 return None
-        result = server.request(workdir, args, limits)
-        if result is None and server.requests == 1:
+            with self._lock:
+                server.generation = self._generation
+        try:
+            result = server.request(workdir, args, limits)
+        except Exception:  # copying files in or out failed: never a verdict, never a leak
+            result = None
+        if result is None and not server.ready:
             self._give_up(key, language, server.log_tail())
         with self._lock:
             keep = (

@@ -2,8 +2,10 @@
 // compiler is reused instead of rebuilt for every sample. It only compiles (none of these
 // compilers runs the program's code) and it runs in the sandbox like any step
 // (workbench/servers.py). Protocol, on stdin/stdout:
+//   at start: "ready\n" once the compiler is loaded
 //   request:  the compiler's arguments separated by NUL, one request per line
-//   response: "<exit code> <n>\n" then n bytes of everything the compiler printed
+//   response: "<exit code> <n>\n" then n bytes of everything the compiler printed; the header
+//             ends in " stale" when the compiler crashed (the caller then retires the server)
 // Relative paths are relative to the server's working folder, which the caller fills before
 // each request and empties after, so a request sees the same files the command line would.
 
@@ -86,21 +88,29 @@ public final class CompileServer {
         System.setOut(captured);
         System.setErr(captured);
         Compiler compiler = compilerFor(argv[0]);
+        protocol.write("ready\n".getBytes(StandardCharsets.UTF_8));
+        protocol.flush();
         BufferedReader requests =
                 new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;
         while ((line = requests.readLine()) != null) {
             String[] args = line.isEmpty() ? new String[0] : line.split("\0", -1);
             int code;
+            boolean stale = false;
             try {
                 code = compiler.compile(args, captured);
-            } catch (InvocationTargetException e) {
-                e.getCause().printStackTrace(captured);  // the compiler crashed, as the CLI would report
+            } catch (InvocationTargetException | Error e) {
+                // The compiler crashed or ran out of memory: report it as the command line
+                // would, and tell the caller this JVM may be damaged.
+                Throwable cause = e instanceof InvocationTargetException ? e.getCause() : e;
+                cause.printStackTrace(captured);
                 code = 1;
+                stale = true;
             }
             captured.flush();
             byte[] out = sink.take();
-            protocol.write((code + " " + out.length + "\n").getBytes(StandardCharsets.UTF_8));
+            String header = code + " " + out.length + (stale ? " stale" : "") + "\n";
+            protocol.write(header.getBytes(StandardCharsets.UTF_8));
             protocol.write(out);
             protocol.flush();
         }

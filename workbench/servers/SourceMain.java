@@ -5,6 +5,7 @@
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,7 +61,18 @@ public final class SourceMain {
     public static void main(String[] argv) throws Throwable {
         String source = Files.readString(Path.of(argv[0]), StandardCharsets.UTF_8);
         Class<?> program = Class.forName(firstClass(source));
-        Method main = program.getMethod("main", String[].class);
+        Method main;
+        try {
+            main = program.getDeclaredMethod("main", String[].class);  // not an inherited one
+        } catch (NoSuchMethodException e) {
+            main = null;
+        }
+        int mods = main == null ? 0 : main.getModifiers();
+        if (!Modifier.isPublic(mods) || !Modifier.isStatic(mods) || main.getReturnType() != void.class) {
+            // What source-file mode says, with its exit code.
+            System.err.println("error: can't find main(String[]) method in class: " + program.getName());
+            System.exit(1);
+        }
         main.setAccessible(true);  // the launcher also runs main of a class that is not public
         try {
             main.invoke(null, (Object) Arrays.copyOfRange(argv, 1, argv.length));

@@ -2,8 +2,8 @@
 // and keeps the parsed standard library (lib.*.d.ts, about 1 MB with the DOM) between them, so a
 // sample costs its own file instead of the whole library. tsc never runs the program's code, and
 // this process runs in the sandbox like any step (workbench/servers.py). Same protocol as
-// CompileServer.java: a request is tsc's arguments separated by NUL on one line; the response is
-// "<exit code> <n>\n" and n bytes of what tsc would print. Relative paths are relative to the
+// CompileServer.java: "ready" once loaded; a request is tsc's arguments separated by NUL on one
+// line; the response is "<exit code> <n>\n" and n bytes of what tsc would print. Relative paths are relative to the
 // working folder, which the caller fills before each request.
 "use strict";
 
@@ -46,12 +46,15 @@ const lines = readline.createInterface({ input: process.stdin, terminal: false }
 lines.on("line", (line) => {
   let code;
   let text;
+  let stale = "";
   try {
     [code, text] = compile(line === "" ? [] : line.split("\0"));
   } catch (err) {
-    [code, text] = [1, `${err && err.stack ? err.stack : err}\n`];
+    // tsc crashed: report it as the command line would, and have the caller retire this process.
+    [code, text, stale] = [1, `${err && err.stack ? err.stack : err}\n`, " stale"];
   }
   const body = Buffer.from(text, "utf8");
-  process.stdout.write(`${code} ${body.length}\n`);
+  process.stdout.write(`${code} ${body.length}${stale}\n`);
   process.stdout.write(body);
 });
+process.stdout.write("ready\n");
