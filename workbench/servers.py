@@ -6,16 +6,19 @@ compile takes 0.2 s). A registry entry with ``server`` names a command that star
 (``workbench/servers/``); a compile step with ``server_args`` sends it the same arguments the
 command line would get. The server
 
-* runs in the sandbox like any step (its own uid, no network, read-only system, rlimits), in a
-  work folder of its own that is filled with the sample's files before each request and emptied
-  after, so a request sees what the command line would and nothing of earlier samples;
+* runs in the sandbox like any step (no network, read-only system, rlimits) under a uid of a
+  range of its own, in a work folder of its own that is filled with the sample's files before
+  each request and emptied after, so a request sees what the command line would and nothing of
+  earlier samples; root copies files in and out through descriptors, never through a link the
+  server could have planted;
 * only compiles: none of these compilers runs the program's code (javac gets ``-proc:none``; no
   compiler plugin is loaded), which runs in a fresh sandbox in the next step, as before. Groovy
   has no warm compiler for that reason: its AST transformations (``@ASTTest``) run code at
   compile time, which could change the server for the samples after it;
-* is a speed-up, never a judge: when it cannot start, dies or breaks the protocol, the step runs
-  as the cold command instead. A request that exceeds the step's time limit is a timeout, as on
-  the command line, and the server is killed.
+* is a speed-up, never a judge: when it cannot start, dies, breaks the protocol, crashes or runs
+  out of its heap, the step runs as the cold command instead (and a damaged server is retired).
+  Its start-up has a limit of its own; each request gets exactly the step's time limit, and one
+  that exceeds it is a timeout, as on the command line, and the server is killed.
 
 Servers are pooled per process (one per concurrent sample of a language) and closed by
 ``shutdown()``, which ``evaluate`` calls at its end, and at exit.
