@@ -244,15 +244,17 @@ def execute(
             base.status = "infrastructure_error"  # its steps need ScriptMain / SourceMain
             base.reason = "; ".join(BUILD_ERRORS) or "the warm-compiler programs are missing"
             return base
+
+        def fill(parts: tuple[str, ...]) -> list[str]:
+            return [a.replace("{source}", source).replace("{stem}", stem) for a in parts]
+
         for step in language.steps:
-            argv = [a.replace("{source}", source).replace("{stem}", stem) for a in step.command]
+            argv = fill(step.command)
             step_limits = _limits_for(step.kind, limits)
             env = _step_env(language, extra_env, step.kind)
-            result = served = None
+            result = None
             if servers and step.server_args is not None:
-                args = [
-                    a.replace("{source}", source).replace("{stem}", stem) for a in step.server_args
-                ]
+                args = fill(step.server_args)
                 result = compile_with_server(language, workdir, args, step_limits, env, binds)
             served = result is not None
             if result is None:

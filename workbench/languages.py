@@ -162,6 +162,8 @@ def _language(name: str, raw: dict[str, Any], defaults: dict[str, Any]) -> Langu
     if unknown:
         raise ValueError(f"registry: {name}: unknown keys {sorted(unknown)}")
     limits = Limits(**{**defaults["limits"], **raw.get("limits", {})})
+    if "server" not in raw and any("server_args" in s for s in raw.get("steps", ())):
+        raise ValueError(f"registry: {name}: a step has server_args but the language no server")
     global_rules = [_rule(r) for r in defaults.get("rules", [])]
     regex = raw.get("source_name_regex")
     fail_output = raw.get("fail_output")

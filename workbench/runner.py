@@ -67,7 +67,7 @@ def recipe_digest(language: str) -> str:
     """
     lang = get_language(language)
     recipe = [
-        [list(s.command) + [s.kind] for s in lang.steps],
+        [list(s.command) + [s.kind] + list(s.server_args or ()) for s in lang.steps],
         lang.env,
         [[r.pattern.pattern, r.status, r.step] for r in lang.rules],
         lang.nonzero_exit,

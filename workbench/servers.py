@@ -473,18 +473,7 @@ POOL = _Pool()
 atexit.register(POOL.shutdown)
 
 
-def compile_with_server(
-    language: Language,
-    workdir: Path,
-    args: Sequence[str],
-    limits: RunLimits,
-    env: Mapping[str, str],
-    binds: Mapping[str, Path],
-) -> RunResult | None:
-    """Run a compile step on a warm server; ``None`` when the cold command must run instead."""
-    return POOL.compile(language, workdir, args, limits, env, binds)
-
-
-def shutdown() -> int:
-    """Close the idle warm compilers of this process (``evaluate`` does at its end)."""
-    return POOL.shutdown()
+# Run a compile step on a warm server (``None``: the cold command must run instead), and close
+# the idle warm compilers of this process (``evaluate`` does at its end).
+compile_with_server = POOL.compile
+shutdown = POOL.shutdown
