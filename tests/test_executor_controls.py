@@ -190,3 +190,19 @@ def test_writes_outside_the_work_folder_are_refused(tmp_path):
     assert not target.exists()
     if sandbox_info().mode == "bwrap":
         assert result.status == "runtime_error" and result.exit_code == 3
+
+
+def test_programs_run_as_a_throw_away_uid_with_no_groups_or_capabilities():
+    require_toolchain("Shell")
+    if not sandbox_info().uid_isolation:
+        pytest.skip("not root: every program runs as the invoking user")
+    result = execute(
+        Program("Shell", "grep -E '^(Uid|Gid|Groups|CapPrm|CapEff):' /proc/self/status\n")
+    )
+    assert result.status == "passed", result.reason
+    fields = dict(line.split(":", 1) for line in result.stdout.strip().splitlines())
+    uids = {int(v) for v in fields["Uid"].split()}  # real, effective, saved, file system
+    assert len(uids) == 1 and UID_BASE <= min(uids) < UID_BASE + UID_SLOTS
+    assert {int(v) for v in fields["Gid"].split()} == uids
+    assert fields["Groups"].strip() == ""
+    assert int(fields["CapPrm"], 16) == 0 and int(fields["CapEff"], 16) == 0

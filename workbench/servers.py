@@ -54,7 +54,7 @@ from workbench.sandbox import (
     _kill_group,
     _kill_uid,
     _UidLease,
-    _user_kwargs,
+    as_user,
     sandbox_info,
 )
 
@@ -178,8 +178,9 @@ class _Server:
         if self.uid is not None:
             os.chown(self.box, self.uid, self.uid)
         # No CPU-time limit: it adds up over the server's life. Each request has a wall deadline.
+        prefix, popen_user = as_user(self.uid)
         argv = [
-            "prlimit", f"--as={limits.memory_mb * 1024 * 1024}", f"--nproc={limits.processes}",
+            *prefix, "prlimit", f"--as={limits.memory_mb * 1024 * 1024}", f"--nproc={limits.processes}",
             f"--fsize={limits.file_size_mb * 1024 * 1024}", "--core=0", "--",
         ]  # fmt: skip
         if mode == "bwrap":
@@ -203,7 +204,7 @@ class _Server:
             stderr=self._log,
             start_new_session=True,
             close_fds=True,
-            **(_user_kwargs(self.uid) if self.uid is not None else {}),
+            **popen_user,
         )
 
     def request(self, workdir: Path, args: Sequence[str], limits: RunLimits) -> RunResult | None:
