@@ -1,5 +1,6 @@
 """The runner's queue: streaming in chunks, input order kept, identical programs run once,
-per-language caps (``max_parallel``) and the slot limit respected, batched cache hits."""
+per-language caps (``max_parallel``) and the slot limit respected, one warm compiler per language
+while other work waits, batched cache hits."""
 
 from __future__ import annotations
 
@@ -26,8 +27,11 @@ KEYS = ["task_id", "model", "sample_index"]
 class FakeBackend:
     """Runs nothing: records how many executions of each language are in flight."""
 
+    shares_servers = False
+
     def __init__(self, slots: int) -> None:
         self.slots = slots
+        self.starts: list[tuple[str, int]] = []  # (language, its executions now in flight)
         self.pool = ThreadPoolExecutor(slots)
         self.lock = threading.Lock()
         self.now: Counter[str] = Counter()
@@ -40,6 +44,7 @@ class FakeBackend:
             self.now["*"] += 1
             for key in (program.language, "*"):
                 self.peak[key] = max(self.peak[key], self.now[key])
+            self.starts.append((program.language, self.now[program.language]))
             self.calls.append(program.digest)
         time.sleep(0.01)
         with self.lock:
@@ -105,6 +110,41 @@ def test_queue_streams_in_order_runs_identical_work_once_and_respects_caps(demo,
     with Store(store) as db:
         stored = db.results()
     assert len(stored) == len(samples) and stored["cached"].all()
+
+
+def test_a_warm_compiler_language_gets_more_slots_only_when_nothing_else_waits(monkeypatch):
+    samples = load_samples(DEMO / "samples.jsonl")
+    samples = samples[samples["task_id"].str.match(r"(Python|Shell)/")].sample(
+        frac=1, random_state=1
+    )
+    tasks = load_tasks(DEMO, languages=["Python", "Shell"])
+    # As if Python compiled on a warm server: each concurrent sample would need one of its own.
+    python = dataclasses.replace(get_language("Python"), server=("true",))
+    monkeypatch.setattr(
+        runner, "get_language", lambda n: python if n == "Python" else get_language(n)
+    )
+    backend = FakeBackend(slots=3)
+    backend.shares_servers = True
+    monkeypatch.setattr(runner, "_backend", lambda *a: backend)
+    try:
+        results = runner.evaluate(samples, tasks, cache=False, progress=False)
+    finally:
+        backend.pool.shutdown()
+    assert len(results) == len(samples) and (results["status"] == "passed").all()
+    last_shell = max(i for i, (language, _) in enumerate(backend.starts) if language == "Shell")
+    assert all(n == 1 for language, n in backend.starts[:last_shell] if language == "Python")
+    # Once nothing else waits, the remaining Python samples take every free slot.
+    assert backend.peak["Python"] >= 2
+
+    # A backend whose slots are separate processes (Dask) never holds a language back.
+    backend = FakeBackend(slots=3)
+    monkeypatch.setattr(runner, "_backend", lambda *a: backend)
+    try:
+        runner.evaluate(samples, tasks, cache=False, progress=False)
+    finally:
+        backend.pool.shutdown()
+    last_shell = max(i for i, (language, _) in enumerate(backend.starts) if language == "Shell")
+    assert any(n > 1 for language, n in backend.starts[:last_shell] if language == "Python")
 
 
 def test_cache_false_runs_everything_again(demo, tmp_path):

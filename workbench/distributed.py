@@ -20,6 +20,8 @@ class DaskBackend:
     ``jobs`` (default: the cluster's total threads) is how many executions are in flight.
     """
 
+    shares_servers = False  # each worker process has warm compilers of its own
+
     def __init__(self, cluster: Any = None, jobs: int | None = None) -> None:
         from distributed import Client, LocalCluster
 

@@ -4,7 +4,10 @@ The runner streams: samples are prepared (extracted, assembled, hashed) a chunk 
 hits of a chunk are looked up and committed in one query each, and only the executions that must
 run are queued. One global queue serves every (task x model x sample); at most ``jobs`` executions
 are in flight, and a language with ``max_parallel`` in the registry never has more than that many;
-those capped, heavy languages are served first, so their long runs overlap the quick ones.
+those capped, heavy languages are served first, so their long runs overlap the quick ones. On a
+local pool, a language with a warm compiler (``workbench.servers``) gets a second execution at
+once only when nothing else is ready: each concurrent sample of it needs a server of its own,
+whose start and JIT warm-up cost seconds of CPU that one busy server does not.
 Executions run on a local thread pool (each thread drives one sandbox) or on Dask workers.
 """
 
@@ -102,9 +105,13 @@ def _row(item: dict[str, Any], execution: Execution, key: str, cached: bool) -> 
 
 
 class Backend(Protocol):
-    """Where executions run: ``slots`` at once, futures waited for as they complete."""
+    """Where executions run: ``slots`` at once, futures waited for as they complete.
+
+    ``shares_servers``: every slot is a thread of this process, sharing its warm compilers.
+    """
 
     slots: int
+    shares_servers: bool
 
     def submit(self, program: Program, limits: Limits) -> Any: ...
 
@@ -117,6 +124,8 @@ class Backend(Protocol):
 
 class LocalBackend:
     """A thread pool on this machine; each thread drives one sandboxed execution."""
+
+    shares_servers = True
 
     def __init__(self, jobs: int) -> None:
         self.slots = jobs
@@ -338,29 +347,36 @@ class _Run:
                 self._record(item, self.recent[key], key)
             else:
                 self.waiters[key] = [item]
-                if get_language(item["language"]).max_parallel is not None:
-                    # Heavy toolchains (capped: JVM, GHC) go first whenever their cap allows, so
-                    # their long runs overlap everything else instead of forming the run's tail.
+                lang = get_language(item["language"])
+                if lang.max_parallel is not None or lang.server:
+                    # Heavy toolchains (capped: JVM, GHC; warm compilers, one per language while
+                    # other work waits) go first whenever their cap allows, so their long runs
+                    # and the compilers' start overlap everything else instead of forming the
+                    # run's tail.
                     self.blocked.setdefault(item["language"], deque()).append((key, item))
                 else:
                     self.ready.append((key, item))
         return True
 
     # -- running -----------------------------------------------------------------------------
-    def _next_ready(self) -> tuple[str, dict[str, Any]] | None:
+    def _next_ready(self, spare_servers: bool) -> tuple[str, dict[str, Any]] | None:
+        """The next item whose language has room; with ``spare_servers``, a language with a
+        warm compiler has room for one execution only."""
         for language, queue in self.blocked.items():
-            if queue and self._free(language):
+            if queue and self._free(language, spare_servers):
                 return queue.popleft()
         while self.ready:
             key, item = self.ready.popleft()
-            if self._free(item["language"]):
+            if self._free(item["language"], spare_servers):
                 return key, item
             self.blocked.setdefault(item["language"], deque()).append((key, item))
         return None
 
-    def _free(self, language: str) -> bool:
-        cap = get_language(language).max_parallel
-        return cap is None or self.running[language] < cap
+    def _free(self, language: str, spare_servers: bool = False) -> bool:
+        lang = get_language(language)
+        if spare_servers and lang.server and self.running[language] >= 1:
+            return False
+        return lang.max_parallel is None or self.running[language] < lang.max_parallel
 
     def _queued(self) -> int:
         return len(self.ready) + sum(len(q) for q in self.blocked.values())
@@ -372,11 +388,14 @@ class _Run:
 
             def fill() -> None:
                 while len(pending) < backend.slots:
-                    nxt = self._next_ready()
+                    nxt = self._next_ready(spare_servers=backend.shares_servers)
                     if nxt is None:
-                        if self.exhausted or self._queued() >= CHUNK or not self._pull():
+                        if not self.exhausted and self._queued() < CHUNK and self._pull():
+                            continue
+                        # Nothing else to do: a second warm compiler beats an idle slot.
+                        nxt = self._next_ready(spare_servers=False)
+                        if nxt is None:
                             return
-                        continue
                     key, item = nxt
                     program = Program(
                         item["language"],

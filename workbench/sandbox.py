@@ -189,6 +189,7 @@ def _is_zombie(proc_dir: str) -> bool:
 def _kill_uid(uid: int) -> int:
     """SIGKILL every process owned by ``uid`` until none is left; returns how many were killed."""
     killed = 0
+    pause = 0.001  # most often the sandbox's own init is just exiting: look again soon
     for _ in range(50):
         pids = []
         for entry in os.scandir("/proc"):
@@ -207,7 +208,8 @@ def _kill_uid(uid: int) -> int:
                 killed += 1
             except ProcessLookupError:
                 pass
-        time.sleep(0.01)
+        time.sleep(pause)
+        pause = min(pause * 2, 0.01)
     return killed
 
 
