@@ -99,6 +99,7 @@ def test_doctor_json_covers_all_40_languages(tmp_path):
         if by_name[name]["status"] == "ready":
             assert by_name[name]["version"]
     assert report["sandbox"]["mode"] in ("bwrap", "rlimits")
+    assert report["work_folders"].startswith(("in memory: a tmpfs", "on disk under"))
 
 
 def test_doctor_verify_passes_on_a_working_toolchain(tmp_path):

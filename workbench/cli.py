@@ -30,7 +30,8 @@ def _doctor(args: argparse.Namespace) -> int:
         print(json.dumps(data, indent=2))
         return 0 if all(c.get("ok") for c in data.get("self_test", [])) else 1
     sandbox = data["sandbox"]
-    print(f"sandbox: {sandbox['mode']} — {sandbox['detail']}\n")
+    print(f"sandbox: {sandbox['mode']} — {sandbox['detail']}")
+    print(f"work folders: {data['work_folders']}\n")
     table = pd.DataFrame(data["languages"])
     table["version"] = table["version"].fillna("").str.slice(0, 48)
     widths = {c: max(len(c), table[c].str.len().max()) for c in ("language", "status", "version")}

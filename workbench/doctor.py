@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from workbench import workfolder
 from workbench.executor import missing_tools, toolchain_version
 from workbench.languages import all_languages
 from workbench.prebuilt import status as prebuilt_status
@@ -77,6 +78,7 @@ def report() -> dict:
     info = sandbox_info()
     return {
         "sandbox": asdict(info),
+        "work_folders": workfolder.describe(),
         "languages": [asdict(s) for s in language_statuses()],
     }
 

@@ -6,7 +6,6 @@ import hashlib
 import shutil
 import stat
 import subprocess
-import tempfile
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
@@ -17,6 +16,7 @@ from workbench.paths import search_path
 from workbench.prebuilt import copy_template, ensure_template
 from workbench.sandbox import RunLimits, RunResult, run_confined, sandbox_info
 from workbench.servers import BUILD_ERRORS, PROGRAMS_MOUNT, binds_for, compile_with_server
+from workbench.workfolder import work_folder
 
 SIGNAL_STATUS = {25: "output_limit", 24: "timeout"}  # SIGXFSZ: file too big; SIGXCPU: CPU time
 
@@ -210,8 +210,7 @@ def execute(
         base.reason = f"{', '.join(missing)} not found (Debian packages: {packages})"
         return base
     base.toolchain_version = version
-    with tempfile.TemporaryDirectory(prefix="wb-") as tmp:
-        Path(tmp).chmod(0o711)  # the sandbox uid must reach its work folder inside
+    with work_folder() as tmp:
         workdir = Path(tmp) / "box"
         if program.support_dir is not None and program.support_dir.is_dir():
             shutil.copytree(program.support_dir, workdir, symlinks=False)

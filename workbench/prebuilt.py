@@ -1,13 +1,14 @@
-"""Dependencies built once per toolchain and shared read-only with every work folder.
+"""Dependencies built once per toolchain and given to every work folder.
 
-The official evaluator rebuilds testify (Go) and rand/regex/md5 (Rust) for every sample, and every
-Kotlin/Scala sample starts a cold compiler. A registry entry with ``[prebuilt]`` names a folder of
-the work folder (Go's build cache, Cargo's ``target``, a JVM class-data archive) and a small
-warm-up program that uses the dependencies. The warm-up runs once through the language's own
-recipe, in the same sandbox and at the same path as a sample, and its folder is kept as a template
-under the workbench cache. Each execution gets the template as private folders of hard links to
-root-owned, read-only files: the toolchain finds its dependencies fresh and builds only the sample,
-and nothing a sample writes reaches the template or another sample. The toolchains check freshness
+The official evaluator rebuilds testify (Go) and rand/regex/md5 (Rust) for every sample. A
+registry entry with ``[prebuilt]`` names a folder of the work folder (Go's build cache, Cargo's
+``target``) and a small warm-up program that uses the dependencies. The warm-up runs once through
+the language's own recipe, in the same sandbox and at the same path as a sample, and its folder is
+kept as a template under the workbench cache. Each execution gets the template as a private copy
+(a work folder in memory, ``workbench.workfolder``) or as private folders of hard links to
+root-owned, read-only files (a work folder on the same disk): the toolchain finds its dependencies
+fresh and builds only the sample, and nothing a sample writes reaches the template or another
+sample. The toolchains check freshness
 by content (Go's cache is content-addressed; Cargo fingerprints sources, flags and compiler; the
 JVM validates its archive), so a template can make a run faster but cannot change its verdict.
 """
@@ -19,6 +20,7 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
 import tempfile
 import warnings
 from pathlib import Path
@@ -120,15 +122,23 @@ def copy_template(template: Path, workdir: Path, spec: dict[str, Any]) -> None:
     keep mtimes, which Cargo compares. Files matching the spec's ``copy`` globs are bookkeeping
     a toolchain rewrites (rustc's info cache) and are private copies instead.
     """
-    private = {template / p for pattern in spec.get("copy", ()) for p in template.glob(pattern)}
-
-    def link_or_copy(src: str, dst: str) -> None:
-        if Path(src) in private:
-            shutil.copy2(src, dst)
-        else:
-            os.link(src, dst)
-
-    shutil.copytree(template, workdir / spec["folder"], symlinks=True, copy_function=link_or_copy)
+    dest = workdir / spec["folder"]
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    # Another file system (a work folder in memory, workbench.workfolder) gets private copies.
+    link = os.stat(template).st_dev == os.stat(workdir).st_dev
+    # cp handles the hundreds of files in C. A Python loop would hold the GIL that the other
+    # executions' threads need, and serialised Go's parallel runs (50 ms per sample).
+    subprocess.run(
+        ["cp", "-a", *(["--link"] if link else []), "--no-target-directory", str(template),
+         str(dest)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    for pattern in spec.get("copy", ()):
+        for private in template.glob(pattern):
+            linked = dest / private.relative_to(template)
+            linked.unlink()
+            shutil.copy2(private, linked)
 
 
 def status(language: Language, version: str) -> str:

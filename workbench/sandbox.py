@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from workbench import workfolder
 from workbench.paths import search_path
 
 # Inside the private /tmp, so bubblewrap can create the mount point on a read-only root.
@@ -109,8 +110,9 @@ def _bwrap_args(workdir: Path, binds: Mapping[str, Path] | None = None) -> list[
         "--ro-bind", "/", "/",
         "--dev", "/dev",
         "--proc", "/proc",
-        "--tmpfs", "/tmp",
-        "--tmpfs", "/run",
+        # Sized: a tmpfs is memory, and a program writing without end must not take the host's.
+        "--size", str(workfolder.WORK_FOLDER_MB * 1024 * 1024), "--tmpfs", "/tmp",
+        "--size", str(16 * 1024 * 1024), "--tmpfs", "/run",
         "--bind", str(workdir), SANDBOX_MOUNT,
         *extra,
         "--chdir", SANDBOX_MOUNT,
