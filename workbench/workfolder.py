@@ -19,6 +19,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -37,8 +38,7 @@ def _libc() -> ctypes.CDLL:
 
 def _mount(path: Path) -> bool:
     options = f"size={WORK_FOLDER_MB}m,mode=0711".encode()
-    flags = _MS_NOSUID | _MS_NODEV
-    return _libc().mount(b"tmpfs", bytes(path), b"tmpfs", flags, options) == 0
+    return _libc().mount(b"tmpfs", bytes(path), b"tmpfs", _MS_NOSUID | _MS_NODEV, options) == 0
 
 
 def _unmount(path: Path) -> None:
@@ -46,11 +46,22 @@ def _unmount(path: Path) -> None:
 
 
 @cache
+def _parent() -> Path | None:
+    """The folder that holds the mount points of work folders (as root only)."""
+    if _disabled or os.geteuid() != 0:
+        return None
+    parent = Path(tempfile.gettempdir()) / "workbench-work"
+    parent.mkdir(mode=0o711, exist_ok=True)
+    return parent
+
+
+@cache
 def in_memory() -> bool:
     """Whether work folders are size-capped tmpfs mounts here (else plain folders on disk)."""
-    if _disabled or os.geteuid() != 0:
+    parent = _parent()
+    if parent is None:
         return False
-    probe = Path(tempfile.mkdtemp(prefix=f"wb-{os.getpid()}-probe-"))
+    probe = Path(tempfile.mkdtemp(prefix=f"wb-{os.getpid()}-probe-", dir=parent))
     try:
         if not _mount(probe):
             return False
@@ -63,7 +74,7 @@ def in_memory() -> bool:
 def describe() -> str:
     """One line for ``doctor``."""
     if in_memory():
-        return f"in memory: a tmpfs of {WORK_FOLDER_MB} MB per execution"
+        return f"in memory: a tmpfs of {WORK_FOLDER_MB} MB per execution under {_parent()}"
     why = "WORKBENCH_TMPFS=0" if _disabled else "mounting needs root and CAP_SYS_ADMIN"
     return f"on disk under {tempfile.gettempdir()} ({why})"
 
@@ -71,39 +82,57 @@ def describe() -> str:
 @cache
 def _sweep_once() -> int:
     """Unmount the work folders of processes that died without unmounting them."""
+    parent = _parent()
+    if parent is None:
+        return 0
     swept = 0
-    root = os.path.realpath(tempfile.gettempdir())
-    with open("/proc/self/mountinfo", encoding="utf-8") as handle:
-        points = [line.split()[4] for line in handle if " - tmpfs " in line]
-    for point in points:
-        parent, name = os.path.split(point.replace("\\040", " "))
-        match = _NAME.match(name)
-        if parent != root or match is None or Path(f"/proc/{match.group(1)}").exists():
+    for entry in os.scandir(parent):
+        match = _NAME.match(entry.name)
+        if match is None or Path(f"/proc/{match.group(1)}").exists():
             continue
-        _unmount(Path(point))
-        shutil.rmtree(point, ignore_errors=True)
-        swept += 1
+        if os.path.ismount(entry.path):
+            _unmount(Path(entry.path))  # the folder stays: see _mount_point
+            swept += 1
     return swept
+
+
+_idle: list[Path] = []  # this process's mount points, reused: never removed while it runs
+_idle_lock = threading.Lock()
+
+
+def _mount_point() -> Path:
+    # Removing a folder that is a mount point detaches the mounts on it in every namespace, and
+    # a sandbox that is setting itself up meanwhile (bubblewrap remounts its copy of the root
+    # read-only, mount by mount) then fails. Unmounting alone touches only this namespace, so
+    # mount points are kept and reused; a later process clears those of dead ones.
+    with _idle_lock:
+        if _idle:
+            return _idle.pop()
+    return Path(tempfile.mkdtemp(prefix=f"wb-{os.getpid()}-", dir=_parent()))
 
 
 @contextmanager
 def work_folder() -> Iterator[Path]:
     """A fresh, empty folder (mode 711) for one execution; gone with everything in it after."""
-    path = Path(tempfile.mkdtemp(prefix=f"wb-{os.getpid()}-"))
     mounted = False
     if in_memory():
         _sweep_once()
+        path = _mount_point()
         mounted = _mount(path)
+    else:
+        path = Path(tempfile.mkdtemp(prefix=f"wb-{os.getpid()}-"))
     try:
         path.chmod(0o711)  # the sandbox uid must reach its work folder inside
         yield path
     finally:
         if mounted:
-            # Detached, the tmpfs and its files are freed at once; a sandbox that started
-            # meanwhile holds a copy of the mount until it exits.
+            # Detached, the tmpfs and its files are freed (a sandbox that started meanwhile
+            # holds a copy of the mount until it exits).
             _unmount(path)
+            with _idle_lock:
+                _idle.append(path)
         else:
             # rm deletes outside the GIL that the other executions' threads need (a Go sample
             # leaves hundreds of files: 25 ms of Python).
             subprocess.run(["rm", "-rf", "--one-file-system", "--", str(path)], check=False)
-        shutil.rmtree(path, ignore_errors=True)  # whatever rm could not
+            shutil.rmtree(path, ignore_errors=True)  # whatever rm could not
