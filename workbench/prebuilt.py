@@ -8,9 +8,9 @@ kept as a template under the workbench cache. Each execution gets the template a
 (a work folder in memory, ``workbench.workfolder``) or as private folders of hard links to
 root-owned, read-only files (a work folder on the same disk): the toolchain finds its dependencies
 fresh and builds only the sample, and nothing a sample writes reaches the template or another
-sample. The toolchains check freshness
-by content (Go's cache is content-addressed; Cargo fingerprints sources, flags and compiler; the
-JVM validates its archive), so a template can make a run faster but cannot change its verdict.
+sample. The toolchains check freshness by content (Go's cache is content-addressed; Cargo
+fingerprints sources, flags and compiler), so a template can make a run faster but cannot change
+its verdict.
 """
 
 from __future__ import annotations
