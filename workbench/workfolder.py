@@ -2,7 +2,7 @@
 
 As root, each execution's folder is a fresh ``tmpfs`` of ``WORK_FOLDER_MB``: the compilers' many
 small files (class files, Go's build cache, Cargo's ``target``) never reach the disk's journal,
-whose commits made parallel runs wait (Go: 13% of two cores idle), and a program that writes
+whose commits made parallel runs wait (Go: 12% of two cores idle), and a program that writes
 without end fills its own folder, not the machine's disk or another sample's folder. Without the
 privilege to mount (not root, some containers), the folder is a plain directory on disk.
 
