@@ -215,16 +215,16 @@ def _kill_uid(uid: int) -> int:
     return killed
 
 
-def _prlimit_args(limits: RunLimits) -> list[str]:
+def _prlimit_args(limits: RunLimits, cpu: bool = True) -> list[str]:
+    """``prlimit`` with the rlimits of ``limits``; ``cpu=False`` leaves CPU time unlimited."""
     mem = limits.memory_mb * 1024 * 1024
     fsize = limits.file_size_mb * 1024 * 1024
-    cpu = int(limits.timeout) + 2
     return [
         "prlimit",
         f"--as={mem}",
         f"--nproc={limits.processes}",
         f"--fsize={fsize}",
-        f"--cpu={cpu}",
+        *([f"--cpu={int(limits.timeout) + 2}"] if cpu else []),
         "--core=0",
         "--",
     ]

@@ -53,6 +53,7 @@ from workbench.sandbox import (
     _Capture,
     _kill_group,
     _kill_uid,
+    _prlimit_args,
     _UidLease,
     as_user,
     sandbox_info,
@@ -179,10 +180,7 @@ class _Server:
             os.chown(self.box, self.uid, self.uid)
         # No CPU-time limit: it adds up over the server's life. Each request has a wall deadline.
         prefix, popen_user = as_user(self.uid)
-        argv = [
-            *prefix, "prlimit", f"--as={limits.memory_mb * 1024 * 1024}", f"--nproc={limits.processes}",
-            f"--fsize={limits.file_size_mb * 1024 * 1024}", "--core=0", "--",
-        ]  # fmt: skip
+        argv = [*prefix, *_prlimit_args(limits, cpu=False)]
         if mode == "bwrap":
             argv += ["bwrap", *_bwrap_args(self.box, binds)]
         argv += list(command)

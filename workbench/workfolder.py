@@ -61,14 +61,13 @@ def in_memory() -> bool:
     parent = _parent()
     if parent is None:
         return False
-    probe = Path(tempfile.mkdtemp(prefix=f"wb-{os.getpid()}-probe-", dir=parent))
-    try:
-        if not _mount(probe):
-            return False
-        _unmount(probe)
-        return True
-    finally:
-        probe.rmdir()
+    probe = _mount_point()
+    if not _mount(probe):
+        return False
+    _unmount(probe)
+    with _idle_lock:
+        _idle.append(probe)  # kept, as every mount point (see _mount_point)
+    return True
 
 
 def describe() -> str:
