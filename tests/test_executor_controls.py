@@ -206,3 +206,16 @@ def test_programs_run_as_a_throw_away_uid_with_no_groups_or_capabilities():
     assert {int(v) for v in fields["Gid"].split()} == uids
     assert fields["Groups"].strip() == ""
     assert int(fields["CapPrm"], 16) == 0 and int(fields["CapEff"], 16) == 0
+
+
+def test_a_program_that_closes_its_output_still_runs_to_its_end():
+    # The exit, not the end of the output, ends a step: a program that closes stdout and stderr
+    # and goes on working is neither killed early nor waited for past its time limit.
+    require_toolchain("Shell")
+    result = execute(Program("Shell", "echo started\nexec >&- 2>&-\nsleep 0.5\nexit 3\n"))
+    assert result.status == "runtime_error" and result.exit_code == 3, result.reason
+    assert result.stdout.strip() == "started" and result.run_seconds >= 0.5
+    limits = get_language("Shell").limits.scaled(run_timeout=RUN_TIMEOUT)
+    looping = execute(Program("Shell", "exec >&- 2>&-\nwhile :; do :; done\n"), limits)
+    assert looping.status == "timeout", looping.reason
+    assert looping.run_seconds < RUN_TIMEOUT + 1.5

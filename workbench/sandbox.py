@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import itertools
 import os
+import select
 import selectors
 import shutil
 import signal
@@ -364,40 +365,55 @@ def _communicate(
     assert proc.stdout is not None and proc.stderr is not None
     sel.register(proc.stdout, selectors.EVENT_READ, out)
     sel.register(proc.stderr, selectors.EVENT_READ, err)
+    # A pidfd turns readable the moment the process ends, so the exit wakes this loop instead
+    # of being polled for (a poll's sleep is idle time on a machine with work waiting).
+    pidfd = watch = _pidfd(proc.pid)
+    if pidfd is not None:
+        sel.register(pidfd, selectors.EVENT_READ, None)
     deadline = start + limits.timeout
     timed_out = truncated = False
     open_streams = 2
     exited: tuple[int, os.struct_rusage] | None = None
     drain_until = float("inf")
-    while open_streams:
-        now = time.monotonic()
-        if exited is None and now >= deadline:
-            timed_out = True
-            break
-        if now >= drain_until:
-            break  # children of an exited program still hold the pipes: stop listening
-        wait = min(deadline, drain_until) - now
-        for key, _ in sel.select(timeout=min(max(wait, 0.0), 0.05)):
-            chunk = os.read(key.fd, 65536)
-            if not chunk:
-                sel.unregister(key.fileobj)
-                open_streams -= 1
-                continue
-            key.data.add(chunk)
-        if out.total + err.total > limits.output_bytes:
-            truncated = True
-            break
+    try:
+        while open_streams or exited is None:
+            now = time.monotonic()
+            if exited is None and now >= deadline:
+                timed_out = True
+                break
+            if now >= drain_until:
+                break  # children of an exited program still hold the pipes: stop listening
+            wait = (deadline if exited is None else drain_until) - now
+            if watch is None:
+                wait = min(wait, 0.05)
+            for key, _ in sel.select(timeout=max(wait, 0.0)):
+                if key.data is None:  # the pidfd: the process has ended
+                    sel.unregister(key.fileobj)
+                    watch = None
+                    continue
+                chunk = os.read(key.fd, 65536)
+                if not chunk:
+                    sel.unregister(key.fileobj)
+                    open_streams -= 1
+                    continue
+                key.data.add(chunk)
+            if out.total + err.total > limits.output_bytes:
+                truncated = True
+                break
+            if exited is None:
+                wpid, status, rusage = os.wait4(proc.pid, os.WNOHANG)
+                if wpid == proc.pid:
+                    exited = (status, rusage)
+                    drain_until = time.monotonic() + EXIT_GRACE
+        _kill_group(proc.pid)
+        sel.close()
         if exited is None:
-            wpid, status, rusage = os.wait4(proc.pid, os.WNOHANG)
-            if wpid == proc.pid:
-                exited = (status, rusage)
-                drain_until = time.monotonic() + EXIT_GRACE
-    _kill_group(proc.pid)
-    sel.close()
-    if exited is None:
-        status, rusage = _wait4(proc.pid, None)[1:]
-    else:
-        status, rusage = exited
+            status, rusage = _reap(proc.pid, pidfd)
+        else:
+            status, rusage = exited
+    finally:
+        if pidfd is not None:
+            os.close(pidfd)
     proc.returncode = 0  # reaped by wait4 above; keep Popen from waiting again
     for stream in (proc.stdout, proc.stderr, proc.stdin):
         if stream is not None:
@@ -433,14 +449,23 @@ def _kill_group(pid: int) -> None:
         pass
 
 
-def _wait4(pid: int, timeout: float | None) -> tuple[int, int, os.struct_rusage]:
-    end = None if timeout is None else time.monotonic() + timeout
+def _pidfd(pid: int) -> int | None:
+    """A pidfd for ``pid`` (Linux 5.3+), or None where the kernel has none (then: polling)."""
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
+
+
+def _reap(pid: int, pidfd: int | None) -> tuple[int, os.struct_rusage]:
+    """Wait for ``pid`` (already sent SIGKILL) to end and reap it: status and rusage."""
     delay = 0.001
     while True:
         wpid, status, rusage = os.wait4(pid, os.WNOHANG)
         if wpid == pid:
-            return wpid, status, rusage
-        if end is not None and time.monotonic() >= end:
-            raise subprocess.TimeoutExpired(str(pid), timeout or 0)
-        time.sleep(delay)
-        delay = min(delay * 2, 0.05)
+            return status, rusage
+        if pidfd is not None:
+            select.select([pidfd], [], [], 1.0)
+        else:
+            time.sleep(delay)
+            delay = min(delay * 2, 0.05)
