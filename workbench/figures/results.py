@@ -12,9 +12,8 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.errors import InputError
-from workbench.metrics import EXCLUDED
+from workbench.metrics import per_task
 
-EXCLUDED_STATUSES: frozenset[str] = frozenset(EXCLUDED)
 REQUIRED_COLUMNS: tuple[str, ...] = ("task_id", "language", "task", "model", "status")
 
 
@@ -51,20 +50,12 @@ def task_scores(results: pd.DataFrame) -> pd.DataFrame:
     Columns: model, task, subset, language, task_id, level, n_samples, n_passed, n_excluded,
     pass_at_1 (NaN when every sample was excluded).
     """
-    frame = check_results(results)
-    frame["counted"] = ~frame["status"].isin(EXCLUDED_STATUSES)
-    frame["passed"] = frame["status"].eq("passed") & frame["counted"]
-    keys = ["model", "task", "subset", "language", "task_id"]
-    grouped = frame.groupby(keys, dropna=False, sort=True)
-    out = grouped.agg(
-        level=("level", "first"),
-        n_samples=("counted", "sum"),
-        n_passed=("passed", "sum"),
-        n_rows=("status", "size"),
-    ).reset_index()
-    out["n_excluded"] = out["n_rows"] - out["n_samples"]
-    out["pass_at_1"] = out["n_passed"] / out["n_samples"].where(out["n_samples"] > 0)
-    return out.drop(columns=["n_rows"])
+    tasks = per_task(check_results(results)).rename(
+        columns={"n": "n_samples", "c": "n_passed", "excluded": "n_excluded"}
+    )
+    tasks["pass_at_1"] = tasks["n_passed"] / tasks["n_samples"].where(tasks["n_samples"] > 0)
+    columns = ["model", "task", "subset", "language", "task_id", "level", "n_samples", "n_passed"]
+    return tasks[[*columns, "n_excluded", "pass_at_1"]]
 
 
 def language_scores(results: pd.DataFrame) -> pd.DataFrame:
