@@ -188,9 +188,10 @@ class GroupCommit:
 
     One DuckDB upsert costs about 10 ms of CPU however few rows it holds (measured: 1 row or
     60), CPU taken from the executions of a parallel run; rows that finish within ``window``
-    seconds of each other are therefore committed together. A row is durable at most ``window`` seconds (plus one commit)
-    after it finished: a SIGKILL loses only those, and a restart runs them again. ``on_commit``
-    is called with each committed group (the progress bar counts committed verdicts).
+    seconds of each other are therefore committed together. A row is durable at most
+    ``window`` seconds (plus one commit) after it finished: a SIGKILL loses only those, and a
+    restart runs them again. ``on_commit`` is called with each committed group (the progress
+    bar counts committed verdicts).
     """
 
     def __init__(
