@@ -91,6 +91,37 @@ def timed(samples: pd.DataFrame, tasks: pd.DataFrame, **kwargs) -> tuple[float, 
     return time.perf_counter() - start, results
 
 
+def measure_language(
+    name: str, samples: pd.DataFrame, sub: pd.DataFrame, jobs: int, tmp: Path
+) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+    """(a), (b) and (c) for one language: its table row and the verdicts of (a) and (b)."""
+    store = tmp / f"{name}.duckdb"
+    cpu_a = busy_seconds()
+    ta, ra = timed(samples, sub, jobs=jobs, store=store, cache=False)
+    cpu_a = busy_seconds() - cpu_a
+    cpu = busy_seconds()
+    tb, rb = timed(samples, sub, jobs=1, cache=False)
+    cpu = busy_seconds() - cpu
+    tc, rc = timed(samples, sub, jobs=jobs, store=store, cache=True)
+    print(
+        f"  {name:<12} n={len(samples):<4} (a) {len(samples) / ta:7.2f}/s  "
+        f"(b) {len(samples) / tb:7.2f}/s  (c) {len(samples) / tc:9.1f}/s",
+        flush=True,
+    )
+    row = {
+        "language": name,
+        "samples": len(samples),
+        "passed_a": int((ra["status"] == "passed").sum()),
+        "a_seconds": ta,
+        "b_seconds": tb,
+        "c_seconds": tc,
+        "c_cache_hits": int(rc["cached"].sum()),
+        "b_cpu_seconds": cpu,
+        "a_cpu_seconds": cpu_a,
+    }
+    return row, ra, rb
+
+
 def memory_child(n: int, store: Path) -> dict:
     """Peak RSS of evaluate over ``n`` synthetic samples that are all cache hits."""
     demo = PROJECT / "data" / "demo"
@@ -192,48 +223,24 @@ def main(argv: list[str] | None = None) -> int:
     # The machine's speed drifts by several percent within minutes. The one-queue run therefore
     # sits in the middle of the serial runs (half the languages before it, half after), so a
     # steady drift weighs on (a) and (b) alike instead of on whichever runs last.
-    halves = [languages[0::2], languages[1::2]]
+    first, second = languages[0::2], languages[1::2]
     with tempfile.TemporaryDirectory(prefix="wb-bench-") as tmp:
-        for half, names in enumerate(halves):
+
+        def per_language(names: list[str]) -> None:
             for name in names:
-                sub, samples = subsets[name], answers[name]
-                store = Path(tmp) / f"{name}.duckdb"
-                cpu_a = busy_seconds()
-                ta, ra = timed(samples, sub, jobs=jobs, store=store, cache=False)
-                cpu_a = busy_seconds() - cpu_a
-                cpu = busy_seconds()
-                tb, rb = timed(samples, sub, jobs=1, cache=False)
-                cpu = busy_seconds() - cpu
-                tc, rc = timed(samples, sub, jobs=jobs, store=store, cache=True)
+                row, ra, rb = measure_language(name, answers[name], subsets[name], jobs, Path(tmp))
+                rows.append(row)
                 verdicts.setdefault("a, per language", []).append(ra[["task_id", "status"]])
                 verdicts.setdefault("b, serial", []).append(rb[["task_id", "status"]])
-                rows.append(
-                    {
-                        "language": name,
-                        "samples": len(samples),
-                        "passed_a": int((ra["status"] == "passed").sum()),
-                        "a_seconds": ta,
-                        "b_seconds": tb,
-                        "c_seconds": tc,
-                        "c_cache_hits": int(rc["cached"].sum()),
-                        "b_cpu_seconds": cpu,
-                        "a_cpu_seconds": cpu_a,
-                    }
-                )
-                print(
-                    f"  {name:<12} n={len(samples):<4} (a) {len(samples) / ta:7.2f}/s  "
-                    f"(b) {len(samples) / tb:7.2f}/s  (c) {len(samples) / tc:9.1f}/s",
-                    flush=True,
-                )
-            if half == 0:
-                all_store = Path(tmp) / "all.duckdb"
-                print(f"  all {len(all_samples)} samples in one call, all cores ...", flush=True)
-                cpu_all_a = busy_seconds()
-                t_all_a, r_all_a = timed(
-                    all_samples, all_tasks, jobs=jobs, store=all_store, cache=False
-                )
-                cpu_all_a = busy_seconds() - cpu_all_a
-                print(f"    {len(all_samples) / t_all_a:.2f}/s", flush=True)
+
+        per_language(first)
+        all_store = Path(tmp) / "all.duckdb"
+        print(f"  all {len(all_samples)} samples in one call, all cores ...", flush=True)
+        cpu_all_a = busy_seconds()
+        t_all_a, r_all_a = timed(all_samples, all_tasks, jobs=jobs, store=all_store, cache=False)
+        cpu_all_a = busy_seconds() - cpu_all_a
+        print(f"    {len(all_samples) / t_all_a:.2f}/s", flush=True)
+        per_language(second)
         table = pd.DataFrame(rows).set_index("language").loc[languages].reset_index()
         verdicts["a, one queue"] = [r_all_a[["task_id", "status"]]]
         t_all_c, r_all_c = timed(all_samples, all_tasks, jobs=jobs, store=all_store, cache=True)
