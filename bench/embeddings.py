@@ -21,7 +21,7 @@ def snippets(n: int) -> tuple[list[str], str]:
     """``n`` code snippets: McEval canonical solutions spread over languages, else synthetic."""
     try:
         from workbench.figures.embeddings import snippets_from_tasks
-        from workbench.tasks import load_tasks
+        from workbench.inputs.tasks import load_tasks
 
         frame = snippets_from_tasks(load_tasks(None, task="generation"))
         rng = random.Random(0)
@@ -64,15 +64,26 @@ def build_model(folder: Path, texts: list[str]) -> None:
         ("</s>", tok.token_to_id("</s>")), ("<s>", tok.token_to_id("<s>"))
     )
     PreTrainedTokenizerFast(
-        tokenizer_object=tok, bos_token="<s>", eos_token="</s>", unk_token="<unk>",
-        pad_token="<pad>", mask_token="<mask>",
-    ).save_pretrained(folder)  # fmt: skip
+        tokenizer_object=tok,
+        bos_token="<s>",
+        eos_token="</s>",
+        unk_token="<unk>",
+        pad_token="<pad>",
+        mask_token="<mask>",
+    ).save_pretrained(folder)
     torch.manual_seed(0)
     config = RobertaConfig(
-        vocab_size=50265, hidden_size=768, num_hidden_layers=12, num_attention_heads=12,
-        intermediate_size=3072, max_position_embeddings=514, pad_token_id=tok.token_to_id("<pad>"),
-        bos_token_id=tok.token_to_id("<s>"), eos_token_id=tok.token_to_id("</s>"), type_vocab_size=1,
-    )  # fmt: skip
+        vocab_size=50265,
+        hidden_size=768,
+        num_hidden_layers=12,
+        num_attention_heads=12,
+        intermediate_size=3072,
+        max_position_embeddings=514,
+        pad_token_id=tok.token_to_id("<pad>"),
+        bos_token_id=tok.token_to_id("<s>"),
+        eos_token_id=tok.token_to_id("</s>"),
+        type_vocab_size=1,
+    )
     RobertaModel(config).save_pretrained(folder)
 
 

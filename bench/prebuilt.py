@@ -1,5 +1,5 @@
-"""Before and after prebuilt dependencies (workbench/prebuilt.py) and warm compilers
-(workbench/servers.py), in one run on one machine.
+"""Before and after prebuilt dependencies (workbench/execution/prebuilt.py) and warm compilers
+(workbench/execution/warm_compilers/pool.py), in one run on one machine.
 
 For every installed language with a ``[prebuilt]`` or ``server`` registry entry, the first N
 generation canonical solutions run serially twice, alternating: once as the official evaluator
@@ -22,11 +22,13 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
-from workbench.executor import Program, execute, missing_tools, toolchain_version  # noqa: E402
-from workbench.languages import all_languages  # noqa: E402
-from workbench.prebuilt import ensure_template  # noqa: E402
-from workbench.programs import build_program  # noqa: E402
-from workbench.tasks import default_data_dir, load_tasks  # noqa: E402
+from workbench.execution.execute import execute  # noqa: E402
+from workbench.execution.prebuilt import ensure_template  # noqa: E402
+from workbench.execution.records import Program  # noqa: E402
+from workbench.execution.toolchain import missing_tools, toolchain_version  # noqa: E402
+from workbench.inputs.tasks import default_data_dir, load_tasks  # noqa: E402
+from workbench.programs.assemble import build_program  # noqa: E402
+from workbench.registry.languages import all_languages  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

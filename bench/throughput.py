@@ -15,8 +15,8 @@ solutions are evaluated, all in one run on the same machine:
 It prints samples/s for each and the ratios (a)/(b) and (c)/(b) per language and overall, how
 many verdicts differ between the three uncached runs (flakiness), and the runner's peak RSS for a
 100k-sample synthetic run (all cache hits, measured in a child process). Prebuilt dependencies
-(workbench/prebuilt.py) are built before any timing, as ``workbench toolchains install`` does;
-warm compilers (workbench/servers.py) start inside every timed call, as they do for a user.
+(workbench/execution/prebuilt.py) are built before any timing, as ``workbench toolchains install`` does;
+warm compilers (workbench/execution/warm_compilers/pool.py) start inside every timed call, as they do for a user.
 
     python bench/throughput.py [--languages Python C] [--limit 10] [--jobs N] [--json out.json]
 """
@@ -38,13 +38,13 @@ import pandas as pd
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
-from workbench.executor import missing_tools, toolchain_version  # noqa: E402
-from workbench.languages import get_language  # noqa: E402
-from workbench.prebuilt import ensure_template  # noqa: E402
-from workbench.runner import evaluate  # noqa: E402
-from workbench.samples import prepare  # noqa: E402
-from workbench.tasks import default_data_dir, load_tasks  # noqa: E402
-from workbench.verify import canonical_samples as verify_samples  # noqa: E402
+from workbench.evaluation.runner import evaluate  # noqa: E402
+from workbench.evaluation.verify import canonical_samples as verify_samples  # noqa: E402
+from workbench.execution.prebuilt import ensure_template  # noqa: E402
+from workbench.execution.toolchain import missing_tools, toolchain_version  # noqa: E402
+from workbench.inputs.tasks import default_data_dir, load_tasks  # noqa: E402
+from workbench.programs.prepare import prepare  # noqa: E402
+from workbench.registry.languages import get_language  # noqa: E402
 
 
 def canonical_samples(tasks: pd.DataFrame, model: str = "canonical") -> pd.DataFrame:
@@ -268,9 +268,21 @@ def main(argv: list[str] | None = None) -> int:
     table["a_cores"] = table["a_cpu_seconds"] / table["a_seconds"]
     table["cpu_b/a"] = table["b_cpu_seconds"] / table["a_cpu_seconds"].clip(lower=1e-9)
     shown = table[
-        ["language", "samples", "passed_a", "a_per_s", "b_per_s", "c_per_s", "a/b", "c/b",
-         "b_cores", "a/b_even", "a_cores", "cpu_b/a"]
-    ]  # fmt: skip
+        [
+            "language",
+            "samples",
+            "passed_a",
+            "a_per_s",
+            "b_per_s",
+            "c_per_s",
+            "a/b",
+            "c/b",
+            "b_cores",
+            "a/b_even",
+            "a_cores",
+            "cpu_b/a",
+        ]
+    ]
     print(
         "\nsamples/s: (a) workbench, all cores   (b) serial, one at a time   (c) warm cache\n"
         "b_cores, a_cores: cores the serial run and the workbench kept busy (whole machine,\n"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from workbench.executor import missing_tools
-from workbench.languages import get_language
-from workbench.tasks import default_data_dir
+from workbench.execution.toolchain import missing_tools
+from workbench.inputs.tasks import default_data_dir
+from workbench.registry.languages import get_language
 
 PROJECT = Path(__file__).resolve().parents[1]
 DEMO = PROJECT / "data" / "demo"

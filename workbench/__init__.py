@@ -12,20 +12,20 @@ from typing import Any
 __version__ = "0.1.0"
 
 _API = {
-    "load_tasks": "workbench.tasks",
-    "load_samples": "workbench.samples",
-    "prepare": "workbench.samples",
-    "evaluate": "workbench.runner",
-    "execute": "workbench.executor",
-    "Program": "workbench.executor",
-    "Store": "workbench.store",
-    "pass_at_k": "workbench.metrics",
-    "pass_at_1_by_language": "workbench.metrics",
-    "pass_at_1_chart": "workbench.charts",
-    "save_chart": "workbench.charts",
-    "get_language": "workbench.languages",
-    "all_languages": "workbench.languages",
-    "DEMO_DATA": "workbench.cli",
+    "load_tasks": "workbench.inputs.tasks",
+    "load_samples": "workbench.inputs.samples",
+    "prepare": "workbench.programs.prepare",
+    "evaluate": "workbench.evaluation.runner",
+    "execute": "workbench.execution.execute",
+    "Program": "workbench.execution.records",
+    "Store": "workbench.evaluation.store",
+    "pass_at_k": "workbench.analysis.passk",
+    "pass_at_1_by_language": "workbench.analysis.passk",
+    "pass_at_1_chart": "workbench.figures.charts",
+    "save_chart": "workbench.figures.charts",
+    "get_language": "workbench.registry.languages",
+    "all_languages": "workbench.registry.languages",
+    "DEMO_DATA": "workbench.ops.demo",
 }
 __all__ = sorted(_API)
 

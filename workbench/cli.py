@@ -11,18 +11,15 @@ import pandas as pd
 
 from workbench.errors import WorkbenchError
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEMO_DATA = PROJECT_ROOT / "data" / "demo"
-
 
 def _doctor(args: argparse.Namespace) -> int:
-    from workbench.doctor import report
+    from workbench.ops.doctor import report
 
     data = report()
     if args.verify:
         from dataclasses import asdict
 
-        from workbench.doctor import self_test
+        from workbench.ops.doctor import self_test
 
         checks = self_test(args.data, args.languages)
         data["self_test"] = [asdict(c) for c in checks]
@@ -57,7 +54,7 @@ def _doctor(args: argparse.Namespace) -> int:
 
 def format_table(results: pd.DataFrame) -> str:
     """Per-language pass@1 and status counts for each model, as text."""
-    from workbench.metrics import pass_at_1_by_language, status_counts
+    from workbench.analysis.passk import pass_at_1_by_language, status_counts
 
     scores = pass_at_1_by_language(results)
     counts = status_counts(results)
@@ -76,9 +73,9 @@ def format_table(results: pd.DataFrame) -> str:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from workbench.runner import evaluate
-    from workbench.samples import load_samples
-    from workbench.tasks import load_tasks
+    from workbench.evaluation.runner import evaluate
+    from workbench.inputs.samples import load_samples
+    from workbench.inputs.tasks import load_tasks
 
     samples = load_samples(args.samples)
     languages = args.languages or sorted({t.split("/", 1)[0] for t in samples["task_id"]})
@@ -106,29 +103,9 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_demo(
-    data: Path, store: Path, figures: Path, jobs: int | None = None, progress: bool = True
-) -> tuple[pd.DataFrame, list[Path]]:
-    """Evaluate the bundled demo outputs and draw the demo figure; returns (results, files)."""
-    from workbench.charts import pass_at_1_chart, save_chart
-    from workbench.metrics import pass_at_1_by_language
-    from workbench.runner import evaluate
-    from workbench.samples import load_samples
-    from workbench.tasks import load_tasks
-
-    samples = load_samples(data / "samples.jsonl")
-    tasks = load_tasks(data, languages=sorted({t.split("/", 1)[0] for t in samples["task_id"]}))
-    results = evaluate(
-        samples, tasks, jobs=jobs, store=store, progress=progress, limits={"run_timeout": 5.0}
-    )
-    chart = pass_at_1_chart(
-        pass_at_1_by_language(results), "Demo: pass@1 per language (synthetic outputs)"
-    )
-    files = save_chart(chart, figures / "demo_pass_at_1")
-    return results, files
-
-
 def _demo(args: argparse.Namespace) -> int:
+    from workbench.ops.demo import run_demo
+
     results, files = run_demo(args.data, args.store, args.figures, args.jobs, not args.quiet)
     print(format_table(results))
     print("\nfigures: " + ", ".join(str(f) for f in files))
@@ -137,9 +114,9 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _results(args: argparse.Namespace) -> int:
+    from workbench.analysis.passk import pass_at_k_table
     from workbench.errors import InputError
-    from workbench.metrics import pass_at_k_table
-    from workbench.store import Store
+    from workbench.evaluation.store import Store
 
     try:
         ks = tuple(int(k) for k in str(args.k).split(",") if k.strip())
@@ -186,7 +163,13 @@ def _figures(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from workbench.verify import known_failure, report_markdown, summary, unexpected, verify
+    from workbench.evaluation.verify import (
+        known_failure,
+        report_markdown,
+        summary,
+        unexpected,
+        verify,
+    )
 
     results = verify(
         args.data,
@@ -209,7 +192,7 @@ def _verify(args: argparse.Namespace) -> int:
             note = f"  [known {known['kind']} limit: {known['reason']}]" if known else ""
             print(f"  {row['task_id']}: {row['status']} — {row['reason']}{note}")
     if args.write_times:
-        from workbench.timing import write_canonical_times
+        from workbench.registry.limits import write_canonical_times
 
         path = write_canonical_times(results.to_dict("records"))
         print(f"canonical run times: {path}")
@@ -224,7 +207,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _toolchains(args: argparse.Namespace) -> int:
-    from workbench.toolchains import can_install, install, npm_packages_for, packages_for
+    from workbench.ops.toolchains import can_install, install, npm_packages_for, packages_for
 
     if args.action == "list" or (args.action == "install" and not can_install()):
         packages, npm = packages_for(args.languages), npm_packages_for(args.languages)
@@ -247,11 +230,11 @@ def _toolchains(args: argparse.Namespace) -> int:
 def _prebuilt_lines(languages: list[str] | None, build: bool) -> bool:
     """Print (and with ``build``, build) the prebuilt dependencies and warm compilers; False when
     a build failed."""
-    from workbench.executor import missing_tools, toolchain_version
-    from workbench.languages import all_languages, get_language
-    from workbench.prebuilt import ensure_template, status
-    from workbench.servers import programs_dir
-    from workbench.servers import status as server_status
+    from workbench.execution.prebuilt import ensure_template, status
+    from workbench.execution.toolchain import missing_tools, toolchain_version
+    from workbench.execution.warm_compilers.pool import programs_dir
+    from workbench.execution.warm_compilers.pool import status as server_status
+    from workbench.registry.languages import all_languages, get_language
 
     chosen = [get_language(n) for n in languages] if languages else all_languages()
     ok = True
@@ -318,7 +301,7 @@ def parser() -> argparse.ArgumentParser:
     e.set_defaults(func=_evaluate)
 
     m = sub.add_parser("demo", help="evaluate the bundled demo data and draw its figure")
-    m.add_argument("--data", type=Path, default=DEMO_DATA)
+    m.add_argument("--data", type=Path, default=None, help="default: the bundled demo")
     m.add_argument("--store", type=Path, default=Path("workbench-demo.duckdb"))
     m.add_argument("--figures", type=Path, default=Path("figures"))
     m.add_argument("--jobs", type=int, default=None)

@@ -1,9 +1,73 @@
-"""Where the workbench keeps toolchains it installs itself (npm packages) and its caches."""
+"""Where things are: the package's data files, the repository's data, toolchains and caches.
+
+Every location the workbench reads or writes is decided here, so a checkout, an editable install
+and an installed wheel find the same files. A data file the package needs and cannot find is an
+error (``missing_file``), never a silent default.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+from workbench.errors import WorkbenchError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REGISTRY_DIR = PACKAGE_DIR / "registry"
+
+
+class MissingDataFile(WorkbenchError, FileNotFoundError):
+    """A file the package ships is not where it should be (a broken install)."""
+
+
+def package_file(*parts: str) -> Path:
+    """A file shipped inside the package; raises ``MissingDataFile`` when it is absent."""
+    path = PACKAGE_DIR.joinpath(*parts)
+    if not path.exists():
+        raise MissingDataFile(
+            f"{path}: a data file of the workbench package is missing (a broken install: "
+            "reinstall the package, or run from a checkout)"
+        )
+    return path
+
+
+def repository_root() -> Path | None:
+    """The checkout the package runs from (the folder holding ``pyproject.toml`` and ``data/``),
+    or None for an installed package."""
+    root = PACKAGE_DIR.parent
+    return root if (root / "pyproject.toml").is_file() and (root / "data").is_dir() else None
+
+
+def bundled_data_dir() -> Path:
+    """The project's own data (``data/demo``, ``data/paper``): the checkout's ``data/``, else the
+    copy an installed wheel carries inside the package (``workbench/_data``)."""
+    root = repository_root()
+    if root is not None:
+        return root / "data"
+    return package_file("_data")
+
+
+def demo_data_dir() -> Path:
+    """The bundled demo set in McEval format (tasks and synthetic model outputs)."""
+    return bundled_data_dir() / "demo"
+
+
+def paper_data_dir() -> Path:
+    """Published numbers from the McEval paper and leaderboards, as the project's CSV files."""
+    return bundled_data_dir() / "paper"
+
+
+def shared_dir() -> Path | None:
+    """``../shared`` next to the working directory or the checkout, when present."""
+    bases = [Path.cwd()]
+    root = repository_root()
+    if root is not None:
+        bases.append(root)
+    for base in bases:
+        candidate = base.parent / "shared"
+        if candidate.is_dir():
+            return candidate
+    return None
 
 
 def toolchains_dir() -> Path:

@@ -18,7 +18,7 @@ from workbench.errors import InputError
 from workbench.figures.paper import model_order
 from workbench.figures.theme import FORMATS, FigureFiles, save_figure
 from workbench.figures.theme import title as chart_title
-from workbench.languages import all_languages
+from workbench.registry.languages import all_languages
 
 CategoryKind = Literal["paradigm", "scenario"]
 CATEGORY_KINDS: tuple[CategoryKind, ...] = ("paradigm", "scenario")

@@ -53,9 +53,13 @@ def shipped_figures(
         ]
         counts = task_counts_for(task, subset)
         for figure in category_figures(
-            rows, counts, out / "categories", task_slug(task, subset),
-            f"McEval {task_label(task, subset)} (leaderboard)", formats=formats,
-        ):  # fmt: skip
+            rows,
+            counts,
+            out / "categories",
+            task_slug(task, subset),
+            f"McEval {task_label(task, subset)} (leaderboard)",
+            formats=formats,
+        ):
             say(figure.describe())
             files.append(figure)
     figure, joined = multiple_figures(out / "multiple", formats=formats)
@@ -65,11 +69,14 @@ def shipped_figures(
     task, subset, models = SHIPPED_COMPARISON
     rows = board[(board["task"] == task) & board["subset"].isna()]
     figure = compare_figure(
-        rows, list(models), out / "compare", f"{task}-codeqwen-vs-mcoder",
+        rows,
+        list(models),
+        out / "compare",
+        f"{task}-codeqwen-vs-mcoder",
         f"McEval {task}: {models[0]} vs {models[1]} (CodeQwen1.5-7B tuned on McEval-Instruct)",
         "source: McEval leaderboard (published pass@1); AVG = mean over the 40 languages",
         formats=formats,
-    )  # fmt: skip
+    )
     say(figure.describe())
     files.append(figure)
     return files
@@ -157,10 +164,15 @@ def results_figures(
         if len(models) >= 2:
             files.append(
                 compare_figure(
-                    rows, models, out / "compare", f"results-{slug}", f"{label}: result sets compared",
-                    f"source: {source}; first model is the baseline for the deltas", formats=formats,
+                    rows,
+                    models,
+                    out / "compare",
+                    f"results-{slug}",
+                    f"{label}: result sets compared",
+                    f"source: {source}; first model is the baseline for the deltas",
+                    formats=formats,
                 )
-            )  # fmt: skip
+            )
         else:
             say(
                 f"skipped results comparison for {label}: one model only ({models[0] if models else 'none'})"
@@ -187,7 +199,7 @@ def run(
     (with a line saying so) when it is absent. ``embedder`` defaults to $WORKBENCH_EMBEDDER or
     "auto"; ``formats`` may drop "svg"/"png" to recompute the CSVs only.
     """
-    from workbench.tasks import default_data_dir
+    from workbench.inputs.tasks import default_data_dir
 
     say = _say(quiet)
     started = time.perf_counter()
@@ -209,10 +221,14 @@ def run(
     else:
         try:
             files += dataset_figures(
-                out, source, formats, say,
+                out,
+                source,
+                formats,
+                say,
                 embedder=embedder or os.environ.get(EMBEDDER_ENV) or "auto",
-                tokenizer=tokenizer, cache_dir=cache_dir,
-            )  # fmt: skip
+                tokenizer=tokenizer,
+                cache_dir=cache_dir,
+            )
         except WorkbenchError as exc:
             say(f"skipped dataset figures: {exc}")
 

@@ -619,14 +619,22 @@ def representation_figures(
     rep = analyse(snippets, embedder, cache, seed=seed)
     files = [
         save_figure(
-            tsne_chart(rep), rep.points, out_dir, "representation-tsne", formats=formats,
+            tsne_chart(rep),
+            rep.points,
+            out_dir,
+            "representation-tsne",
+            formats=formats,
             tables={"silhouette": rep.silhouette},
         ),
         save_figure(
-            dendrogram_chart(rep), rep.dendrogram.segments, out_dir, "representation-dendrogram",
-            formats=formats, tables={"clusters": rep.dendrogram.clusters, "families": rep.families},
+            dendrogram_chart(rep),
+            rep.dendrogram.segments,
+            out_dir,
+            "representation-dendrogram",
+            formats=formats,
+            tables={"clusters": rep.dendrogram.clusters, "families": rep.families},
         ),
-    ]  # fmt: skip
+    ]
     return files, rep
 
 

@@ -31,13 +31,31 @@ from workbench.figures.theme import title as chart_title
 
 # (panel id, title, x column, y column, x title, y title)
 PANELS: tuple[tuple[str, str, str, str, str, str], ...] = (
-    ("python-python", "(1) Python-Python", "mceval_python", "multiple_python",
-     "McEval (Python)", "MultiPL-E (Python / HumanEval)"),
-    ("multilingual-python", "(2) Multilingual-Python", "mceval_multilingual", "multiple_python",
-     "McEval (multilingual average)", "MultiPL-E (Python / HumanEval)"),
-    ("multilingual-multilingual", "(3) Multilingual-Multilingual", "mceval_multilingual",
-     "multiple_multilingual", "McEval (multilingual average)", "MultiPL-E (multilingual average)"),
-)  # fmt: skip
+    (
+        "python-python",
+        "(1) Python-Python",
+        "mceval_python",
+        "multiple_python",
+        "McEval (Python)",
+        "MultiPL-E (Python / HumanEval)",
+    ),
+    (
+        "multilingual-python",
+        "(2) Multilingual-Python",
+        "mceval_multilingual",
+        "multiple_python",
+        "McEval (multilingual average)",
+        "MultiPL-E (Python / HumanEval)",
+    ),
+    (
+        "multilingual-multilingual",
+        "(3) Multilingual-Multilingual",
+        "mceval_multilingual",
+        "multiple_multilingual",
+        "McEval (multilingual average)",
+        "MultiPL-E (multilingual average)",
+    ),
+)
 
 _MATCH_RANK = {"exact": 0, "spelling": 1, "approximate": 2, "no alias entry": 3}
 
@@ -133,9 +151,18 @@ def join_mceval_multiple(
     ]
     order = {m: i for i, m in enumerate(model_order(points["model"]))}
     points = points.sort_values("model", key=lambda s: s.map(order)).reset_index(drop=True)
-    columns = ["model", "mceval_name", "multiple_name", "match", "mceval_python",
-               "mceval_multilingual", "mceval_languages", "multiple_python",
-               "multiple_multilingual", "multiple_languages"]  # fmt: skip
+    columns = [
+        "model",
+        "mceval_name",
+        "multiple_name",
+        "match",
+        "mceval_python",
+        "mceval_multilingual",
+        "mceval_languages",
+        "multiple_python",
+        "multiple_multilingual",
+        "multiple_languages",
+    ]
     points = points[columns]
 
     paired = set(points["model"])
@@ -187,8 +214,12 @@ def correlations(points: pd.DataFrame) -> pd.DataFrame:
         if n >= 3:
             pearson = stats.pearsonr(pairs[x], pairs[y])
             spearman = stats.spearmanr(pairs[x], pairs[y])
-            values = (float(pearson.statistic), float(pearson.pvalue),
-                      float(spearman.statistic), float(spearman.pvalue))  # fmt: skip
+            values = (
+                float(pearson.statistic),
+                float(pearson.pvalue),
+                float(spearman.statistic),
+                float(spearman.pvalue),
+            )
         else:
             values = (np.nan,) * 4
         rows.append(

@@ -97,7 +97,9 @@ def paper_data_dir(data_dir: Path | None = None) -> Path:
     env = os.environ.get(PAPER_DATA_ENV)
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "data" / "paper"
+    from workbench.paths import paper_data_dir as bundled
+
+    return bundled()
 
 
 def _read(name: str, data_dir: Path | None) -> pd.DataFrame:
@@ -431,7 +433,7 @@ def colours_for(models: Iterable[str]) -> dict[str, str]:
 
 def language_order() -> list[str]:
     """The 40 McEval languages in canonical order: the x order of every per-language figure."""
-    from workbench.languages import all_languages
+    from workbench.registry.languages import all_languages
 
     return [lang.name for lang in all_languages()]
 

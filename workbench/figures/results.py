@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench.analysis.passk import per_task
 from workbench.errors import InputError
-from workbench.metrics import per_task
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("task_id", "language", "task", "model", "status")
 
 
 def read_results(path: Path) -> pd.DataFrame:
     """The ``executions`` table of a results store."""
-    from workbench.store import Store
+    from workbench.evaluation.store import Store
 
     path = Path(path)
     # Store() would create an empty store at a mistyped path; a figure run must not.

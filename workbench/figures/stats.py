@@ -239,7 +239,7 @@ def language_stats_chart(stats: pd.DataFrame, title: str, subtitle: str) -> alt.
 
 def load_all_tasks(data: Path | None) -> pd.DataFrame:
     """Every task kind and completion subset of the McEval data at ``data`` (or the default)."""
-    from workbench.tasks import load_tasks
+    from workbench.inputs.tasks import load_tasks
 
     frames = [load_tasks(data, task=task, subset=subset) for task, subset in TASK_KIND_ORDER]
     return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,193 @@
+"""The runner's queue: streaming in chunks, input order kept, identical programs run once,
+per-language caps (``max_parallel``) and the slot limit respected, one warm compiler per language
+while other work waits, batched cache hits."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import pandas as pd
+import pytest
+
+import workbench.evaluation.cache as cache
+import workbench.evaluation.runner as runner
+from tests.conftest import DEMO
+from workbench.evaluation.store import Store
+from workbench.execution.records import Execution
+from workbench.inputs.samples import load_samples
+from workbench.inputs.tasks import load_tasks
+from workbench.registry.languages import Prebuilt, get_language
+
+KEYS = ["task_id", "model", "sample_index"]
+
+
+class FakeBackend:
+    """Runs nothing: records how many executions of each language are in flight."""
+
+    shares_servers = False
+
+    def __init__(self, slots: int) -> None:
+        self.slots = slots
+        self.starts: list[tuple[str, int]] = []  # (language, its executions now in flight)
+        self.pool = ThreadPoolExecutor(slots)
+        self.lock = threading.Lock()
+        self.now: Counter[str] = Counter()
+        self.peak: Counter[str] = Counter()
+        self.calls: list[str] = []
+
+    def _run(self, program, limits) -> Execution:
+        with self.lock:
+            self.now[program.language] += 1
+            self.now["*"] += 1
+            for key in (program.language, "*"):
+                self.peak[key] = max(self.peak[key], self.now[key])
+            self.starts.append((program.language, self.now[program.language]))
+            self.calls.append(program.digest)
+        time.sleep(0.01)
+        with self.lock:
+            self.now[program.language] -= 1
+            self.now["*"] -= 1
+        status = "failed" if "hasty" in program.source else "passed"
+        return Execution(status=status, language=program.language, reason="fake")
+
+    def submit(self, program, limits):
+        return self.pool.submit(self._run, program, limits)
+
+    def wait(self, futures):
+        from concurrent.futures import FIRST_COMPLETED, wait
+
+        return wait(futures, return_when=FIRST_COMPLETED)[0]
+
+    def result(self, future):
+        return future.result()
+
+    def close(self, pending, interrupted):
+        for future in pending:
+            future.cancel()  # the pool is reused by the next evaluate of the test
+
+
+@pytest.fixture()
+def demo(monkeypatch):
+    samples = load_samples(DEMO / "samples.jsonl")
+    samples = samples[samples["task_id"].str.match(r"(Python|Shell|C)/")]
+    # Every sample twice, under another model name: identical programs.
+    twin = samples.assign(model=samples["model"] + "-twin")
+    samples = pd.concat([samples, twin], ignore_index=True).sample(frac=1, random_state=0)
+    tasks = load_tasks(DEMO, languages=["Python", "Shell", "C"])
+    monkeypatch.setattr(runner, "CHUNK", 7)  # many chunks
+    python = dataclasses.replace(get_language("Python"), max_parallel=1)
+    monkeypatch.setattr(
+        runner, "get_language", lambda n: python if n == "Python" else get_language(n)
+    )
+    backend = FakeBackend(slots=3)
+    monkeypatch.setattr(runner, "make_backend", lambda *a: backend)
+    yield samples, tasks, backend
+    backend.pool.shutdown()
+
+
+def test_queue_streams_in_order_runs_identical_work_once_and_respects_caps(demo, tmp_path):
+    samples, tasks, backend = demo
+    store = tmp_path / "q.duckdb"
+    results = runner.evaluate(samples, tasks, store=store, progress=False)
+    assert list(results[KEYS].itertuples(index=False)) == list(
+        samples[KEYS].itertuples(index=False)
+    )
+    assert len(set(backend.calls)) == len(backend.calls) == results["cache_key"].nunique()
+    assert len(backend.calls) <= len(samples) // 2
+    assert backend.peak["Python"] == 1  # max_parallel
+    assert 1 < backend.peak["*"] <= 3  # the slots
+    # Twins met in a later chunk are found in the store (committed earlier in this run).
+    assert results["cached"].sum() <= len(samples) - len(backend.calls)
+
+    backend.calls.clear()
+    again = runner.evaluate(samples, tasks, store=store, progress=False)
+    assert backend.calls == [] and again["cached"].all()  # one query per chunk, no execution
+    pd.testing.assert_series_equal(again["status"], results["status"])
+    assert list(again.columns) == list(results.columns)
+    with Store(store) as db:
+        stored = db.results()
+    assert len(stored) == len(samples) and stored["cached"].all()
+
+
+def test_a_warm_compiler_language_gets_more_slots_only_when_nothing_else_waits(monkeypatch):
+    samples = load_samples(DEMO / "samples.jsonl")
+    samples = samples[samples["task_id"].str.match(r"(Python|Shell)/")].sample(
+        frac=1, random_state=1
+    )
+    tasks = load_tasks(DEMO, languages=["Python", "Shell"])
+    # As if Python compiled on a warm server: each concurrent sample would need one of its own.
+    python = dataclasses.replace(get_language("Python"), server=("true",))
+    monkeypatch.setattr(
+        runner, "get_language", lambda n: python if n == "Python" else get_language(n)
+    )
+    backend = FakeBackend(slots=3)
+    backend.shares_servers = True
+    monkeypatch.setattr(runner, "make_backend", lambda *a: backend)
+    try:
+        results = runner.evaluate(samples, tasks, cache=False, progress=False)
+    finally:
+        backend.pool.shutdown()
+    assert len(results) == len(samples) and (results["status"] == "passed").all()
+    last_shell = max(i for i, (language, _) in enumerate(backend.starts) if language == "Shell")
+    assert all(n == 1 for language, n in backend.starts[:last_shell] if language == "Python")
+    # Once nothing else waits, the remaining Python samples take every free slot.
+    assert backend.peak["Python"] >= 2
+
+    # A backend whose slots are separate processes (Dask) never holds a language back.
+    backend = FakeBackend(slots=3)
+    monkeypatch.setattr(runner, "make_backend", lambda *a: backend)
+    try:
+        runner.evaluate(samples, tasks, cache=False, progress=False)
+    finally:
+        backend.pool.shutdown()
+    last_shell = max(i for i, (language, _) in enumerate(backend.starts) if language == "Shell")
+    assert any(n > 1 for language, n in backend.starts[:last_shell] if language == "Python")
+
+
+def test_cache_false_runs_everything_again(demo, tmp_path):
+    samples, tasks, backend = demo
+    store = tmp_path / "q.duckdb"
+    runner.evaluate(samples, tasks, store=store, progress=False)
+    first = len(backend.calls)
+    runner.evaluate(samples, tasks, store=store, progress=False, cache=False)
+    assert len(backend.calls) == 2 * first
+
+
+def test_cached_many_returns_one_row_per_known_key(tmp_path):
+    with Store(tmp_path / "s.duckdb") as db:
+        base = {
+            "task": "generation",
+            "task_id": "Python/1",
+            "model": "m",
+            "sample_index": 0,
+            "language": "Python",
+            "program_hash": "h",
+            "status": "passed",
+        }
+        db.put({**base, "cache_key": "k1"})
+        db.put({**base, "model": "n", "cache_key": "k1"})
+        db.put({**base, "model": "o", "cache_key": "k2", "status": "infrastructure_error"})
+        found = db.cached_many(["k1", "k2", "k3", "k1"])
+    assert list(found["cache_key"]) == ["k1"]
+
+
+def test_a_changed_recipe_misses_the_cache_but_prebuilt_changes_do_not(monkeypatch):
+    python = get_language("Python")
+    before = cache.cache_key("Python", "print(1)\n", python.limits)
+    variants = {
+        "env": dataclasses.replace(python, env={**python.env, "PYTHONHASHSEED": "1"}),
+        "steps": dataclasses.replace(python, steps=python.steps[:0]),
+        "prebuilt": dataclasses.replace(python, prebuilt=Prebuilt(folder="x", source="pass")),
+    }
+    keys = {}
+    for name, changed in variants.items():
+        monkeypatch.setattr(cache, "get_language", lambda _name, lang=changed: lang)
+        cache.recipe_digest.cache_clear()
+        keys[name] = cache.cache_key("Python", "print(1)\n", python.limits)
+    cache.recipe_digest.cache_clear()
+    assert keys["env"] != before and keys["steps"] != before
+    assert keys["prebuilt"] == before

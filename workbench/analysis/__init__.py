@@ -1,0 +1,1 @@
+"""Analysis: numbers computed from results and data, as tidy DataFrames (no drawing)."""

@@ -1,0 +1,164 @@
+"""Where executions run: a thread pool on this machine, or Dask workers anywhere.
+
+Both take (program, limits) and give an ``Execution`` future; the runner owns the queue and the
+store. Dask workers need the toolchains of the languages they are sent (``workbench doctor`` on
+a worker machine says which) and, for tasks with support files, the McEval data at the same path.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import Any, Protocol
+
+from workbench.execution.execute import execute
+from workbench.execution.records import Execution, Program
+from workbench.execution.sandbox import UID_BASE, UID_SLOTS
+from workbench.registry.languages import Limits
+
+
+class Backend(Protocol):
+    """Where executions run: ``slots`` at once, futures waited for as they complete.
+
+    ``shares_servers``: every slot is a thread of this process, sharing its warm compilers.
+    """
+
+    slots: int
+    shares_servers: bool
+
+    def submit(self, program: Program, limits: Limits) -> Any: ...
+
+    def wait(self, futures: list[Any]) -> set[Any]: ...
+
+    def result(self, future: Any) -> Execution: ...
+
+    def close(self, pending: list[Any], interrupted: bool) -> None: ...
+
+
+class LocalBackend:
+    """A thread pool on this machine; each thread drives one sandboxed execution."""
+
+    shares_servers = True
+
+    def __init__(self, jobs: int) -> None:
+        self.slots = jobs
+        self.pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="wb-exec")
+
+    def submit(self, program: Program, limits: Limits) -> Future[Execution]:
+        return self.pool.submit(execute, program, limits)
+
+    def wait(self, futures: list[Future[Execution]]) -> set[Future[Execution]]:
+        return wait(futures, return_when=FIRST_COMPLETED)[0]
+
+    def result(self, future: Future[Execution]) -> Execution:
+        return future.result()
+
+    def close(self, pending: list[Future[Execution]], interrupted: bool) -> None:
+        for future in pending:
+            future.cancel()
+        if not interrupted:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            return
+        # Interrupted: take down the sandboxes still running so their threads return now
+        # (each thread then sweeps its sandbox uid), instead of waiting for their time limits.
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + 10
+        while not all(f.done() for f in pending) and time.monotonic() < deadline:
+            kill_sandboxes()
+            time.sleep(0.05)
+        kill_sandboxes()
+
+
+_WORKDIR = re.compile(r"/wb-[^/]+/box(/|$)")
+
+
+def kill_sandboxes() -> int:
+    """SIGKILL the process groups of this process's running sandboxes; returns how many.
+
+    A sandbox is a direct child that leads its own session (the sandbox starts each command with
+    ``start_new_session``) and runs as a sandbox uid or inside a workbench work folder. Other
+    children of the process (a Jupyter kernel's, Dask's) and other runs' sandboxes are left alone.
+    """
+    me, killed = os.getpid(), 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        pid = int(entry.name)
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            if int(fields[1]) != me or int(fields[3]) != pid:
+                continue
+            uid = entry.stat().st_uid
+            ours = UID_BASE <= uid < UID_BASE + UID_SLOTS
+            if not ours:
+                ours = bool(_WORKDIR.search(os.readlink(f"/proc/{pid}/cwd")))
+        except (OSError, IndexError, ValueError):
+            continue
+        if ours:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+                killed += 1
+            except (ProcessLookupError, PermissionError):
+                pass
+    return killed
+
+
+def make_backend(backend: str, cluster: Any, jobs: int | None) -> Backend:
+    if cluster is not None or backend == "dask":
+        return DaskBackend(cluster, jobs)
+    if backend != "local":
+        raise ValueError(f"unknown backend {backend!r}; expected 'local' or 'dask'")
+    return LocalBackend(jobs or os.cpu_count() or 1)
+
+
+class DaskBackend:
+    """Submit executions to a Dask cluster and gather them as they complete.
+
+    ``cluster`` is a scheduler address (``"tcp://host:8786"``), a ``distributed.Client``, a Dask
+    cluster object, or None for a new local cluster of ``jobs`` single-threaded worker processes.
+    ``jobs`` (default: the cluster's total threads) is how many executions are in flight.
+    """
+
+    shares_servers = False  # each worker process has warm compilers of its own
+
+    def __init__(self, cluster: Any = None, jobs: int | None = None) -> None:
+        from distributed import Client, LocalCluster
+
+        self._own: list[Any] = []
+        if isinstance(cluster, Client):
+            self.client = cluster
+        elif cluster is None:
+            local = LocalCluster(
+                n_workers=jobs or None, threads_per_worker=1, processes=True, dashboard_address=None
+            )
+            self._own.append(local)
+            self.client = Client(local)
+            self._own.insert(0, self.client)
+        else:
+            self.client = Client(cluster)
+            self._own.append(self.client)
+        threads = sum(self.client.nthreads().values()) or 1
+        self.slots = jobs or threads
+
+    def submit(self, program: Program, limits: Limits) -> Any:
+        return self.client.submit(execute, program, limits, pure=False)
+
+    def wait(self, futures: list[Any]) -> set[Any]:
+        from distributed import wait
+
+        return set(wait(futures, return_when="FIRST_COMPLETED").done)
+
+    def result(self, future: Any) -> Execution:
+        return future.result()
+
+    def close(self, pending: list[Any], interrupted: bool) -> None:
+        try:
+            if pending:
+                self.client.cancel(pending)
+        finally:
+            for thing in self._own:
+                thing.close()

@@ -1,0 +1,167 @@
+"""Dependencies built once per toolchain and given to every work folder.
+
+The official evaluator rebuilds testify (Go) and rand/regex/md5 (Rust) for every sample. A
+registry entry with ``[prebuilt]`` names a folder of the work folder (Go's build cache, Cargo's
+``target``) and a small warm-up program that uses the dependencies. The warm-up runs once through
+the language's own recipe, in the same sandbox and at the same path as a sample, and its folder is
+kept as a template under the workbench cache. Each execution gets the template as a private copy
+(a work folder in memory, ``workbench.execution.workfolder``) or as private folders of hard links to
+root-owned, read-only files (a work folder on the same disk): the toolchain finds its dependencies
+fresh and builds only the sample, and nothing a sample writes reaches the template or another
+sample. The toolchains check freshness by content (Go's cache is content-addressed; Cargo
+fingerprints sources, flags and compiler), so a template can make a run faster but cannot change
+its verdict.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import warnings
+from dataclasses import asdict
+from pathlib import Path
+
+from workbench.execution.recipe import run_steps, write_source
+from workbench.execution.records import Execution
+from workbench.execution.toolchain import toolchain_version
+from workbench.execution.workfolder import work_folder
+from workbench.paths import cache_dir
+from workbench.registry.languages import Language, Prebuilt
+
+_FAILED: set[str] = set()  # warm-ups that failed in this process: not retried per sample
+
+
+def template_key(language: Language, version: str) -> str:
+    """Hash of everything the template depends on: toolchain, warm-up program, recipe."""
+    spec = asdict(language.prebuilt) if language.prebuilt else {}
+    payload = json.dumps(
+        {
+            "version": version,
+            "prebuilt": spec,
+            "steps": [list(s.command) for s in language.steps],
+            "env": language.env,
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def template_dir(language: Language, version: str) -> Path:
+    """Where the template of ``language`` for toolchain ``version`` lives (built or not)."""
+    slug = language.name.lower().replace(" ", "-").replace("#", "sharp")
+    return cache_dir() / "prebuilt" / f"{slug}-{template_key(language, version)}"
+
+
+def ensure_template(language: Language, version: str) -> Path | None:
+    """The template folder, built on first use; ``None`` when the language has none or the
+    warm-up failed (samples then build their dependencies themselves, as without a template)."""
+    spec = language.prebuilt
+    if not spec:
+        return None
+    target = template_dir(language, version)
+    done = target / ".complete"
+    if done.exists():
+        return target / spec.folder
+    if target.name in _FAILED:
+        return None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.parent / f"{target.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one builder; other processes wait and reuse it
+        if done.exists():
+            return target / spec.folder
+        built = _build(language, target)
+    if built is None:
+        _FAILED.add(target.name)
+    return built
+
+
+def _build(language: Language, target: Path) -> Path | None:
+    spec = language.prebuilt
+    assert spec is not None
+    version = toolchain_version(language.name)
+    with work_folder() as tmp:
+        workdir = Path(tmp) / "box"
+        (workdir / spec.folder).mkdir(parents=True)
+        source = write_source(language, workdir, spec.source)
+        result = run_steps(
+            language,
+            workdir,
+            source,
+            language.limits,
+            Execution(status="passed", language=language.name, toolchain_version=version),
+            extra_env=spec.warm_up_append_env,
+        )
+        folder = workdir / spec.folder
+        if result.status != "passed" or not folder.is_dir():
+            warnings.warn(
+                f"{language.name}: the warm-up program for prebuilt dependencies ended "
+                f"{result.status} ({result.reason}); samples will build their dependencies "
+                f"themselves. Output: {(result.stderr or result.stdout)[-500:]}",
+                stacklevel=3,
+            )
+            return None
+        if target.exists():
+            shutil.rmtree(target)
+        staging = target.with_name(target.name + ".tmp")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+        for pattern in spec.drop:
+            for path in sorted(folder.glob(pattern), reverse=True):
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
+        # Copied, not moved: the work folder may be in memory. Copies are root's files, so the
+        # template's hard links can never be changed by a sandbox uid.
+        shutil.copytree(folder, staging / spec.folder)
+        (staging / ".complete").write_text(result.toolchain_version or "", encoding="utf-8")
+        staging.rename(target)  # atomic: readers see a whole template or none
+        for old in target.parent.glob(target.name.rsplit("-", 1)[0] + "-*"):
+            if old.is_dir() and old != target and not old.name.endswith(".tmp"):
+                shutil.rmtree(old, ignore_errors=True)  # templates of an older toolchain/recipe
+    return target / spec.folder
+
+
+def copy_template(template: Path, workdir: Path, spec: Prebuilt) -> None:
+    """``template`` at ``workdir/<folder>``: private folders holding hard links to its files.
+
+    Hard-linked files stay owned by root and read-only (``run_confined`` does not hand files with
+    several links to the sandbox uid), so no sample can change what the next one reads; links
+    keep mtimes, which Cargo compares. Files matching the spec's ``copy`` globs are bookkeeping
+    a toolchain rewrites (rustc's info cache) and are private copies instead.
+    """
+    dest = workdir / spec.folder
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    # Another file system (a work folder in memory, workbench.execution.workfolder) gets private copies.
+    link = os.stat(template).st_dev == os.stat(workdir).st_dev
+    # cp handles the hundreds of files in C. A Python loop would hold the GIL that the other
+    # executions' threads need, and serialised Go's parallel runs (50 ms per sample).
+    subprocess.run(
+        [
+            "cp",
+            "-a",
+            *(["--link"] if link else []),
+            "--no-target-directory",
+            str(template),
+            str(dest),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    for pattern in spec.copy:
+        for private in template.glob(pattern):
+            linked = dest / private.relative_to(template)
+            linked.unlink()
+            shutil.copy2(private, linked)
+
+
+def status(language: Language, version: str) -> str:
+    """One line for ``doctor``: is the template built, and how big is it."""
+    if not language.prebuilt:
+        return ""
+    target = template_dir(language, version)
+    if not (target / ".complete").exists():
+        return "prebuilt dependencies: not built yet (built on first use)"
+    size = sum(p.stat().st_size for p in target.rglob("*") if p.is_file())
+    return f"prebuilt dependencies: ready ({size / 2**20:.0f} MB, {target})"

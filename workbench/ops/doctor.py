@@ -1,0 +1,135 @@
+"""What this machine can run: every language's toolchain, version and the sandbox mode."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from workbench.execution import workfolder
+from workbench.execution.prebuilt import status as prebuilt_status
+from workbench.execution.sandbox import sandbox_info
+from workbench.execution.toolchain import missing_tools, toolchain_version
+from workbench.execution.warm_compilers.pool import status as server_status
+from workbench.registry.languages import all_languages
+
+
+@dataclass
+class LanguageStatus:
+    """Whether one language can be executed here, and why not."""
+
+    language: str
+    status: str  # ready, missing, no_recipe, docker_only
+    version: str | None
+    detail: str
+    debian_packages: list[str]
+
+
+def language_statuses() -> list[LanguageStatus]:
+    """One status per registry language."""
+    out = []
+    for lang in all_languages():
+        packages = list(lang.debian_packages)
+        if lang.docker_only:
+            out.append(
+                LanguageStatus(
+                    lang.name,
+                    "docker_only",
+                    None,
+                    "no Debian toolchain: served by the Docker backend",
+                    packages,
+                )
+            )
+            continue
+        if not lang.has_recipe:
+            version = toolchain_version(lang.name)
+            out.append(
+                LanguageStatus(
+                    lang.name,
+                    "no_recipe",
+                    version,
+                    "toolchain "
+                    + ("found" if version else "missing")
+                    + "; no execution recipe yet",
+                    packages,
+                )
+            )
+            continue
+        missing = missing_tools(lang)
+        if missing:
+            out.append(
+                LanguageStatus(
+                    lang.name,
+                    "missing",
+                    None,
+                    f"{', '.join(missing)} not found; install: apt-get install "
+                    + " ".join(packages),
+                    packages,
+                )
+            )
+        else:
+            version = toolchain_version(lang.name)
+            notes = [prebuilt_status(lang, version) if version else "", server_status(lang)]
+            note = "; ".join(n for n in notes if n)
+            out.append(LanguageStatus(lang.name, "ready", version, note, packages))
+    return out
+
+
+def report() -> dict:
+    """Everything ``workbench doctor`` prints, as data (``--json``)."""
+    info = sandbox_info()
+    return {
+        "sandbox": asdict(info),
+        "work_folders": workfolder.describe(),
+        "languages": [asdict(s) for s in language_statuses()],
+    }
+
+
+@dataclass
+class SelfTest:
+    """Outcome of ``doctor --verify`` for one language."""
+
+    language: str
+    ok: bool
+    detail: str
+
+
+def self_test(data: str | None = None, languages: list[str] | None = None) -> list[SelfTest]:
+    """For each language ready here: its first canonical solution must pass and the same program
+    with a syntax error must not. A broken toolchain fails loudly instead of scoring zero."""
+    from pathlib import Path
+
+    from workbench.errors import InputError
+    from workbench.execution.execute import execute
+    from workbench.execution.records import Program
+    from workbench.inputs.tasks import load_tasks
+    from workbench.paths import demo_data_dir
+    from workbench.programs.mutants import mutants
+
+    ready = [s.language for s in language_statuses() if s.status == "ready"]
+    if languages:
+        ready = [name for name in ready if name in languages]
+    try:
+        tasks = load_tasks(data, languages=ready)
+    except InputError:
+        demo = demo_data_dir()
+        tasks = load_tasks(
+            demo, languages=[n for n in ready if (demo / "generation" / f"{n}.jsonl").exists()]
+        )
+    out = []
+    for name, group in tasks.groupby("language", sort=True):
+        task = group.iloc[0].to_dict()
+        support = Path(task["support_dir"]) if task.get("support_dir") else None
+        problems = []
+        for mutant in mutants(task):
+            if mutant.kind not in ("good", "syntax"):
+                continue
+            result = execute(
+                Program(
+                    name, mutant.program, support, task["task_id"], task.get("canonical_solution")
+                )
+            )
+            if result.status not in mutant.expected:
+                problems.append(
+                    f"{mutant.kind} {task['task_id']}: {result.status} ({result.reason})"
+                )
+        out.append(SelfTest(name, not problems, "; ".join(problems) or f"{task['task_id']} ok"))
+    return out

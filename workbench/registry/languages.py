@@ -1,0 +1,305 @@
+"""The language registry: one declarative TOML file per McEval language (``registry/``)."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from functools import cache
+from typing import Any
+
+from workbench.errors import UnknownLanguageError
+from workbench.execution.records import STATUSES
+from workbench.paths import REGISTRY_DIR
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one execution; times are wall-clock seconds."""
+
+    compile_timeout: float
+    run_timeout: float
+    memory_mb: int
+    processes: int
+    output_bytes: int
+    file_size_mb: int
+
+    def scaled(self, **overrides: Any) -> Limits:
+        """A copy with some fields replaced (e.g. a shorter run_timeout for a demo)."""
+        values = {**self.__dict__, **{k: v for k, v in overrides.items() if v is not None}}
+        return Limits(**values)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One command of a recipe: ``kind`` is ``compile`` or ``run``."""
+
+    kind: str
+    command: tuple[str, ...]
+    # The same step for the language's warm compiler (workbench/execution/warm_compilers/pool.py): its arguments.
+    server_args: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An output pattern that decides the status of a failed (or suspicious) step."""
+
+    pattern: re.Pattern[str]
+    status: str
+    step: str | None = None
+
+
+@dataclass(frozen=True)
+class StripRule:
+    """A construct removed from model code before the test is appended (e.g. its own main)."""
+
+    pattern: re.Pattern[str]
+    until: str  # "braces": through the matching closing brace; "dedent": the indented block
+
+
+@dataclass(frozen=True)
+class Prebuilt:
+    """Dependencies built once per toolchain (``[prebuilt]``, workbench/execution/prebuilt.py):
+    the warm-up ``source`` runs through the recipe and its ``folder`` becomes the template every
+    work folder gets."""
+
+    folder: str  # folder of the work folder kept as the template (Go's cache, Cargo's target)
+    source: str  # the warm-up program: uses the dependencies, so building it builds them
+    drop: tuple[str, ...] = ()  # globs removed from the template (the warm-up's own outputs)
+    copy: tuple[str, ...] = ()  # globs given as private copies, not shared links
+    append_env: dict[str, str] = field(default_factory=dict)  # steps of runs with the template
+    warm_up_append_env: dict[str, str] = field(default_factory=dict)  # steps of the warm-up
+    env_step: str | None = None  # step kind the env additions apply to (None: every step)
+
+
+@dataclass(frozen=True)
+class Language:
+    """Everything the registry says about one language."""
+
+    name: str
+    leaderboard_key: str
+    aliases: tuple[str, ...]
+    fence_tags: tuple[str, ...]
+    extension: str
+    paradigm: str
+    scenario: str
+    debian_packages: tuple[str, ...]
+    docker_only: bool
+    version: tuple[str, ...]
+    version_stdin: str | None
+    source: str
+    source_name_regex: re.Pattern[str] | None
+    steps: tuple[Step, ...]
+    nonzero_exit: str
+    fail_output: re.Pattern[str] | None
+    rules: tuple[Rule, ...]
+    limits: Limits
+    support_folder: str | None = None
+    scorer: str | None = None
+    binds: dict[str, str] = field(default_factory=dict)
+    mutations: dict[str, str] = field(default_factory=dict)
+    max_parallel: int | None = None
+    npm_packages: tuple[str, ...] = ()
+    extract_fallback: str = "first_block"
+    known_failures: dict[str, dict[str, str]] = field(default_factory=dict)
+    requires: tuple[str, ...] = ()
+    definition: str | None = None
+    preamble: re.Pattern[str] | None = None
+    assembly: str = "append"
+    strip: tuple[StripRule, ...] = ()
+    env: dict[str, str] = field(default_factory=dict)
+    prebuilt: Prebuilt | None = None
+    server: tuple[str, ...] | None = None  # command that starts the warm compiler
+
+    @property
+    def has_recipe(self) -> bool:
+        """True when the registry says how to judge programs in this language."""
+        return bool(self.steps) or self.scorer is not None
+
+    @property
+    def tools(self) -> tuple[str, ...]:
+        """Executables the recipe needs on PATH (first word of each step)."""
+        seen: dict[str, None] = {}
+        for step in self.steps:
+            if not step.command[0].startswith("./"):
+                seen.setdefault(step.command[0], None)
+        for tool in self.requires:  # tools a step calls through sh -c, or files it reads
+            seen.setdefault(tool, None)
+        return tuple(seen)
+
+    def source_name(self, program: str) -> str:
+        """File name for ``program`` (Java needs the public class's name)."""
+        if self.source_name_regex is not None:
+            match = self.source_name_regex.search(program)
+            if match:
+                return f"{match.group(1)}.{self.extension}"
+        return self.source
+
+
+def _rule(raw: dict[str, Any]) -> Rule:
+    if raw["status"] not in STATUSES:
+        raise ValueError(f"registry: unknown status {raw['status']!r} in rule {raw}")
+    return Rule(re.compile(raw["pattern"], re.MULTILINE), raw["status"], raw.get("step"))
+
+
+def _prebuilt(name: str, raw: dict[str, Any] | None) -> Prebuilt | None:
+    if raw is None:
+        return None
+    keys = {f.name for f in fields(Prebuilt)}
+    if not {"folder", "source"} <= set(raw) <= keys:
+        raise ValueError(f"registry: {name}: [prebuilt] takes {sorted(keys)}")
+    return Prebuilt(
+        folder=str(raw["folder"]),
+        source=str(raw["source"]),
+        drop=tuple(raw.get("drop", ())),
+        copy=tuple(raw.get("copy", ())),
+        append_env=dict(raw.get("append_env", {})),
+        warm_up_append_env=dict(raw.get("warm_up_append_env", {})),
+        env_step=raw.get("env_step"),
+    )
+
+
+def _language(name: str, raw: dict[str, Any], defaults: dict[str, Any]) -> Language:
+    unknown = set(raw) - KNOWN_KEYS
+    if unknown:
+        raise ValueError(f"registry: {name}: unknown keys {sorted(unknown)}")
+    limits = Limits(**{**defaults["limits"], **raw.get("limits", {})})
+    if "server" not in raw and any("server_args" in s for s in raw.get("steps", ())):
+        raise ValueError(f"registry: {name}: a step has server_args but the language no server")
+    global_rules = [_rule(r) for r in defaults.get("rules", [])]
+    regex = raw.get("source_name_regex")
+    fail_output = raw.get("fail_output")
+    return Language(
+        name=name,
+        leaderboard_key=raw["leaderboard_key"],
+        aliases=tuple(raw.get("aliases", ())),
+        fence_tags=tuple(raw.get("fence_tags", ())),
+        extension=raw["extension"],
+        paradigm=raw["paradigm"],
+        scenario=raw["scenario"],
+        debian_packages=tuple(raw.get("debian_packages", ())),
+        docker_only=bool(raw.get("docker_only", False)),
+        version=tuple(raw.get("version", ())),
+        version_stdin=raw.get("version_stdin"),
+        source=raw.get("source", f"main.{raw['extension']}"),
+        source_name_regex=re.compile(regex) if regex else None,
+        steps=tuple(
+            Step(
+                s["kind"],
+                tuple(s["command"]),
+                tuple(s["server_args"]) if "server_args" in s else None,
+            )
+            for s in raw.get("steps", ())
+        ),
+        nonzero_exit=raw.get("nonzero_exit", "runtime_error"),
+        fail_output=re.compile(fail_output, re.MULTILINE) if fail_output else None,
+        rules=tuple(global_rules + [_rule(r) for r in raw.get("rules", ())]),
+        limits=limits,
+        support_folder=raw.get("support_folder"),
+        scorer=raw.get("scorer"),
+        binds=dict(raw.get("binds", {})),
+        mutations=dict(raw.get("mutations", {})),
+        max_parallel=raw.get("max_parallel"),
+        npm_packages=tuple(raw.get("npm_packages", ())),
+        extract_fallback=raw.get("extract_fallback", "first_block"),
+        known_failures={k: dict(v) for k, v in raw.get("known_failures", {}).items()},
+        requires=tuple(raw.get("requires", ())),
+        definition=raw.get("definition"),
+        preamble=re.compile(raw["preamble"], re.M) if raw.get("preamble") else None,
+        assembly=raw.get("assembly", "append"),
+        strip=tuple(
+            StripRule(re.compile(r["pattern"], re.M), r.get("until", "braces"))
+            for r in raw.get("strip", ())
+        ),
+        env=dict(raw.get("env", {})),
+        prebuilt=_prebuilt(name, raw.get("prebuilt")),
+        server=tuple(raw["server"]) if "server" in raw else None,
+    )
+
+
+KNOWN_KEYS = {
+    "name",
+    "leaderboard_key",
+    "aliases",
+    "fence_tags",
+    "extension",
+    "paradigm",
+    "scenario",
+    "debian_packages",
+    "docker_only",
+    "version",
+    "version_stdin",
+    "source",
+    "source_name_regex",
+    "steps",
+    "nonzero_exit",
+    "fail_output",
+    "rules",
+    "limits",
+    "support_folder",
+    "definition",
+    "preamble",
+    "assembly",
+    "strip",
+    "env",
+    "scorer",
+    "binds",
+    "mutations",
+    "max_parallel",
+    "npm_packages",
+    "extract_fallback",
+    "known_failures",
+    "requires",
+    "prebuilt",
+    "server",
+}
+
+
+@cache
+def _registry() -> tuple[dict[str, Language], dict[str, str]]:
+    folder = REGISTRY_DIR
+    defaults = tomllib.loads(folder.joinpath("_defaults.toml").read_text(encoding="utf-8"))
+    specs = {}
+    for entry in folder.iterdir():
+        if entry.name.endswith(".toml") and not entry.name.startswith("_"):
+            spec = tomllib.loads(entry.read_text(encoding="utf-8"))
+            specs[spec["name"]] = spec
+    languages = {
+        name: _language(name, spec, defaults)
+        for name, spec in sorted(specs.items(), key=lambda kv: kv[0].lower())
+    }
+    index: dict[str, str] = {}
+    for lang in languages.values():
+        for key in (lang.name, lang.leaderboard_key, *lang.aliases):
+            index[_norm(key)] = lang.name
+    return languages, index
+
+
+def _norm(name: str) -> str:
+    return name.strip().lower()
+
+
+def all_languages() -> list[Language]:
+    """The 40 languages in McEval's order (file names sorted case-insensitively)."""
+    return list(_registry()[0].values())
+
+
+def language_names() -> list[str]:
+    """Canonical names of the 40 languages."""
+    return list(_registry()[0])
+
+
+def get_language(name: str) -> Language:
+    """Look a language up by McEval name, leaderboard key or alias (case-insensitive)."""
+    languages, index = _registry()
+    canonical = index.get(_norm(name))
+    if canonical is None:
+        raise UnknownLanguageError(
+            f"unknown language {name!r}; expected one of: {', '.join(languages)}"
+        )
+    return languages[canonical]
+
+
+def language_of_task(task_id: str) -> Language:
+    """The language named by a task id's prefix (``"CPP/12-0-span"`` -> CPP)."""
+    return get_language(task_id.split("/", 1)[0])
