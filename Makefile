@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_LANGUAGES := Python C CPP JavaScript Java Shell
 
-.PHONY: demo test toolchains toolchains-demo lint figures verify clean
+.PHONY: demo test toolchains toolchains-demo lint notebooks figures verify clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,9 +38,25 @@ test: $(VENV)/.dev-installed toolchains
 verify: $(VENV)/.installed toolchains
 	$(BIN)/workbench verify --report docs/verification.md
 
+# The notebooks' percent-format pairs are linted like the code (tests/test_notebooks_paired.py
+# keeps each pair identical to its notebook).
+LINTED := workbench tests bench $(wildcard notebooks/*.py)
+
 lint: $(VENV)/.dev-installed
-	$(BIN)/ruff check workbench tests bench
-	$(BIN)/ruff format --check workbench tests bench
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+
+# Each notebook and its .py (jupytext.toml): the newer of a pair updates the other, the .py is
+# formatted like the code and carried back, and outputs are cleared before the notebook is stored.
+# The .py is touched last: JupyterLab's jupytext refuses a pair whose .ipynb is the newer one.
+NOTEBOOKS = $(wildcard notebooks/*.ipynb notebooks/*.py)
+
+notebooks: $(VENV)/.dev-installed
+	$(BIN)/jupytext --sync $(NOTEBOOKS)
+	$(BIN)/ruff format notebooks/*.py
+	$(BIN)/jupytext --sync notebooks/*.py
+	$(BIN)/jupyter nbconvert --clear-output --inplace notebooks/*.ipynb
+	touch notebooks/*.py
 
 figures: $(VENV)/.installed
 	$(BIN)/workbench figures

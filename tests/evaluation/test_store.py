@@ -1,4 +1,6 @@
-"""The DuckDB store (durability, cache lookups) and pass@k / per-language metrics."""
+"""The DuckDB store: durability, cache lookups, and verdicts committed in groups (``GroupCommit``).
+
+pass@k and the per-language tables are tested in ``tests/analysis``."""
 
 from __future__ import annotations
 
@@ -8,11 +10,10 @@ import subprocess
 import sys
 import textwrap
 
-import pandas as pd
+import duckdb
 import pytest
 
-from workbench.analysis.passk import pass_at_1_by_language, pass_at_k
-from workbench.evaluation.store import Store
+from workbench.evaluation.store import GroupCommit, Store
 
 
 def row(i: int, status: str = "passed", key: str | None = None) -> dict:
@@ -50,6 +51,33 @@ def test_results_survive_a_killed_writer(tmp_path):
         assert sorted(store.results()["task_id"]) == [f"Python/{i}" for i in range(5)]
 
 
+def test_flush_commits_at_once_what_the_window_would_hold_back(tmp_path):
+    committed: list[dict] = []
+    with Store(tmp_path / "g.duckdb") as store:
+        writer = GroupCommit(store, on_commit=committed.extend, window=3600)
+        writer.flush()  # nothing queued: returns at once
+        for i in range(3):
+            writer.add(row(i))
+        writer.flush()
+        assert store.count() == 3  # the window alone would hold them for an hour
+        writer.add(row(3))
+        writer.flush()
+        assert store.count() == 4
+        writer.close()
+    assert [r["task_id"] for r in committed] == [f"Python/{i}" for i in range(4)]
+
+
+def test_flush_raises_when_the_commit_fails(tmp_path):
+    store = Store(tmp_path / "g.duckdb")
+    writer = GroupCommit(store, window=3600)
+    store.close()  # every commit now fails
+    writer.add(row(0))
+    with pytest.raises(duckdb.Error):
+        writer.flush()
+    with pytest.raises(duckdb.Error):
+        writer.close()
+
+
 def test_rerun_replaces_and_cache_skips_machine_verdicts(tmp_path):
     with Store(tmp_path / "r.duckdb") as store:
         store.put(row(1, "failed"))
@@ -70,36 +98,3 @@ def test_forget_unpassed_touches_only_the_tasks_named(tmp_path):
         assert left == {"Python/1", "Python/2", "Python/3"}
         assert store.forget_unpassed("m") == 2
         assert set(store.results()["task_id"]) == {"Python/2"}
-
-
-def test_pass_at_k_hand_values():
-    assert pass_at_k(1, 1, 1) == 1.0 and pass_at_k(1, 0, 1) == 0.0
-    assert pass_at_k(5, 2, 1) == pytest.approx(0.4)
-    assert pass_at_k(5, 2, 2) == pytest.approx(1 - (3 * 2) / (5 * 4))  # 1 - C(3,2)/C(5,2) = 0.7
-    assert pass_at_k(10, 3, 10) == 1.0 and pass_at_k(4, 4, 4) == 1.0 and pass_at_k(4, 0, 4) == 0.0
-    with pytest.raises(ValueError, match="needs at least 3 samples"):
-        pass_at_k(2, 1, 3)
-    with pytest.raises(ValueError):
-        pass_at_k(2, 3, 1)
-
-
-def test_per_language_mean_and_average_over_languages():
-    results = pd.DataFrame(
-        [
-            ("m", "generation", "Python", "Python/1", "passed"),
-            ("m", "generation", "Python", "Python/1", "failed"),
-            ("m", "generation", "Python", "Python/2", "passed"),
-            ("m", "generation", "Python", "Python/2", "passed"),
-            ("m", "generation", "C", "C/1", "timeout"),
-            ("m", "generation", "C", "C/2", "passed"),
-            ("m", "generation", "C", "C/3", "toolchain_missing"),
-            ("m", "generation", "Go", "Go/1", "toolchain_missing"),
-        ],
-        columns=["model", "task", "language", "task_id", "status"],
-    )
-    table = pass_at_1_by_language(results).set_index("language")
-    assert table.loc["Python", "pass_at_k"] == pytest.approx(0.75)  # (0.5 + 1.0) / 2
-    assert table.loc["C", "pass_at_k"] == pytest.approx(0.5)  # C/3 excluded: 1 of 2 judged
-    assert table.loc["C", "excluded"] == 1
-    assert pd.isna(table.loc["Go", "pass_at_k"])  # nothing judged: no score, not zero
-    assert table.loc["AVG", "pass_at_k"] == pytest.approx((0.75 + 0.5) / 2)

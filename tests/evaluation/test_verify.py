@@ -10,6 +10,8 @@ import pandas as pd
 
 from tests.conftest import require_toolchain
 from workbench.evaluation.verify import known_failure, report_markdown, unexpected
+from workbench.execution.execute import execute
+from workbench.execution.records import Program
 
 
 def test_known_failures_cover_completion_ids():
@@ -32,6 +34,23 @@ def test_report_separates_explained_from_unexplained():
     assert "**1 of 3** canonical solutions pass; 1 cannot pass" in report
     assert "| Scala/5 | compile_error | toolchain |" in report
     assert "## Unexplained" in report and "| Scala/7 | timeout |" in report
+
+
+def test_a_language_without_a_debian_toolchain_is_said_plainly_to_be_not_served_here():
+    execution = execute(Program("Swift", 'print("hello")\n', task_id="Swift/1"))
+    assert execution.status == "toolchain_missing"
+    assert "no Debian toolchain, not served on this machine" in execution.reason
+    results = pd.DataFrame(
+        [
+            ("Swift/1", "Swift", execution.status, execution.reason, 0.0),
+            ("Scala/6", "Scala", "passed", "all steps succeeded", 0.1),
+        ],
+        columns=["task_id", "language", "status", "reason", "run_seconds"],
+    )
+    assert unexpected(results).empty  # explained by the registry, not a bug to chase
+    report = report_markdown(results, "Verification")
+    assert "1 tasks of languages with no Debian toolchain (Swift)" in report
+    assert "not served on this machine" in report and "Docker" not in report
 
 
 def test_verify_cli_on_a_sample(mceval_dir, tmp_path):

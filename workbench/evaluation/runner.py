@@ -5,9 +5,13 @@ hits of a chunk are looked up and committed in one query each, and only the exec
 run are queued. One global queue serves every (task x model x sample); at most ``jobs`` executions
 are in flight, and a language with ``max_parallel`` in the registry never has more than that many;
 those capped, heavy languages are served first, so their long runs overlap the quick ones. On a
-local pool, a language with a warm compiler (``workbench.execution.warm_compilers.pool``) gets a second execution at
-once only when nothing else is ready: each concurrent sample of it needs a server of its own,
-whose start and JIT warm-up cost seconds of CPU that one busy server does not.
+local pool, a language with a warm compiler (``workbench.execution.warm_compilers.pool``) gets a
+second execution at once only when nothing else is ready: each concurrent sample of it needs a
+server of its own, whose start and JIT warm-up cost far more CPU than a compile on a busy one.
+With a store and the cache on, a cache key is executed once per run: an identical program met
+later is served by the execution in flight, the run's recent verdicts or the store, which every
+verdict recorded before a chunk's lookup has reached (``GroupCommit.flush``); verdicts about the
+machine (``toolchain_missing``, ``infrastructure_error``) are never served from the store.
 Executions run on a local thread pool (each thread drives one sandbox) or on Dask workers.
 """
 
@@ -109,9 +113,9 @@ def evaluate(
     scheduler address such as ``"tcp://host:8786"``, a ``dask.distributed.Client`` or a Dask
     cluster object — sends executions to Dask workers (``backend="dask"`` without one starts a
     local cluster); the store stays here. With a ``store``, each verdict is committed within a
-    fifth of a second of finishing (grouped with others that finish meanwhile) and identical work
-    already stored (same cache key) is not run again unless
-    ``cache=False``. ``limits`` overrides registry limits (e.g. ``{"run_timeout": 5}``).
+    second of finishing (grouped with others that finish meanwhile: ``GroupCommit``) and identical
+    work already stored (same cache key) is not run again unless ``cache=False``. ``limits``
+    overrides registry limits (e.g. ``{"run_timeout": 5}``).
     Ctrl-C stops submitting, kills running sandboxes and re-raises ``KeyboardInterrupt``;
     everything finished before it is in the store. Warm compilers started for the run are
     closed at its end.
@@ -217,6 +221,10 @@ class _Run:
             return False
         hit = pd.Series(False, index=prep.index)
         if self.db is not None and self.cache:
+            if self.writer is not None:
+                # Verdicts recorded but not yet committed would otherwise be missed by the lookup
+                # and run again once the recent cache has forgotten them.
+                self.writer.flush()
             found = self.db.cached_many(prep["cache_key"])
             if not found.empty:
                 hit = prep["cache_key"].isin(set(found["cache_key"]))

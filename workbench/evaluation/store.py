@@ -16,6 +16,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from workbench.execution.causes import CAUSE_COLUMNS, explain_frame
+
 DEFAULT_STORE = Path("workbench.duckdb")
 
 SCHEMA = """
@@ -51,6 +53,12 @@ CREATE TABLE IF NOT EXISTS executions (
 );
 CREATE INDEX IF NOT EXISTS executions_cache ON executions (cache_key);
 """
+# Why each non-passing row failed (workbench/execution/causes.py): derived from the row, so
+# added in place to a store written before they existed, and recomputed by ``refresh_causes``.
+CAUSE_SCHEMA = "".join(
+    f"ALTER TABLE executions ADD COLUMN IF NOT EXISTS {column} VARCHAR;\n"
+    for column in CAUSE_COLUMNS
+)
 
 COLUMNS = [
     "task",
@@ -79,6 +87,7 @@ COLUMNS = [
     "extraction",
     "program",
     "cached",
+    *CAUSE_COLUMNS,
 ]
 
 # Verdicts about the machine, not the sample: never reused from the cache.
@@ -95,6 +104,7 @@ class Store:
         self._lock = threading.Lock()
         with self._lock:
             self._con.execute(SCHEMA)
+            self._con.execute(CAUSE_SCHEMA)
 
     def close(self) -> None:
         with self._lock:
@@ -191,6 +201,39 @@ class Store:
             after = self._con.execute("SELECT count(*) FROM executions").fetchall()[0][0]  # type: ignore[index]
         return int(before - after)
 
+    def refresh_causes(self, models: Iterable[str] | None = None) -> int:
+        """Recompute the cause columns of the stored rows (of ``models`` only, when given) from
+        what each row holds, without running anything: after the registry's cause rules
+        changed, or for a store written before causes existed. Returns the rows updated."""
+        keys = ["task", "task_id", "model", "sample_index"]
+        # A passing row needs only its status: its outputs are not read.
+        inputs = ", ".join(
+            f"CASE WHEN status = 'passed' THEN NULL ELSE {c} END AS {c}"
+            for c in ("reason", "stdout", "stderr", "exit_code", "signal")
+            + ("extraction", "code", "raw_generation", "program")
+        )
+        query = f"SELECT {', '.join(keys)}, language, status, {inputs} FROM executions"
+        params: list[Any] = []
+        if models is not None:
+            models = list(models)
+            query += f" WHERE model IN ({', '.join('?' for _ in models)})"
+            params = models
+        with self._lock:
+            rows = self._con.execute(query, params).df()
+            if rows.empty:
+                return 0
+            update = pd.concat([rows[keys], explain_frame(rows)], axis=1)
+            self._con.register("wb_causes", update)
+            try:
+                assignments = ", ".join(f"{c} = u.{c}" for c in CAUSE_COLUMNS)
+                matches = " AND ".join(f"executions.{k} = u.{k}" for k in keys)
+                self._con.execute(
+                    f"UPDATE executions SET {assignments} FROM wb_causes u WHERE {matches}"
+                ).fetchall()
+            finally:
+                self._con.unregister("wb_causes")
+        return len(update)
+
     def count(self) -> int:
         with self._lock:
             return int(self._con.execute("SELECT count(*) FROM executions").fetchall()[0][0])  # type: ignore[index]
@@ -199,12 +242,12 @@ class Store:
 class GroupCommit:
     """Commits finished rows from a background thread, a group per transaction.
 
-    One DuckDB upsert costs about 10 ms of CPU however few rows it holds (measured: 1 row or
-    60), CPU taken from the executions of a parallel run; rows that finish within ``window``
-    seconds of each other are therefore committed together. A row is durable at most
-    ``window`` seconds (plus one commit) after it finished: a SIGKILL loses only those, and a
-    restart runs them again. ``on_commit`` is called with each committed group (the progress
-    bar counts committed verdicts).
+    A DuckDB upsert costs about as much CPU for one row as for dozens (docs/benchmark.md), CPU
+    taken from the executions of a parallel run; rows that finish within ``window`` seconds of
+    each other are therefore committed together. A row is durable at most ``window`` seconds
+    (plus one commit) after it finished: a SIGKILL loses only those, and a restart runs them
+    again. ``flush`` commits at once what is queued. ``on_commit`` is called with each committed
+    group (the progress bar counts committed verdicts).
     """
 
     def __init__(
@@ -217,6 +260,8 @@ class GroupCommit:
         self.store, self.on_commit = store, on_commit
         self.window, self.max_rows = window, max_rows
         self._rows: list[dict[str, Any]] = []
+        self._added = self._committed = 0
+        self._flush_to = 0  # commit without waiting out the window until this many are committed
         self._cond = threading.Condition()
         self._closing = False
         self._error: BaseException | None = None
@@ -229,16 +274,28 @@ class GroupCommit:
             raise self._error
         with self._cond:
             self._rows.append(row)
+            self._added += 1
             # Wake the thread for a group's first row (it then waits out the window) or a full
-            # group, not for every row.
+            # group, not for every row. All waiters: ``flush`` may be waiting too.
             if len(self._rows) == 1 or len(self._rows) >= self.max_rows:
-                self._cond.notify()
+                self._cond.notify_all()
+
+    def flush(self) -> None:
+        """Commit every row added so far without waiting out the window; return once they are
+        committed (raises if a commit failed)."""
+        with self._cond:
+            self._flush_to = max(self._flush_to, self._added)
+            self._cond.notify_all()
+            while self._committed < self._flush_to and self._error is None:
+                self._cond.wait()
+        if self._error is not None:
+            raise self._error
 
     def close(self) -> None:
         """Commit everything queued, stop the thread, and raise a commit error if one happened."""
         with self._cond:
             self._closing = True
-            self._cond.notify()
+            self._cond.notify_all()
         self._thread.join()
         if self._error is not None:
             raise self._error
@@ -253,6 +310,7 @@ class GroupCommit:
                 first = time.monotonic()
                 while (
                     not self._closing
+                    and self._committed >= self._flush_to
                     and len(self._rows) < self.max_rows
                     and (left := self.window - (time.monotonic() - first)) > 0
                 ):
@@ -261,7 +319,12 @@ class GroupCommit:
             try:
                 self.store.put_many(pd.DataFrame(group, dtype=object))
             except BaseException as exc:  # noqa: BLE001 — reported to the runner on add/close
-                self._error = exc
+                with self._cond:
+                    self._error = exc
+                    self._cond.notify_all()
                 return
+            with self._cond:
+                self._committed += len(group)
+                self._cond.notify_all()
             if self.on_commit is not None:
                 self.on_commit(group)

@@ -96,7 +96,7 @@ def known_failure(task_id: str) -> dict[str, str] | None:
 
 
 def _docker_only(frame: pd.DataFrame) -> pd.Series:
-    """Rows of languages with no local toolchain at all (the Docker backend's)."""
+    """Rows of languages with no Debian toolchain at all: not served on this machine."""
     return (frame["status"] == "toolchain_missing") & frame["language"].map(
         lambda name: get_language(name).docker_only
     ).astype(bool)
@@ -166,7 +166,7 @@ def report_markdown(results: pd.DataFrame, title: str) -> str:
         names = ", ".join(sorted(docker["language"].unique()))
         lines.append(
             f"{len(docker)} tasks of languages with no Debian toolchain ({names}) are "
-            "`toolchain_missing`: the Docker backend serves them."
+            "`toolchain_missing`: no Debian toolchain, not served on this machine."
         )
     judged = results[~_docker_only(results)]
     if len(judged):

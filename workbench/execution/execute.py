@@ -46,7 +46,7 @@ def execute(
     if not language.has_recipe:
         base.status = "toolchain_missing"
         base.reason = f"no local recipe for {language.name}" + (
-            ": it needs the Docker backend" if language.docker_only else " yet"
+            ": no Debian toolchain, not served on this machine" if language.docker_only else " yet"
         )
         return base
     missing = missing_tools(language)

@@ -147,8 +147,8 @@ def as_user(uid: int | None) -> tuple[list[str], dict[str, object]]:
 
     util-linux's ``setpriv`` switches the user after the exec, so ``Popen`` can start the child
     with ``vfork``. Asking ``Popen`` itself to switch forces a full ``fork`` of the parent, whose
-    page tables grow with the runner's memory: about 2 ms of CPU per step, most of it holding
-    the GIL that the other executions wait for.
+    page tables grow with the runner's memory: CPU spent on every step, most of it holding the
+    GIL that the other executions wait for (docs/benchmark.md).
     """
     if uid is None:
         return [], {}
@@ -199,7 +199,8 @@ class UidLease:
 def _is_zombie(proc_dir: str) -> bool:
     # A dead process waiting for its parent to reap it holds nothing but its pid, and cannot be
     # killed again. Where PID 1 does not reap orphans (some containers), bwrap's own monitor
-    # process stays a zombie after every run; waiting for it would cost each step 0.5 s.
+    # process stays a zombie after every run; waiting for it would make every step sit out the
+    # sweep's whole retry loop.
     with open(f"{proc_dir}/stat", "rb") as handle:
         return handle.read().rsplit(b")", 1)[1][:3].strip() == b"Z"
 

@@ -2,8 +2,8 @@
 
 As root, each execution's folder is a fresh ``tmpfs`` of ``WORK_FOLDER_MB``: the compilers' many
 small files (class files, Go's build cache, Cargo's ``target``) never reach the disk's journal,
-whose commits made parallel runs wait (Go: 12% of two cores idle), and a program that writes
-without end fills its own folder, not the machine's disk or another sample's folder. Without the
+whose commits make parallel runs wait (docs/benchmark.md), and a program that writes without
+end fills its own folder, not the machine's disk or another sample's folder. Without the
 privilege to mount (not root, some containers), the folder is a plain directory on disk.
 
 A runner killed with SIGKILL cannot unmount its folders; the next process that makes one unmounts
@@ -132,6 +132,6 @@ def work_folder() -> Iterator[Path]:
                 _idle.append(path)
         else:
             # rm deletes outside the GIL that the other executions' threads need (a Go sample
-            # leaves hundreds of files: 25 ms of Python).
+            # leaves hundreds of files, too many to delete from Python while others wait).
             subprocess.run(["rm", "-rf", "--one-file-system", "--", str(path)], check=False)
             shutil.rmtree(path, ignore_errors=True)  # whatever rm could not

@@ -34,7 +34,7 @@ def language_statuses() -> list[LanguageStatus]:
                     lang.name,
                     "docker_only",
                     None,
-                    "no Debian toolchain: served by the Docker backend",
+                    "no Debian toolchain: not served on this machine",
                     packages,
                 )
             )
