@@ -20,7 +20,7 @@ from pathlib import Path
 def snippets(n: int) -> tuple[list[str], str]:
     """``n`` code snippets: McEval canonical solutions spread over languages, else synthetic."""
     try:
-        from workbench.figures.embeddings import snippets_from_tasks
+        from workbench.analysis.representation import snippets_from_tasks
         from workbench.inputs.tasks import load_tasks
 
         frame = snippets_from_tasks(load_tasks(None, task="generation"))
@@ -98,7 +98,7 @@ def main() -> None:
 
     import torch
 
-    from workbench.figures.embeddings import TransformerEmbedder
+    from workbench.analysis.representation import TransformerEmbedder
 
     torch.set_num_threads(args.threads)
     texts, source = snippets(args.n)

@@ -65,8 +65,8 @@ results.groupby(["model", "status"]).size().unstack(fill_value=0)
 # The overall score is the plain mean over languages, as in the McEval paper.
 
 # %%
-table = wb.pass_at_1_by_language(results)
-table.pivot(index="language", columns="model", values="pass_at_k").round(3)
+table = wb.pass_at_k_table(results)  # pass@1 with 95% Wilson intervals
+table.pivot(index="language", columns="model", values="pass_at_1").round(3)
 
 # %%
 wb.pass_at_1_chart(table, "Demo: pass@1 per language (synthetic outputs)")

@@ -1,7 +1,7 @@
 """McEval Workbench: run, inspect and analyse McEval evaluations.
 
 The public API, in the order data flows: ``load_tasks`` -> ``load_samples`` -> ``evaluate`` ->
-``pass_at_1_by_language`` -> ``pass_at_1_chart``.
+``pass_at_k_table`` -> ``pass_at_1_chart`` -> ``save_figure``.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ __version__ = "0.1.0"
 
 _API = {
     "load_tasks": "workbench.inputs.tasks",
+    "generate": "workbench.generation.generate",
     "load_samples": "workbench.inputs.samples",
     "prepare": "workbench.programs.prepare",
     "evaluate": "workbench.evaluation.runner",
@@ -20,9 +21,12 @@ _API = {
     "Program": "workbench.execution.records",
     "Store": "workbench.evaluation.store",
     "pass_at_k": "workbench.analysis.passk",
-    "pass_at_1_by_language": "workbench.analysis.passk",
-    "pass_at_1_chart": "workbench.figures.charts",
-    "save_chart": "workbench.figures.charts",
+    "task_scores": "workbench.analysis.passk",
+    "pass_at_k_table": "workbench.analysis.passk",
+    "failure_modes": "workbench.analysis.failure_modes",
+    "compare_models": "workbench.analysis.compare_models",
+    "pass_at_1_chart": "workbench.figures.per_language",
+    "save_figure": "workbench.figures.theme",
     "get_language": "workbench.registry.languages",
     "all_languages": "workbench.registry.languages",
     "DEMO_DATA": "workbench.ops.demo",

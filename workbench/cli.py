@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -37,6 +38,7 @@ def _doctor(args: argparse.Namespace) -> int:
         print("  ".join(str(row[c]).ljust(widths[c]) for c in widths) + "  " + row["detail"])
     ready = (table["status"] == "ready").sum()
     print(f"\n{ready} of {len(table)} languages ready to execute locally")
+    _print_docker(data)
     if args.verify:
         broken = [c for c in data["self_test"] if not c["ok"]]
         print(f"\nself-test ({len(data['self_test'])} languages):")
@@ -54,32 +56,42 @@ def _doctor(args: argparse.Namespace) -> int:
 
 def format_table(results: pd.DataFrame) -> str:
     """Per-language pass@1 and status counts for each model, as text."""
-    from workbench.analysis.passk import pass_at_1_by_language, status_counts
+    from workbench.analysis.passk import AVG_LABEL, pass_at_k_table, status_counts
 
-    scores = pass_at_1_by_language(results)
+    scores = pass_at_k_table(results, k=1, by="language")
     counts = status_counts(results)
     out = []
     for model, table in scores.groupby("model", sort=True):
-        merged = table[["model", "language", "tasks", "samples", "pass_at_k"]].merge(
+        merged = table[["model", "language", "n_tasks", "n_samples", "pass_at_1"]].merge(
             counts[counts["model"] == model], on=["model", "language"], how="left"
         )
-        merged["pass@1 %"] = (merged.pop("pass_at_k") * 100).round(1)
+        merged["pass@1 %"] = (merged.pop("pass_at_1") * 100).round(1)
         status_cols = [c for c in counts.columns if c not in ("model", "language")]
         merged[status_cols] = merged[status_cols].fillna(0).astype(int)
-        merged.loc[merged["language"] == "AVG", status_cols] = merged[status_cols].sum().values
-        cols = ["language", "tasks", "samples", "pass@1 %", *status_cols]
+        merged.loc[merged["language"] == AVG_LABEL, status_cols] = merged[status_cols].sum().values
+        cols = ["language", "n_tasks", "n_samples", "pass@1 %", *status_cols]
         out.append(f"model: {model}\n{merged[cols].to_string(index=False)}")
     return "\n\n".join(out)
 
 
+def format_by_task(results: pd.DataFrame) -> str:
+    """``format_table`` once per task kind (and completion subset) the results hold."""
+    label = results["task"] + results["subset"].map(lambda s: f"/{s}" if isinstance(s, str) else "")
+    if label.nunique() <= 1:
+        return format_table(results)
+    parts = results.groupby(label, sort=False)
+    return "\n\n".join(f"task: {name}\n{format_table(part)}" for name, part in parts)
+
+
 def _evaluate(args: argparse.Namespace) -> int:
     from workbench.evaluation.runner import evaluate
-    from workbench.inputs.samples import load_samples
-    from workbench.inputs.tasks import load_tasks
+    from workbench.inputs.samples import load_samples, tasks_for_samples
 
     samples = load_samples(args.samples)
-    languages = args.languages or sorted({t.split("/", 1)[0] for t in samples["task_id"]})
-    tasks = load_tasks(args.data, task=args.task, subset=args.subset, languages=languages)
+    # Without --task, each sample's kind and subset come from its id (and stage1_* fields).
+    tasks = tasks_for_samples(
+        samples, args.data, task=args.task, subset=args.subset, languages=args.languages
+    )
     if args.languages:
         samples = samples[
             samples["task_id"]
@@ -88,17 +100,23 @@ def _evaluate(args: argparse.Namespace) -> int:
             .map(lambda p: p in set(tasks["language"]) or p in args.languages)
         ]
     limits = {"run_timeout": args.run_timeout} if args.run_timeout else None
+    backend = args.backend
+    if backend == "docker":
+        from workbench.evaluation.backends import DockerBackend
+
+        backend = DockerBackend(args.image, args.jobs)  # a missing engine or image: an error now
     results = evaluate(
         samples,
         tasks,
         jobs=args.jobs,
+        backend=backend,
         cluster=args.cluster,
         store=args.store,
         cache=not args.no_cache,
         limits=limits,
         progress=not args.quiet,
     )
-    print(format_table(results))
+    print(format_by_task(results))
     print(f"\nstore: {args.store}")
     return 0
 
@@ -132,7 +150,7 @@ def _results(args: argparse.Namespace) -> int:
         else:
             print("[]" if args.format == "json" else "")
         return 0
-    table = pass_at_k_table(results, ks=ks, by=args.by)
+    table = pass_at_k_table(results, k=ks, by=args.by)
     if args.format == "csv":
         print(table.to_csv(index=False), end="")
     elif args.format == "json":
@@ -142,11 +160,11 @@ def _results(args: argparse.Namespace) -> int:
         for model, part in table.groupby("model", sort=True):
             shown = part.drop(columns="model").copy()
             for k in ks:
-                col = f"pass@{k}"
+                col = f"pass_at_{k}"
                 pct = shown.pop(col) * 100
                 low, high = shown.pop(f"{col}_low") * 100, shown.pop(f"{col}_high") * 100
-                shown[f"{col} %"] = pct.round(1)
-                shown[f"{col} 95% CI"] = [
+                shown[f"pass@{k} %"] = pct.round(1)
+                shown[f"pass@{k} 95% CI"] = [
                     "" if pd.isna(lo) else f"[{lo:.1f}, {hi:.1f}]"
                     for lo, hi in zip(low, high, strict=True)
                 ]
@@ -155,8 +173,66 @@ def _results(args: argparse.Namespace) -> int:
     return 0
 
 
+def _open_store(path: Path):  # -> Store, imported lazily like every command's modules
+    """The results store at ``path``; an InputError when there is none (opening would create
+    an empty one)."""
+    from workbench.errors import InputError
+    from workbench.evaluation.store import Store
+
+    if not path.is_file():
+        raise InputError("no results store here", file=path)
+    return Store(path)
+
+
+def _failures(args: argparse.Namespace) -> int:
+    from workbench.analysis.failure_modes import example_key, failure_modes, format_failure_modes
+
+    with _open_store(args.store) as store:
+        if args.refresh:
+            if hasattr(store, "refresh_causes"):
+                store.refresh_causes()
+            else:
+                print("workbench: no cause rules to refresh with yet", file=sys.stderr)
+        results = store.results()
+    table = failure_modes(results, by=args.by)
+    if args.format == "json":
+        records = json.loads(table.to_json(orient="records"))  # numpy values made plain
+        print(json.dumps(records, indent=2, ensure_ascii=False))
+    elif args.format == "csv":
+        table["examples"] = table["examples"].map(lambda xs: "; ".join(map(example_key, xs)))
+        print(table.to_csv(index=False), end="")
+    else:
+        print(format_failure_modes(table, args.by, top=args.top))
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from workbench.analysis.compare_models import compare_models, format_comparison
+    from workbench.errors import InputError
+
+    with _open_store(args.store) as store:
+        results = store.results(models=args.models)
+        absent = sorted(set(args.models) - set(results["model"]))
+        if absent:
+            held = sorted(store.results()["model"].unique())
+            raise InputError(f"no results for {absent}; the store holds {held}", file=args.store)
+    comparison = compare_models(results, args.models)
+    if args.format == "json":
+        both = {
+            "table": json.loads(comparison.table.to_json(orient="records")),
+            "disagreements": json.loads(comparison.disagreements.to_json(orient="records")),
+        }
+        print(json.dumps(both, indent=2, ensure_ascii=False))
+    elif args.format == "csv":
+        chosen = comparison.disagreements if args.disagreements else comparison.table
+        print(chosen.to_csv(index=False), end="")
+    else:
+        print(format_comparison(comparison, limit=args.limit))
+    return 0
+
+
 def _figures(args: argparse.Namespace) -> int:
-    from workbench.figures.cli import run
+    from workbench.figures.build import run
 
     run(args.out, args.results, args.data, embedder=args.embedder, tokenizer=args.tokenizer)
     return 0
@@ -206,6 +282,40 @@ def _verify(args: argparse.Namespace) -> int:
     return 0 if unexpected(results).empty else 1
 
 
+def _print_docker(data: dict) -> None:
+    """The Docker backend's part of ``doctor``: its image and what neither backend serves."""
+    docker = data.get("docker") or {}
+    print(f"docker backend: {docker.get('detail', 'unknown')}")
+    if docker.get("available"):
+        languages = docker["languages"]
+        local = {r["language"]: r["version"] for r in data["languages"] if r["status"] == "ready"}
+        changed = [n for n, v in languages.items() if n in local and v != local[n]]
+        only = [n for n in languages if n not in local]
+        print(f"  serves {len(languages)}: " + ", ".join(languages))
+        if only:
+            print("  only in the image: " + ", ".join(f"{n} ({languages[n]})" for n in only))
+        if changed:
+            print("  other version than here: " + ", ".join(changed))
+    unserved = data.get("unserved", [])
+    if unserved:
+        print(
+            f"not served on this machine by either backend ({len(unserved)}): "
+            + ", ".join(unserved)
+        )
+
+
+def _image(args: argparse.Namespace) -> int:
+    from workbench.ops.image import build_image
+
+    built = build_image(args.tag, args.base, args.vendor, args.network)
+    served = sum(v is not None for v in built.versions.values())
+    print(
+        f"\n{built.tag}: built in {built.seconds / 60:.1f} min on {built.base}; {served} of "
+        f"{len(built.versions)} languages have a toolchain in it"
+    )
+    return 0
+
+
 def _toolchains(args: argparse.Namespace) -> int:
     from workbench.ops.toolchains import can_install, install, npm_packages_for, packages_for
 
@@ -253,6 +363,104 @@ def _prebuilt_lines(languages: list[str] | None, build: bool) -> bool:
     return ok
 
 
+def _batch_size(text: str) -> int | str:
+    if text == "auto":
+        return text
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected auto or a positive integer, not {text!r}")
+    return value
+
+
+def _generated(args: argparse.Namespace) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Samples generated as ``args`` say (and resumed from ``--out``), with their tasks."""
+    from workbench.generation.generate import generate
+    from workbench.inputs.tasks import load_tasks
+
+    tasks = load_tasks(args.data, task=args.task, subset=args.subset, languages=args.languages)
+    if args.limit is not None:
+        tasks = tasks.groupby(["language", "subset"], dropna=False, sort=False).head(args.limit)
+    samples = generate(
+        args.model,
+        tasks,
+        n=args.n,
+        temperature=args.temperature,
+        top_p=args.top_p,
+        max_new_tokens=args.max_new_tokens,
+        batch_size=args.batch_size,
+        device=args.device,
+        dtype=args.dtype,
+        chat_template=args.chat_template,
+        system_prompt=args.system_prompt,
+        out=args.out,
+        seed=args.seed,
+        progress=not args.quiet,
+    )
+    return samples, tasks
+
+
+def _generate(args: argparse.Namespace) -> int:
+    samples, _ = _generated(args)
+    files = sorted(set(samples["source_file"]))
+    where = files[0] if len(files) == 1 else str(Path(files[0]).parent)
+    print(f"{len(samples)} samples of {samples['task_id'].nunique()} tasks: {where}")
+    print(f"evaluate them: workbench evaluate --samples {where}")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from workbench.evaluation.runner import evaluate
+
+    samples, tasks = _generated(args)
+    limits = {"run_timeout": args.run_timeout} if args.run_timeout else None
+    results = evaluate(
+        samples, tasks, jobs=args.jobs, store=args.store, limits=limits, progress=not args.quiet
+    )
+    print(format_by_task(results))
+    print(f"\nsamples: {Path(samples['source_file'].iloc[0]).parent}\nstore: {args.store}")
+    return 0
+
+
+def _generation_options(g: argparse.ArgumentParser) -> None:
+    """The options of ``generate`` and ``run``."""
+    g.add_argument("--model", required=True, help="a hub id or a local model folder")
+    g.add_argument(
+        "--task", default="generation", choices=["generation", "explanation", "completion"]
+    )
+    g.add_argument("--subset", default=None, choices=["single", "multi", "span", "light"])
+    g.add_argument("--languages", nargs="+", default=None)
+    g.add_argument("--limit", type=int, default=None, help="first N tasks per language")
+    g.add_argument(
+        "--data", default=None, help="McEval folder (default: MCEVAL_DATA or ../shared/mceval)"
+    )
+    g.add_argument("--n", type=int, default=1, help="samples per task (n > 1: --temperature)")
+    g.add_argument("--temperature", type=float, default=0.0, help="0: greedy, the paper's setting")
+    g.add_argument("--top-p", type=float, default=0.95)
+    g.add_argument("--max-new-tokens", type=int, default=1024)
+    g.add_argument("--batch-size", type=_batch_size, default="auto", help="halved on OOM")
+    g.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:1 | mps")
+    g.add_argument("--dtype", default="auto", help="auto (bf16 on GPU, fp32 on CPU) | ...")
+    g.add_argument(
+        "--chat-template",
+        default="auto",
+        choices=["auto", "on", "off"],
+        help="auto: the tokenizer's template when it has one",
+    )
+    g.add_argument("--system-prompt", default=None)
+    g.add_argument("--seed", type=int, default=0, help="sampling seed")
+    g.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="folder of <Lang>.jsonl or one .jsonl (default: generations/<task>/<model>); "
+        "what it holds is kept and not generated again",
+    )
+    g.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     p = argparse.ArgumentParser(prog="workbench", description=__doc__)
@@ -277,7 +485,11 @@ def parser() -> argparse.ArgumentParser:
     )
     e.add_argument("--samples", required=True, type=Path, help="samples JSONL file or folder")
     e.add_argument(
-        "--task", default="generation", choices=["generation", "explanation", "completion"]
+        "--task",
+        default=None,
+        choices=["generation", "explanation", "completion"],
+        help="default: per sample, from its id (-single, -multi, -span, -light-span: completion) "
+        "and fields (stage1_*: explanation; else generation)",
     )
     e.add_argument("--subset", default=None, choices=["single", "multi", "span", "light"])
     e.add_argument("--languages", nargs="+", default=None, help="only these languages")
@@ -290,6 +502,19 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         metavar="ADDR",
         help="Dask scheduler address (tcp://host:8786): execute on its workers",
+    )
+    e.add_argument(
+        "--backend",
+        default="local",
+        choices=["local", "dask", "docker"],
+        help="where programs run: this machine, a Dask cluster, or containers of the runtime "
+        "image (docker: one per job; see `workbench image build`)",
+    )
+    e.add_argument(
+        "--image",
+        default=os.environ.get("WORKBENCH_IMAGE") or "mceval-workbench:latest",
+        help="the runtime image of --backend docker (default: $WORKBENCH_IMAGE or "
+        "mceval-workbench:latest)",
     )
     e.add_argument(
         "--no-cache", action="store_true", help="run again even if the store has the verdict"
@@ -308,7 +533,7 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--quiet", action="store_true")
     m.set_defaults(func=_demo)
 
-    r = sub.add_parser("results", help="pass@k with 95% CIs from a results store")
+    r = sub.add_parser("results", help="pass@k with 95% Wilson intervals from a results store")
     r.add_argument("--store", type=Path, default=Path("workbench.duckdb"))
     r.add_argument(
         "--by",
@@ -319,6 +544,32 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--k", default="1", help="comma-separated k values, e.g. 1,10 (default: 1)")
     r.add_argument("--format", default="table", choices=["table", "csv", "json"])
     r.set_defaults(func=_results)
+
+    fm = sub.add_parser("failures", help="error messages of failing samples, clustered")
+    fm.add_argument("--store", type=Path, default=Path("workbench.duckdb"))
+    fm.add_argument(
+        "--by",
+        nargs="+",
+        default=["language"],
+        choices=["language", "model", "cause", "status", "task"],
+        help="group clusters by these columns (default: language)",
+    )
+    fm.add_argument("--format", default="table", choices=["table", "csv", "json"])
+    fm.add_argument("--top", type=int, default=10, help="clusters shown per group (table)")
+    fm.add_argument(
+        "--refresh", action="store_true", help="recompute causes from stored output first"
+    )
+    fm.set_defaults(func=_failures)
+
+    c = sub.add_parser("compare", help="models compared sample by sample (exact McNemar test)")
+    c.add_argument("--store", type=Path, default=Path("workbench.duckdb"))
+    c.add_argument("models", nargs="+", metavar="MODEL", help="two or more: every pair compared")
+    c.add_argument("--format", default="table", choices=["table", "csv", "json"])
+    c.add_argument(
+        "--disagreements", action="store_true", help="csv: the disagreements, not the table"
+    )
+    c.add_argument("--limit", type=int, default=20, help="disagreements listed per pair (table)")
+    c.set_defaults(func=_compare)
 
     v = sub.add_parser("verify", help="run every canonical solution; exit 1 if any fails")
     v.add_argument(
@@ -350,6 +601,26 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--languages", nargs="+", default=None)
     t.set_defaults(func=_toolchains)
 
+    im = sub.add_parser("image", help="build the Docker backend's runtime image")
+    im.add_argument("action", choices=["build"])
+    im.add_argument(
+        "--base",
+        default=None,
+        metavar="IMAGE",
+        help="base image (default: Debian bookworm made here with debootstrap, as root)",
+    )
+    im.add_argument(
+        "--no-vendor",
+        dest="vendor",
+        action="store_false",
+        help="Debian and npm toolchains only: leave out Julia, Swift, Dart, PowerShell, .NET",
+    )
+    im.add_argument("--tag", default="mceval-workbench:latest")
+    im.add_argument(
+        "--network", default=None, help="build network mode (host: where the bridge is cut off)"
+    )
+    im.set_defaults(func=_image)
+
     f = sub.add_parser("figures", help="regenerate the paper's figures from data")
     f.add_argument("--out", type=Path, default=Path("figures"))
     f.add_argument("--results", type=Path, default=None, help="a results store to draw from")
@@ -361,6 +632,21 @@ def parser() -> argparse.ArgumentParser:
     )
     f.add_argument("--tokenizer", default=None, help="tokenizer for length statistics")
     f.set_defaults(func=_figures)
+
+    gen = sub.add_parser(
+        "generate", help="samples from a transformers model, in the official evaluator's layout"
+    )
+    _generation_options(gen)
+    gen.set_defaults(func=_generate)
+
+    run = sub.add_parser("run", help="generate, evaluate into the store, print pass@1")
+    _generation_options(run)
+    run.add_argument("--store", type=Path, default=Path("workbench.duckdb"))
+    run.add_argument("--jobs", type=int, default=None, help="parallel executions")
+    run.add_argument(
+        "--run-timeout", type=float, default=None, help="override every run time limit (s)"
+    )
+    run.set_defaults(func=_run)
     return p
 
 

@@ -1,4 +1,5 @@
-"""pass@k tables: groupings, the paper's pooling, exclusions, bootstrap CIs and the CLI."""
+"""pass@k: the estimator, per-task scores, the table's groupings, the paper's pooling and AVG,
+exclusions, Wilson intervals and the ``workbench results`` command."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ import io
 import json
 import subprocess
 import sys
+from math import comb
 
 import pandas as pd
 import pytest
 
-from workbench.analysis.passk import pass_at_k_table
+from workbench.analysis.intervals import effective_sample_size, wilson_interval
+from workbench.analysis.passk import pass_at_k, pass_at_k_table, task_scores
+from workbench.errors import InputError
 from workbench.evaluation.store import Store
 
 COLUMNS = ["model", "task", "subset", "level", "language", "task_id", "sample_index", "status"]
@@ -31,21 +35,90 @@ def simple(language: str, task_id: str, *statuses: str, model: str = "m") -> lis
     return [(model, "generation", None, "easy", language, task_id, s) for s in statuses]
 
 
-def test_pass_at_k_with_n_equal_k_and_error_for_n_below_k():
+def test_estimator_known_values() -> None:
+    assert pass_at_k(4, 2, 1) == pytest.approx(0.5)
+    assert pass_at_k(10, 0, 1) == 0.0
+    assert pass_at_k(5, 5, 1) == 1.0
+    assert pass_at_k(10, 3, 5) == pytest.approx(1 - (7 * 6 * 5 * 4 * 3) / (10 * 9 * 8 * 7 * 6))
+    # The definition: 1 - C(n - c, k) / C(n, k), for every c of n = 20 at k = 1, 5, 10.
+    for k in (1, 5, 10):
+        for c in range(21):
+            assert pass_at_k(20, c, k) == pytest.approx(1 - comb(20 - c, k) / comb(20, k))
+    with pytest.raises(ValueError, match="needs at least 3 samples"):
+        pass_at_k(2, 1, 3)
+    with pytest.raises(ValueError):
+        pass_at_k(2, 3, 1)
+
+
+def test_task_scores_one_row_per_task() -> None:
+    results = frame(
+        simple("C", "C/1", "passed", "toolchain_missing", "failed")
+        + simple("C", "C/2", "infrastructure_error")
+        + [("m", "completion", "span", None, "C", "C/1-0-span", "passed")]
+    )
+    tasks = task_scores(results).set_index(["task", "task_id"])
+    assert list(tasks.columns) == [
+        "model",
+        "subset",
+        "language",
+        "level",
+        "n_samples",
+        "n_passed",
+        "n_excluded",
+        "pass_at_1",
+    ]
+    one = tasks.loc[("generation", "C/1")]
+    assert (one["n_samples"], one["n_passed"], one["n_excluded"]) == (2, 1, 1)
+    assert one["pass_at_1"] == pytest.approx(0.5)
+    assert pd.isna(tasks.loc[("generation", "C/2"), "pass_at_1"])  # nothing judged: no score
+    span = tasks.loc[("completion", "C/1-0-span")]
+    assert span["subset"] == "span" and span["level"] is None and span["pass_at_1"] == 1.0
+    assert tasks.loc[("generation", "C/1"), "subset"] is None
+    with pytest.raises(InputError, match="field 'status'"):
+        task_scores(results.drop(columns="status"))
+
+
+def test_pass_at_k_with_n_equal_k_and_error_for_n_below_k() -> None:
     results = frame(
         simple("Python", "Python/1", "passed", "failed")
         + simple("Python", "Python/2", "failed", "failed")
     )
-    table = pass_at_k_table(results, ks=(1, 2), n_boot=50).set_index("language")
+    table = pass_at_k_table(results, k=[1, 2]).set_index("language")
     # Python/1: pass@1 = 1/2, pass@2 = 1 (n = k = 2, one passed); Python/2: 0 and 0.
-    assert table.loc["Python", "pass@1"] == pytest.approx(0.25)
-    assert table.loc["Python", "pass@2"] == pytest.approx(0.5)
-    assert table.loc["Python", "tasks"] == 2 and table.loc["Python", "samples"] == 4
-    with pytest.raises(ValueError, match=r"pass@3 .*n=2"):
-        pass_at_k_table(results, ks=(1, 3))
+    assert table.loc["Python", "pass_at_1"] == pytest.approx(0.25)
+    assert table.loc["Python", "pass_at_2"] == pytest.approx(0.5)
+    assert table.loc["Python", "n_tasks"] == 2 and table.loc["Python", "n_samples"] == 4
+    assert table.loc["Python", "n_passed"] == 1
+    with pytest.raises(InputError, match=r"pass@3 .*n=2"):
+        pass_at_k_table(results, k=(1, 3))
 
 
-def test_paradigm_pools_tasks_not_language_means():
+def test_columns_are_the_vocabulary() -> None:
+    results = frame(simple("Python", "Python/1", "passed", "failed"))
+    table = pass_at_k_table(results, k=[2, 1])
+    assert list(table.columns) == [
+        "model",
+        "language",
+        "n_tasks",
+        "n_samples",
+        "n_passed",
+        "n_excluded",
+        "pass_at_1",
+        "pass_at_1_low",
+        "pass_at_1_high",
+        "pass_at_2",
+        "pass_at_2_low",
+        "pass_at_2_high",
+    ]
+    assert table["language"].tolist() == ["Python", "AVG"]
+    by_two = pass_at_k_table(results, by=["language", "level"])
+    assert list(by_two.columns[:3]) == ["model", "language", "level"]
+    assert "AVG" not in set(by_two["language"])  # the macro average belongs to by="language"
+    empty = pass_at_k_table(results.iloc[0:0], by="paradigm")
+    assert empty.empty and "pass_at_1_high" in empty.columns
+
+
+def test_paradigm_pools_tasks_not_language_means() -> None:
     # Python and Go are both "Multiple Paradigms": Python 1 task solved, Go 3 tasks unsolved.
     results = frame(
         simple("Python", "Python/1", "passed")
@@ -53,75 +126,91 @@ def test_paradigm_pools_tasks_not_language_means():
         + simple("Go", "Go/2", "failed")
         + simple("Go", "Go/3", "failed")
     )
-    by_paradigm = pass_at_k_table(results, by="paradigm", n_boot=50).set_index("paradigm")
-    assert by_paradigm.loc["Multiple Paradigms", "pass@1"] == pytest.approx(1 / 4)  # pooled
-    assert by_paradigm.loc["Multiple Paradigms", "tasks"] == 4
-    by_language = pass_at_k_table(results, n_boot=50).set_index("language")
-    assert by_language.loc["AVG", "pass@1"] == pytest.approx((1.0 + 0.0) / 2)  # macro average
-    by_scenario = pass_at_k_table(results, by="scenario", n_boot=50).set_index("scenario")
-    assert by_scenario.loc["Scientific Computing", "pass@1"] == 1.0  # Python alone
-    assert by_scenario.loc["Web Backend", "pass@1"] == 0.0  # Go alone
+    by_paradigm = pass_at_k_table(results, by="paradigm").set_index("paradigm")
+    assert by_paradigm.loc["Multiple Paradigms", "pass_at_1"] == pytest.approx(1 / 4)  # pooled
+    assert by_paradigm.loc["Multiple Paradigms", "n_tasks"] == 4
+    low, high = wilson_interval(0.25, 4)
+    assert by_paradigm.loc["Multiple Paradigms", "pass_at_1_low"] == pytest.approx(low)
+    assert by_paradigm.loc["Multiple Paradigms", "pass_at_1_high"] == pytest.approx(high)
+    by_language = pass_at_k_table(results).set_index("language")
+    assert by_language.loc["AVG", "pass_at_1"] == pytest.approx((1.0 + 0.0) / 2)  # macro average
+    by_scenario = pass_at_k_table(results, by="scenario").set_index("scenario")
+    assert by_scenario.loc["Scientific Computing", "pass_at_1"] == 1.0  # Python alone
+    assert by_scenario.loc["Web Backend", "pass_at_1"] == 0.0  # Go alone
 
 
-def test_toolchain_missing_is_excluded_and_reported():
+def test_avg_interval_uses_kish_effective_tasks() -> None:
+    # Python 8 tasks (3 solved), C 2 tasks (both solved): AVG = (3/8 + 1) / 2.
+    statuses = ["passed", "failed", "failed", "passed", "failed", "passed", "failed", "failed"]
+    rows = [r for i, s in enumerate(statuses) for r in simple("Python", f"Python/{i}", s)]
+    rows += [r for i in range(2) for r in simple("C", f"C/{i}", "passed")]
+    table = pass_at_k_table(frame(rows)).set_index("language")
+    avg = table.loc["AVG"]
+    assert avg["pass_at_1"] == pytest.approx((3 / 8 + 1) / 2)
+    assert (avg["n_tasks"], avg["n_samples"], avg["n_passed"]) == (10, 10, 5)
+    n_eff = 2**2 / (1 / 8 + 1 / 2)  # L² / Σ 1/n_l = 6.4, fewer than the 10 tasks
+    assert effective_sample_size([8, 2]) == pytest.approx(n_eff)
+    low, high = wilson_interval((3 / 8 + 1) / 2, n_eff)
+    assert (avg["pass_at_1_low"], avg["pass_at_1_high"]) == (
+        pytest.approx(low),
+        pytest.approx(high),
+    )
+    # A language solved fully still has an interval of positive width (Wilson, 2 tasks).
+    c = table.loc["C"]
+    assert c["pass_at_1"] == c["pass_at_1_high"] == 1.0
+    assert (
+        c["pass_at_1_low"] == pytest.approx(wilson_interval(1.0, 2)[0]) and c["pass_at_1_low"] < 0.5
+    )
+    # Deterministic: the same table again, byte for byte.
+    pd.testing.assert_frame_equal(pass_at_k_table(frame(rows)), pass_at_k_table(frame(rows)))
+
+
+def test_toolchain_missing_is_excluded_and_reported() -> None:
     results = frame(
         simple("C", "C/1", "passed", "toolchain_missing")  # n=1, c=1
         + simple("C", "C/2", "failed", "failed")  # n=2, c=0
         + simple("C", "C/3", "toolchain_missing", "infrastructure_error")  # not judged
         + simple("Go", "Go/1", "toolchain_missing")  # no judged task at all
     )
-    table = pass_at_k_table(results, n_boot=50).set_index("language")
-    assert table.loc["C", "pass@1"] == pytest.approx(0.5)  # (1 + 0) / 2, C/3 left out
-    assert table.loc["C", "tasks"] == 2
-    assert table.loc["C", "samples"] == 3
-    assert table.loc["C", "excluded"] == 3
-    assert table.loc["Go", "tasks"] == 0 and table.loc["Go", "excluded"] == 1
-    assert pd.isna(table.loc["Go", "pass@1"]) and pd.isna(table.loc["Go", "pass@1_low"])
-    assert table.loc["AVG", "pass@1"] == pytest.approx(0.5)  # Go has no score, not zero
-    assert table.loc["AVG", "excluded"] == 4
+    table = pass_at_k_table(results).set_index("language")
+    assert table.loc["C", "pass_at_1"] == pytest.approx(0.5)  # (1 + 0) / 2, C/3 left out
+    assert table.loc["C", "n_tasks"] == 2
+    assert table.loc["C", "n_samples"] == 3
+    assert table.loc["C", "n_excluded"] == 3
+    assert table.loc["Go", "n_tasks"] == 0 and table.loc["Go", "n_excluded"] == 1
+    assert pd.isna(table.loc["Go", "pass_at_1"]) and pd.isna(table.loc["Go", "pass_at_1_low"])
+    assert table.loc["AVG", "pass_at_1"] == pytest.approx(0.5)  # Go has no score, not zero
+    assert table.loc["AVG", "n_excluded"] == 4
+    # AVG over C alone: its effective number of tasks is C's own 2.
+    assert table.loc["AVG", "pass_at_1_low"] == pytest.approx(table.loc["C", "pass_at_1_low"])
     # n = 1 for C/1 after exclusion, so pass@2 is refused even though it has two samples
-    with pytest.raises(ValueError, match=r"pass@2 .*n=1"):
-        pass_at_k_table(results, ks=2)
+    with pytest.raises(InputError, match=r"pass@2 .*n=1"):
+        pass_at_k_table(results, k=2)
 
 
-def test_bootstrap_interval_is_deterministic_and_contains_the_estimate():
-    statuses = ["passed", "failed", "failed", "passed", "failed", "passed", "failed", "failed"]
-    rows = [r for i, s in enumerate(statuses) for r in simple("Python", f"Python/{i}", s)]
-    rows += [r for i in range(4) for r in simple("C", f"C/{i}", "passed")]
-    results = frame(rows)
-    first = pass_at_k_table(results, n_boot=500, seed=7)
-    again = pass_at_k_table(results, n_boot=500, seed=7)
-    pd.testing.assert_frame_equal(first, again)
-    table = first.set_index("language")
-    py = table.loc["Python"]
-    assert py["pass@1"] == pytest.approx(3 / 8)
-    assert 0.0 <= py["pass@1_low"] < py["pass@1"] < py["pass@1_high"] <= 1.0
-    assert table.loc["C", "pass@1_low"] == table.loc["C", "pass@1_high"] == 1.0  # no variance
-    avg = table.loc["AVG"]
-    assert avg["pass@1"] == pytest.approx((3 / 8 + 1) / 2)
-    assert avg["pass@1_low"] < avg["pass@1"] < avg["pass@1_high"]
-    other = pass_at_k_table(results, n_boot=500, seed=8).set_index("language")
-    assert other.loc["Python", "pass@1"] == py["pass@1"]  # the seed moves only the interval
-
-
-def test_task_kind_and_difficulty_groupings():
+def test_task_kind_and_difficulty_groupings() -> None:
     results = frame(
         [
             ("m", "completion", "single", "easy", "Python", "Python/1", "passed"),
             ("m", "completion", "multi", "hard", "Python", "Python/2", "failed"),
             ("m", "generation", None, "easy", "Python", "Python/1", "failed"),
+            ("m", "generation", None, None, "Python", "Python/3", "passed"),
         ]
     )
-    by_task = pass_at_k_table(results, by="task", n_boot=20).set_index("task")
-    assert by_task["pass@1"].to_dict() == {
+    by_task = pass_at_k_table(results, by="task").set_index("task")
+    assert by_task["pass_at_1"].to_dict() == {
         "completion/multi": 0.0,
         "completion/single": 1.0,
-        "generation": 0.0,
+        "generation": 0.5,
     }
-    by_level = pass_at_k_table(results, by="difficulty", n_boot=20).set_index("difficulty")
-    assert by_level["pass@1"].to_dict() == {"easy": 0.5, "hard": 0.0}
+    by_level = pass_at_k_table(results, by="difficulty").set_index("difficulty")
+    assert by_level["pass_at_1"].to_dict() == {"easy": 0.5, "hard": 0.0, "unknown": 1.0}
+    by_both = pass_at_k_table(results, by=["task", "level"]).set_index(["task", "level"])
+    assert by_both.loc[("generation", "easy"), "pass_at_1"] == 0.0
     with pytest.raises(ValueError, match="by must be one of"):
         pass_at_k_table(results, by="nonsense")
+    with pytest.raises(ValueError, match="by must be one of"):
+        pass_at_k_table(results, by=["language", "language"])
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
@@ -130,7 +219,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_results_command_csv_and_json(tmp_path):
+def test_results_command_csv_and_json(tmp_path) -> None:
     path = tmp_path / "r.duckdb"
     rows = [
         ("a", "Python/1", 0, "Python", "passed"),
@@ -162,26 +251,29 @@ def test_results_command_csv_and_json(tmp_path):
     assert csv.returncode == 0, csv.stderr
     table = pd.read_csv(io.StringIO(csv.stdout)).set_index("language")
     # Python: (1/2 + 1) / 2 = 0.75 at k=1, (1 + 1) / 2 at k=2; Go: 0; C: not judged.
-    assert table.loc["Python", "pass@1"] == pytest.approx(0.75)
-    assert table.loc["Python", "pass@2"] == pytest.approx(1.0)
-    assert table.loc["Go", "pass@1"] == 0.0
-    assert table.loc["C", "excluded"] == 2 and table.loc["C", "tasks"] == 0
-    assert table.loc["AVG", "pass@1"] == pytest.approx(0.375)
-    assert table.loc["AVG", "pass@2"] == pytest.approx(0.5)
+    assert table.loc["Python", "pass_at_1"] == pytest.approx(0.75)
+    assert table.loc["Python", "pass_at_2"] == pytest.approx(1.0)
+    assert table.loc["Go", "pass_at_1"] == 0.0
+    assert table.loc["C", "n_excluded"] == 2 and table.loc["C", "n_tasks"] == 0
+    assert table.loc["AVG", "pass_at_1"] == pytest.approx(0.375)
+    assert table.loc["AVG", "pass_at_2"] == pytest.approx(0.5)
+    low, high = wilson_interval(0.75, 2)
+    assert table.loc["Python", "pass_at_1_low"] == pytest.approx(low, abs=1e-9)
+    assert table.loc["Python", "pass_at_1_high"] == pytest.approx(high, abs=1e-9)
 
     js = _cli("results", "--store", str(path), "--by", "paradigm", "--format", "json")
     assert js.returncode == 0, js.stderr
     records = {r["paradigm"]: r for r in json.loads(js.stdout)}
     # Python and Go pooled: 3 tasks, scores 0.5, 1, 0 -> 0.5 (the language means also give 0.5
     # here; the pooling itself is checked with unequal task counts above).
-    assert records["Multiple Paradigms"]["pass@1"] == pytest.approx(0.5)
-    assert records["Multiple Paradigms"]["tasks"] == 3
-    assert records["Procedural"]["pass@1"] is None  # C: only a missing toolchain
-    assert records["Procedural"]["excluded"] == 2
+    assert records["Multiple Paradigms"]["pass_at_1"] == pytest.approx(0.5)
+    assert records["Multiple Paradigms"]["n_tasks"] == 3
+    assert records["Procedural"]["pass_at_1"] is None  # C: only a missing toolchain
+    assert records["Procedural"]["n_excluded"] == 2
 
     text = _cli("results", "--store", str(path))
     assert text.returncode == 0, text.stderr
-    assert "AVG" in text.stdout and "pass@1 %" in text.stdout
+    assert "AVG" in text.stdout and "pass@1 %" in text.stdout and "pass@1 95% CI" in text.stdout
 
     bad = _cli("results", "--store", str(path), "--k", "3")
     assert bad.returncode == 2 and "pass@3" in bad.stderr and "n=2" in bad.stderr

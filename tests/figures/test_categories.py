@@ -1,4 +1,4 @@
-"""Paradigm and scenario tables: pooled as the paper pools them, checked against hand sums."""
+"""Paradigm and scenario figures: the Markdown table and the files written per task kind."""
 
 from __future__ import annotations
 
@@ -7,16 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from workbench.errors import InputError
-from workbench.figures.categories import (
-    category_figures,
-    category_order,
-    category_wide,
-    markdown_table,
-    overall_average,
-    pooled_categories,
-)
-from workbench.figures.paper import load_leaderboard, task_counts_for
+from workbench.analysis.categories import category_wide, overall_average, pooled_categories
+from workbench.figures.categories import category_figures, markdown_table
+from workbench.inputs.paper import load_leaderboard, task_counts_for
 
 MODELS = ["GPT-4o-240513", "CodeLlama-7B-Instruct"]
 
@@ -27,84 +20,15 @@ def generation() -> tuple[pd.DataFrame, pd.DataFrame]:
     return board[board["model"].isin(MODELS)], task_counts_for("generation", None)
 
 
-def test_paradigm_table_for_two_models_by_hand(
-    generation: tuple[pd.DataFrame, pd.DataFrame],
-) -> None:
-    scores, counts = generation
-    table = pooled_categories(scores, counts, "paradigm").set_index(["model", "category"])[
-        "pass_at_1"
-    ]
-    # Published pass@1 (code_generation.json) times each language's task count; Java has 53
-    # tasks, the other four Object Oriented languages 50: C#, Java, Kotlin, Swift, Visual Basic.
-    gpt4o_oo = (0.72 * 50 + 0.811 * 53 + 0.84 * 50 + 0.84 * 50 + 0.78 * 50) / 253
-    llama_oo = (0.40 * 50 + 0.189 * 53 + 0.16 * 50 + 0.32 * 50 + 0.34 * 50) / 253
-    assert table[("GPT-4o-240513", "Object Oriented")] == pytest.approx(gpt4o_oo)
-    assert table[("CodeLlama-7B-Instruct", "Object Oriented")] == pytest.approx(llama_oo)
-    # Functional: Common Lisp, Elixir, Erlang, Haskell, Racket, Scheme (50 tasks each).
-    assert table[("GPT-4o-240513", "Functional")] == pytest.approx(
-        (0.6 + 0.66 + 0.44 + 0.9 + 0.66 + 0.76) / 6
-    )
-    assert table[("CodeLlama-7B-Instruct", "Functional")] == pytest.approx(
-        (0.42 + 0.22 + 0.2 + 0.32 + 0.24 + 0.2) / 6
-    )
-    # Markup Language: HTML, JSON, Markdown.
-    assert table[("GPT-4o-240513", "Markup Language")] == pytest.approx((0.32 + 0.74 + 0.32) / 3)
-    assert table[("CodeLlama-7B-Instruct", "Markup Language")] == pytest.approx(
-        (0.14 + 0.64 + 0.14) / 3
-    )
-
-
-def test_every_task_falls_in_exactly_one_category(
-    generation: tuple[pd.DataFrame, pd.DataFrame],
-) -> None:
-    scores, counts = generation
-    for kind, n in (("paradigm", 5), ("scenario", 11)):
-        pooled = pooled_categories(scores, counts, kind)
-        assert len(category_order(kind)) == n
-        per_model = pooled.groupby("model").agg(
-            tasks=("n_tasks", "sum"), languages=("n_languages", "sum")
-        )
-        assert (per_model["tasks"] == 2007).all()
-        assert (per_model["languages"] == 40).all()
-
-
-def test_pooling_weights_languages_by_task_count() -> None:
-    # Two Object Oriented languages with 10 and 90 tasks: pooled 0.9*... not the plain mean.
-    scores = pd.DataFrame(
-        {"model": ["m", "m"], "language": ["Java", "Kotlin"], "pass_at_1": [1.0, 0.0]}
-    )
-    counts = pd.DataFrame({"language": ["Java", "Kotlin"], "n_tasks": [90, 10]})
-    pooled = pooled_categories(scores, counts, "paradigm")
-    assert pooled["pass_at_1"].item() == pytest.approx(0.9)
-    assert pooled["solved"].item() == pytest.approx(90)
-    assert overall_average(scores)["pass_at_1"].item() == pytest.approx(0.5)
-
-
-def test_missing_counts_or_unknown_languages_are_errors() -> None:
-    scores = pd.DataFrame({"model": ["m"], "language": ["Java"], "pass_at_1": [0.5]})
-    with pytest.raises(InputError, match="no task count"):
-        pooled_categories(
-            scores, pd.DataFrame({"language": ["Kotlin"], "n_tasks": [50]}), "paradigm"
-        )
-    bad = scores.assign(language="COBOL")
-    with pytest.raises(InputError, match="without a paradigm"):
-        pooled_categories(bad, pd.DataFrame({"language": ["COBOL"], "n_tasks": [1]}), "paradigm")
-
-
-def test_wide_table_and_markdown(generation: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+def test_markdown(generation: tuple[pd.DataFrame, pd.DataFrame]) -> None:
     scores, counts = generation
     wide = category_wide(
         pooled_categories(scores, counts, "paradigm"), overall_average(scores), "paradigm"
     )
-    assert list(wide.columns) == ["model", *category_order("paradigm"), "AVG"]
-    assert wide["model"].tolist() == MODELS  # models.csv order: closed first
-    gpt = wide.set_index("model").loc["GPT-4o-240513"]
-    assert gpt["AVG"] == pytest.approx(
-        scores[scores["model"] == "GPT-4o-240513"]["pass_at_1"].mean()
-    )
     text = markdown_table(wide)
     lines = text.strip().splitlines()
     assert lines[0].startswith("| model | Procedural |")
+    assert lines[1].startswith("|---|---:|")
     assert "| GPT-4o-240513 |" in lines[2] and "79.8" in lines[2]
 
 
@@ -132,3 +56,15 @@ def test_category_figures_write_tables(
         "pass_at_1",
     }
     assert long["category"].nunique() == 11
+
+
+def test_category_heatmap_renders(
+    tmp_path: Path, generation: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    scores, counts = generation
+    files = category_figures(scores, counts, tmp_path, "gen", "test", formats=("svg",))
+    svgs = [p for f in files for p in f.paths if p.suffix == ".svg"]
+    assert len(svgs) == 2
+    svg = (tmp_path / "gen-paradigm.svg").read_text()
+    assert "Object Oriented" in svg and "CodeLlama-7B-Instruct" in svg
+    assert not (tmp_path / "gen-paradigm.csv").exists()  # only the formats asked for

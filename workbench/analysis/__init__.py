@@ -1,1 +1,32 @@
-"""Analysis: numbers computed from results and data, as tidy DataFrames (no drawing)."""
+"""Analysis: numbers computed from results and data, as tidy DataFrames (no drawing).
+
+One function per quantity:
+
+- ``passk``: :func:`passk.pass_at_k` (the unbiased estimator of one task),
+  :func:`passk.task_scores` (one row per task), :func:`passk.pass_at_k_table` (per model and
+  group, with intervals; the AVG row per model), :func:`passk.status_counts`.
+- ``intervals``: the Wilson score interval over tasks and Kish's effective sample size.
+- ``categories``: paradigm / scenario pooling of per-language scores (the leaderboard's).
+- ``per_language``: per-language tables as the per-language figures show them.
+- ``difficulty``: pass@1 per language and level.
+- ``compare``: result sets side by side with deltas to the first.
+- ``multiple``: the McEval vs MultiPL-E join and its correlations.
+- ``dataset``: dataset statistics and the tokenizers behind them.
+- ``representation``: embeddings, t-SNE, silhouette, dendrogram.
+- ``failure_modes``, ``compare_models``: error-message templates of failing samples; models
+  compared sample by sample.
+
+Column vocabulary, the same in every table, CSV and JSON the workbench writes:
+
+- ``model``, ``task`` (generation / explanation / completion), ``subset`` (completion's single,
+  multi, span, light; None otherwise), ``language``, ``task_id``, ``level`` (easy / middle /
+  hard; "unknown" when grouping tasks that have none);
+- ``n_tasks``: tasks with at least one judged sample; ``n_samples``: judged samples;
+  ``n_passed``: samples that passed; ``n_excluded``: samples whose status is about the machine
+  (``toolchain_missing``, ``infrastructure_error``: ``execution.records.MACHINE_STATUSES``),
+  left out of every denominator;
+- ``pass_at_{k}`` (``pass_at_1``, ``pass_at_10``), with ``pass_at_{k}_low`` and
+  ``pass_at_{k}_high`` the bounds of its 95% interval.
+
+Scores are fractions in [0, 1] everywhere; percent appears only when printing.
+"""

@@ -1,12 +1,29 @@
-"""pass@k and the paper's aggregation: per language, then the plain mean over languages."""
+"""pass@k: the estimator of one task, the scores of every task, and the table per group.
+
+Every number of the workbench that is a pass rate comes from :func:`task_scores` and
+:func:`pass_at_k_table`: the CLI's tables, the demo, and the figures drawn from results.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-# Verdicts about the machine, not the model: left out of every denominator, reported apart.
-EXCLUDED = ("toolchain_missing", "infrastructure_error")
+from workbench.analysis.categories import language_categories
+from workbench.analysis.intervals import effective_sample_size, wilson_interval
+from workbench.errors import InputError
+from workbench.execution.records import MACHINE_STATUSES
+
+REQUIRED_COLUMNS: tuple[str, ...] = ("model", "task", "language", "task_id", "status")
+TASK_KEYS: tuple[str, ...] = ("model", "task", "subset", "language", "task_id", "level")
+COUNT_COLUMNS: tuple[str, ...] = ("n_tasks", "n_samples", "n_passed", "n_excluded")
+
+# ``by`` values: "difficulty" and "level" are the same grouping under two column names.
+GROUPINGS: tuple[str, ...] = ("language", "task", "difficulty", "level", "paradigm", "scenario")
+AVG_LABEL = "AVG"
+UNKNOWN = "unknown"
 
 
 def pass_at_k(n: int, c: int, k: int) -> float:
@@ -20,66 +37,165 @@ def pass_at_k(n: int, c: int, k: int) -> float:
     return float(1.0 - np.prod(1.0 - k / np.arange(n - c + 1, n + 1)))
 
 
-def per_task(results: pd.DataFrame) -> pd.DataFrame:
-    """One row per (model, task kind, task): samples n, passed c, excluded samples, and the
-    task's subset and level (None when the results do not carry them)."""
-    frame = results.assign(
-        counted=~results["status"].isin(EXCLUDED),
-        ok=results["status"].eq("passed"),
-    )
-    for col in ("subset", "level"):
-        if col not in frame.columns:
-            frame[col] = None
-    keys = ["model", "task", "language", "task_id"]
-    return (
-        frame.groupby(keys, dropna=False, sort=True)
-        .agg(
-            n=("counted", "sum"),
-            c=("ok", "sum"),
-            excluded=("counted", lambda s: int((~s).sum())),
-            subset=("subset", "first"),
-            level=("level", "first"),
-        )
-        .reset_index()
-    )
+def k_values(k: int | Sequence[int]) -> tuple[int, ...]:
+    """``k`` as a sorted tuple of distinct positive integers (``1`` or ``[1, 10]``)."""
+    ks = tuple(sorted({int(v) for v in ([k] if isinstance(k, int | np.integer) else k)}))
+    if not ks or ks[0] < 1:
+        raise InputError(f"k must be positive integers, got {k!r}", field="k")
+    return ks
 
 
-def pass_at_1_by_language(results: pd.DataFrame, k: int = 1) -> pd.DataFrame:
-    """pass@k per (model, language) plus an ``AVG`` row per model (mean over languages).
+def score_columns(k: int | Sequence[int]) -> list[str]:
+    """The score columns of ``k``: ``pass_at_{k}``, ``pass_at_{k}_low``, ``pass_at_{k}_high``."""
+    return [
+        c for v in k_values(k) for c in (f"pass_at_{v}", f"pass_at_{v}_low", f"pass_at_{v}_high")
+    ]
 
-    Columns: model, language, tasks, samples, passed, excluded, pass_at_k (fraction; NaN when no
-    task of that language could be judged, e.g. its toolchain is missing).
+
+def task_scores(results: pd.DataFrame, k: int | Sequence[int] = 1) -> pd.DataFrame:
+    """One row per (model, task, subset, language, task_id, level) with its pass@k.
+
+    ``results``: executions rows (model, task, language, task_id, status; subset and level when
+    known). Columns: the keys, ``n_samples`` (judged samples), ``n_passed``, ``n_excluded``
+    (samples with a machine status), and ``pass_at_{k}`` per k (NaN when no sample was judged).
+    Raises ``InputError`` when a column is missing or a judged task has fewer than k samples.
     """
-    tasks = per_task(results)
-    judged = tasks[tasks["n"] > 0]
-    scores = judged.assign(
-        score=[pass_at_k(int(n), int(c), k) for n, c in zip(judged["n"], judged["c"], strict=True)]
+    missing = [c for c in REQUIRED_COLUMNS if c not in results.columns]
+    if missing:
+        raise InputError(f"results lack columns {missing}", field=missing[0])
+    ks = k_values(k)
+    excluded = results["status"].isin(MACHINE_STATUSES)
+    frame = results.assign(
+        judged=~excluded, passed=results["status"].eq("passed"), excluded=excluded
     )
-    by_lang = (
-        tasks.groupby(["model", "language"], sort=True)
+    for column in ("subset", "level"):
+        if column not in frame.columns:
+            frame[column] = None
+    tasks = (
+        frame.groupby(list(TASK_KEYS), dropna=False, sort=True)
         .agg(
-            tasks=("task_id", "nunique"),
-            samples=("n", "sum"),
-            passed=("c", "sum"),
-            excluded=("excluded", "sum"),
+            n_samples=("judged", "sum"),
+            n_passed=("passed", "sum"),
+            n_excluded=("excluded", "sum"),
         )
         .reset_index()
     )
-    mean_score = scores.groupby(["model", "language"])["score"].mean().rename("pass_at_k")
-    by_lang = by_lang.merge(mean_score, on=["model", "language"], how="left")
-    avg = (
-        by_lang.groupby("model")
+    for column in ("subset", "level"):  # one spelling of "none": None, never NaN
+        tasks[column] = tasks[column].astype(object).where(tasks[column].notna(), None)
+    for column in ("n_samples", "n_passed", "n_excluded"):
+        tasks[column] = tasks[column].astype(int)
+    judged = tasks[tasks["n_samples"] > 0]
+    for v in ks:
+        short = judged[judged["n_samples"] < v]
+        if not short.empty:
+            worst = short.loc[short["n_samples"].idxmin()]
+            raise InputError(
+                f"pass@{v} needs at least {v} judged samples per task, but the smallest task "
+                f"({worst['model']}, {worst['task']} {worst['task_id']}) has "
+                f"n={int(worst['n_samples'])}",
+                field="sample_index",
+            )
+    for v in ks:
+        tasks[f"pass_at_{v}"] = [
+            pass_at_k(n, c, v) if n > 0 else np.nan
+            for n, c in zip(tasks["n_samples"], tasks["n_passed"], strict=True)
+        ]
+    return tasks
+
+
+def select_task_kind(results: pd.DataFrame, task: str, subset: str | None = None) -> pd.DataFrame:
+    """The rows of one task kind: ``task`` and, for completion, ``subset`` (None: no subset)."""
+    missing = [c for c in ("task", "status") if c not in results.columns]
+    if missing:
+        raise InputError(f"results lack columns {missing}", field=missing[0])
+    subsets = results["subset"] if "subset" in results.columns else pd.Series(None, results.index)
+    same = subsets.isna() if subset is None else subsets.eq(subset)
+    return results[results["task"].eq(task) & same]
+
+
+def group_labels(tasks: pd.DataFrame, by: str) -> pd.Series:
+    """The label of each task under grouping ``by`` (one of ``GROUPINGS``)."""
+    if by == "language":
+        return tasks["language"]
+    if by == "task":
+        subset = tasks["subset"].astype("string")
+        return tasks["task"].where(subset.isna(), tasks["task"] + "/" + subset.fillna(""))
+    if by in ("difficulty", "level"):
+        return tasks["level"].astype(object).where(tasks["level"].notna(), UNKNOWN)
+    if by in ("paradigm", "scenario"):
+        return tasks["language"].map(language_categories(by)).fillna(UNKNOWN)
+    raise ValueError(f"by must be one of {', '.join(GROUPINGS)}; got {by!r}")
+
+
+def pass_at_k_table(
+    results: pd.DataFrame,
+    k: int | Sequence[int] = 1,
+    by: str | Sequence[str] = "language",
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """pass@k per (model, group) with a Wilson interval over tasks.
+
+    ``by``: one of ``GROUPINGS`` or a list of them (``["language", "level"]``). A group's
+    pass@k is the mean over its judged tasks, so ``paradigm`` and ``scenario`` pool tasks
+    (solved over total, the paper's pooling). ``by="language"`` adds an ``AVG`` row per model:
+    the plain mean over the languages that have a score (the paper's macro average), its
+    interval at Kish's effective number of tasks. Samples with a machine status are left out
+    of every denominator and counted in ``n_excluded``; ``n_tasks`` counts judged tasks.
+
+    Columns: model, the ``by`` columns, n_tasks, n_samples, n_passed, n_excluded, then
+    ``pass_at_{k}``, ``pass_at_{k}_low``, ``pass_at_{k}_high`` per k (fractions; NaN without
+    a judged task). Raises ``InputError`` when a judged task has fewer than k samples.
+    """
+    ks = k_values(k)
+    dims = [by] if isinstance(by, str) else list(by)
+    unknown = [d for d in dims if d not in GROUPINGS]
+    if not dims or unknown or len(set(dims)) != len(dims):
+        raise ValueError(f"by must be one of {', '.join(GROUPINGS)} or a list of them; got {by!r}")
+    scores = [f"pass_at_{v}" for v in ks]
+    columns = ["model", *dims, *COUNT_COLUMNS, *score_columns(ks)]
+    if results.empty:
+        return pd.DataFrame(columns=columns)
+
+    tasks = task_scores(results, ks)
+    for dim in dims:
+        tasks[dim] = group_labels(tasks, dim)
+    tasks["n_tasks"] = (tasks["n_samples"] > 0).astype(int)
+    table = (
+        tasks.groupby(["model", *dims], sort=True, dropna=False)
         .agg(
-            tasks=("tasks", "sum"),
-            samples=("samples", "sum"),
-            passed=("passed", "sum"),
-            excluded=("excluded", "sum"),
-            pass_at_k=("pass_at_k", "mean"),
+            **{c: (c, "sum") for c in COUNT_COLUMNS},
+            **{c: (c, "mean") for c in scores},
         )
         .reset_index()
-        .assign(language="AVG")
     )
-    return pd.concat([by_lang, avg[by_lang.columns]], ignore_index=True)
+    # The number of trials behind each value: tasks, or their effective number for AVG.
+    table["_trials"] = table["n_tasks"].astype(float)
+    if dims == ["language"]:
+        table = pd.concat([table, _averages(table, scores)], ignore_index=True)
+        table = table.sort_values("model", kind="stable", ignore_index=True)
+    for score in scores:
+        bounds = [
+            wilson_interval(p, n, confidence)
+            for p, n in zip(table[score], table["_trials"], strict=True)
+        ]
+        table[f"{score}_low"] = [low for low, _ in bounds]
+        table[f"{score}_high"] = [high for _, high in bounds]
+    for column in COUNT_COLUMNS:
+        table[column] = table[column].astype(int)
+    return table[columns]
+
+
+def _averages(table: pd.DataFrame, scores: list[str]) -> pd.DataFrame:
+    """The AVG row of each model: counts summed, scores the plain mean over scored languages."""
+    rows = []
+    for model, langs in table.groupby("model", sort=True):
+        scored = langs[langs["n_tasks"] > 0]
+        row = {"model": model, "language": AVG_LABEL}
+        row.update({c: int(langs[c].sum()) for c in COUNT_COLUMNS})
+        row.update({c: float(scored[c].mean()) if len(scored) else np.nan for c in scores})
+        row["_trials"] = effective_sample_size(scored["n_tasks"])
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def status_counts(results: pd.DataFrame) -> pd.DataFrame:
@@ -90,146 +206,3 @@ def status_counts(results: pd.DataFrame) -> pd.DataFrame:
         .unstack("status", fill_value=0)
         .reset_index()
     )
-
-
-# --- Aggregation with bootstrap confidence intervals -----------------------------------------
-
-GROUPINGS = ("language", "task", "difficulty", "paradigm", "scenario")
-
-
-def _category(language: str, attribute: str) -> str:
-    from workbench.errors import UnknownLanguageError
-    from workbench.registry.languages import get_language
-
-    try:
-        return str(getattr(get_language(language), attribute))
-    except UnknownLanguageError:
-        return "unknown"
-
-
-def _task_scores(results: pd.DataFrame, ks: tuple[int, ...]) -> pd.DataFrame:
-    """One row per (model, task kind, task): n, c, excluded, subset, level, pass@k per k."""
-    tasks = per_task(results)
-    judged = tasks[tasks["n"] > 0]
-    for k in ks:
-        short = judged[judged["n"] < k]
-        if not short.empty:
-            worst = short.loc[short["n"].idxmin()]
-            from workbench.errors import InputError
-
-            raise InputError(
-                f"pass@{k} needs at least {k} judged samples per task, but the smallest task "
-                f"({worst['model']}, {worst['task']} {worst['task_id']}) has n={int(worst['n'])}"
-            )
-    for k in ks:
-        tasks[f"pass@{k}"] = [
-            pass_at_k(int(n), int(c), k) if n > 0 else np.nan
-            for n, c in zip(tasks["n"], tasks["c"], strict=True)
-        ]
-    return tasks
-
-
-def _group_labels(tasks: pd.DataFrame, by: str) -> pd.Series:
-    if by == "language":
-        return tasks["language"]
-    if by == "task":
-        subset = tasks["subset"].astype("string")
-        return tasks["task"].where(subset.isna(), tasks["task"] + "/" + subset.fillna(""))
-    if by == "difficulty":
-        return tasks["level"].astype("string").fillna("unknown")
-    attribute = {"paradigm": "paradigm", "scenario": "scenario"}[by]
-    labels = {lang: _category(lang, attribute) for lang in tasks["language"].unique()}
-    return tasks["language"].map(labels)
-
-
-def _bootstrap_means(scores: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
-    """``n_boot`` x len(ks) means of tasks resampled with replacement (NaN when no tasks)."""
-    if len(scores) == 0:
-        return np.full((n_boot, scores.shape[1]), np.nan)
-    idx = rng.integers(0, len(scores), size=(n_boot, len(scores)))
-    return scores[idx].mean(axis=1)
-
-
-def pass_at_k_table(
-    results: pd.DataFrame,
-    ks: int | tuple[int, ...] | list[int] = (1,),
-    by: str = "language",
-    n_boot: int = 1000,
-    seed: int = 0,
-) -> pd.DataFrame:
-    """pass@k per (model, group) with a bootstrap 95% confidence interval.
-
-    ``by`` is one of ``GROUPINGS``: ``language`` (mean over the language's tasks, plus an ``AVG``
-    row per model: the plain mean over languages, the paper's macro average), ``task`` (task kind
-    and subset), ``difficulty`` (level), ``paradigm`` or ``scenario`` (the paper's pooling: all
-    tasks of the category's languages together, i.e. solved over total, not a mean of language
-    means). Samples with a status in ``EXCLUDED`` are left out of every denominator and counted in
-    ``excluded``; ``tasks`` counts the tasks with at least one judged sample.
-
-    Columns: model, <by>, tasks, samples, excluded, then ``pass@k``, ``pass@k_low`` and
-    ``pass@k_high`` (fractions) for each k. The interval resamples tasks within the group
-    (within each language, independently, for ``AVG``) ``n_boot`` times with a fixed ``seed``.
-    Raises ``InputError`` (a ``ValueError``) when some judged task has fewer than k samples.
-    """
-    if by not in GROUPINGS:
-        raise ValueError(f"by must be one of {', '.join(GROUPINGS)}; got {by!r}")
-    ks = tuple(sorted({int(k) for k in ([ks] if isinstance(ks, int) else ks)}))
-    if not ks or ks[0] < 1:
-        raise ValueError(f"k must be positive integers, got {ks}")
-    score_cols = [f"pass@{k}" for k in ks]
-    ci_cols = [c for k in ks for c in (f"pass@{k}", f"pass@{k}_low", f"pass@{k}_high")]
-    columns = ["model", by, "tasks", "samples", "excluded", *ci_cols]
-    if results.empty:
-        return pd.DataFrame(columns=columns)
-
-    tasks = _task_scores(results, ks)
-    tasks["group"] = _group_labels(tasks, by)
-    rows = []
-    for model, model_tasks in tasks.groupby("model", sort=True):
-        rng = np.random.default_rng(seed)
-        boots = []
-        for group, g in model_tasks.groupby("group", sort=True):
-            judged = g[g["n"] > 0]
-            scores = judged[score_cols].to_numpy(dtype=float).reshape(len(judged), len(ks))
-            boot = _bootstrap_means(scores, n_boot, rng)
-            row = {
-                "model": model,
-                by: group,
-                "tasks": len(judged),
-                "samples": int(g["n"].sum()),
-                "excluded": int(g["excluded"].sum()),
-            }
-            for i, col in enumerate(score_cols):
-                row[col] = float(scores[:, i].mean()) if len(scores) else np.nan
-            rows.append((row, boot))
-            boots.append(boot)
-        if by == "language":
-            judged_langs = [(r, b) for r, b in rows[-len(boots) :] if r["tasks"] > 0]
-            avg = {
-                "model": model,
-                by: "AVG",
-                "tasks": sum(r["tasks"] for r, _ in rows[-len(boots) :]),
-                "samples": sum(r["samples"] for r, _ in rows[-len(boots) :]),
-                "excluded": sum(r["excluded"] for r, _ in rows[-len(boots) :]),
-            }
-            for col in score_cols:
-                avg[col] = (
-                    float(np.mean([r[col] for r, _ in judged_langs])) if judged_langs else np.nan
-                )
-            avg_boot = (
-                np.mean([b for _, b in judged_langs], axis=0)
-                if judged_langs
-                else np.full((n_boot, len(ks)), np.nan)
-            )
-            rows.append((avg, avg_boot))
-
-    out = []
-    for row, boot in rows:
-        for i, col in enumerate(score_cols):
-            if np.isnan(boot[:, i]).all():
-                row[f"{col}_low"] = row[f"{col}_high"] = np.nan
-            else:
-                low, high = np.percentile(boot[:, i], [2.5, 97.5])
-                row[f"{col}_low"], row[f"{col}_high"] = float(low), float(high)
-        out.append(row)
-    return pd.DataFrame(out, columns=columns)

@@ -1,93 +1,25 @@
-"""pass@1 per language split by difficulty (easy / middle / hard), from a results store.
-
-The paper stacks the three levels into one bar, which hides both the number of tasks behind each
-level and how uncertain each value is. Here each level is its own bar, labelled with its number of
-tasks, with a 95% Wilson score interval over tasks.
-"""
+"""pass@1 per language split by difficulty: one bar per level, labelled with its number of tasks,
+with the 95% Wilson interval over tasks as whiskers (the table is ``analysis.difficulty``)."""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from workbench.figures.paper import language_order, model_order
-from workbench.figures.results import task_scores
+from workbench.analysis.difficulty import LEVELS, UNKNOWN_LEVEL, difficulty_table
 from workbench.figures.theme import FORMATS, LEVEL_COLOURS, FigureFiles, colour_scale, save_figure
 from workbench.figures.theme import title as chart_title
-
-LEVELS: tuple[str, ...] = ("easy", "middle", "hard")
-UNKNOWN_LEVEL = "unknown"
-
-
-def wilson_interval(p: float, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for a proportion ``p`` observed over ``n`` trials.
-
-    Used with n = number of tasks and p = mean per-task pass@1; with several samples per task
-    the per-task values are fractions, for which this is conservative (tasks vary less than
-    coin flips with the same mean).
-    """
-    if n <= 0 or p is None or math.isnan(p):
-        return (float("nan"), float("nan"))
-    from scipy.stats import norm
-
-    z = float(norm.ppf(0.5 + confidence / 2))
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return (max(0.0, centre - half), min(1.0, centre + half))
-
-
-def difficulty_table(
-    results: pd.DataFrame,
-    task: str = "generation",
-    subset: str | None = None,
-    confidence: float = 0.95,
-) -> pd.DataFrame:
-    """pass@1 per model, language and level with task counts and a confidence interval.
-
-    ``results``: executions rows (task_id, language, task, model, status, level, ...).
-    Tasks without a level are kept as level "unknown" rather than dropped. Columns: model,
-    language, level, n_tasks, n_samples, n_excluded, pass_at_1, ci_low, ci_high.
-    """
-    tasks = task_scores(results)
-    tasks = tasks[tasks["task"] == task]
-    tasks = tasks[tasks["subset"].isna()] if subset is None else tasks[tasks["subset"] == subset]
-    tasks = tasks.assign(level=tasks["level"].where(tasks["level"].notna(), UNKNOWN_LEVEL))
-    grouped = tasks.groupby(["model", "language", "level"], sort=False)
-    table = grouped.agg(
-        n_tasks=("pass_at_1", "count"),
-        n_samples=("n_samples", "sum"),
-        n_excluded=("n_excluded", "sum"),
-        pass_at_1=("pass_at_1", "mean"),
-    ).reset_index()
-    intervals = [
-        wilson_interval(p, int(n), confidence)
-        for p, n in zip(table["pass_at_1"], table["n_tasks"], strict=True)
-    ]
-    table["ci_low"] = [lo for lo, _ in intervals]
-    table["ci_high"] = [hi for _, hi in intervals]
-    levels = [*LEVELS, UNKNOWN_LEVEL]
-    languages = language_order()
-    models = model_order(table["model"])
-    table = table.assign(
-        _m=table["model"].map({m: i for i, m in enumerate(models)}),
-        _l=table["language"]
-        .map({lang: i for i, lang in enumerate(languages)})
-        .fillna(len(languages)),
-        _v=table["level"].map({v: i for i, v in enumerate(levels)}).fillna(len(levels)),
-    )
-    table = table.sort_values(["_m", "_l", "language", "_v"]).drop(columns=["_m", "_l", "_v"])
-    return table.reset_index(drop=True)
+from workbench.inputs.paper import model_order
+from workbench.registry.languages import language_names
 
 
 def difficulty_chart(table: pd.DataFrame, title: str, subtitle: str = "") -> alt.VConcatChart:
     """One panel per model: bars per language and level, CI whiskers, task counts on top."""
     levels = [v for v in (*LEVELS, UNKNOWN_LEVEL) if v in set(table["level"])]
-    languages = [lang for lang in language_order() if lang in set(table["language"])]
+    languages = [lang for lang in language_names() if lang in set(table["language"])]
     languages += sorted(set(table["language"]) - set(languages))
     panels = []
     for model in model_order(table["model"]):
@@ -107,15 +39,15 @@ def difficulty_chart(table: pd.DataFrame, title: str, subtitle: str = "") -> alt
                 "n_tasks",
                 "n_samples",
                 alt.Tooltip("pass_at_1:Q", format=".3f"),
-                alt.Tooltip("ci_low:Q", format=".3f"),
-                alt.Tooltip("ci_high:Q", format=".3f"),
+                alt.Tooltip("pass_at_1_low:Q", format=".3f"),
+                alt.Tooltip("pass_at_1_high:Q", format=".3f"),
             ],
         )
         whiskers = base.mark_rule(color="#222222", strokeWidth=1).encode(
-            y="ci_low:Q", y2="ci_high:Q"
+            y="pass_at_1_low:Q", y2="pass_at_1_high:Q"
         )
         counts = base.mark_text(fontSize=8, dy=-4, baseline="bottom", color="#444444").encode(
-            y="ci_high:Q", text="n_tasks:Q"
+            y="pass_at_1_high:Q", text="n_tasks:Q"
         )
         step = 6 * len(levels) + 6
         panels.append(

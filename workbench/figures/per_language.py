@@ -1,4 +1,5 @@
-"""Per-language pass@1 bar charts (the paper's appendix charts), one per task kind and size group.
+"""Per-language pass@1 bar charts: the paper's appendix charts (one per task kind and size
+group), the same chart of a results store, and the demo's chart.
 
 Every chart uses the canonical language order on x and each model's fixed colour, so a model
 looks the same in every figure.
@@ -11,17 +12,18 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
-from workbench.figures.paper import (
+from workbench.analysis.passk import AVG_LABEL
+from workbench.analysis.per_language import per_language_table
+from workbench.figures.theme import FORMATS, FigureFiles, colour_scale, colours_for, save_figure
+from workbench.figures.theme import title as chart_title
+from workbench.inputs.paper import (
     SIZE_GROUPS,
     TASK_KINDS,
-    colours_for,
-    language_order,
     load_leaderboard,
     model_order,
     size_group_of,
 )
-from workbench.figures.theme import FORMATS, FigureFiles, colour_scale, save_figure
-from workbench.figures.theme import title as chart_title
+from workbench.registry.languages import language_names
 
 
 def task_label(task: str, subset: str | None) -> str:
@@ -34,29 +36,10 @@ def task_slug(task: str, subset: str | None) -> str:
     return task if subset is None else f"{task}-{subset}"
 
 
-def per_language_table(scores: pd.DataFrame, models: list[str] | None = None) -> pd.DataFrame:
-    """``model, size_group, language, pass_at_1`` sorted by model order then language order.
-
-    ``scores`` needs model, language and pass_at_1; ``models`` restricts (and orders) models.
-    """
-    frame = scores[["model", "language", "pass_at_1"]].copy()
-    if models is not None:
-        frame = frame[frame["model"].isin(models)]
-    order = models or model_order(frame["model"])
-    languages = language_order()
-    frame["size_group"] = frame["model"].map(size_group_of(order))
-    frame = frame.assign(
-        _m=frame["model"].map({m: i for i, m in enumerate(order)}),
-        _l=frame["language"].map({lang: i for i, lang in enumerate(languages)}),
-    )
-    frame = frame.sort_values(["_m", "_l"]).drop(columns=["_m", "_l"])
-    return frame[["model", "size_group", "language", "pass_at_1"]].reset_index(drop=True)
-
-
 def per_language_chart(table: pd.DataFrame, title: str, subtitle: str = "") -> alt.Chart:
     """Grouped bars: languages on x, one bar per model, pass@1 on y (0-1)."""
     models = list(dict.fromkeys(table["model"]))
-    languages = [lang for lang in language_order() if lang in set(table["language"])]
+    languages = [lang for lang in language_names() if lang in set(table["language"])]
     step = max(24, 4 * len(models) + 6)  # px per language: room for its label
     return (
         alt.Chart(table)
@@ -113,23 +96,65 @@ def leaderboard_figures(
     return files
 
 
-def results_figures(
+def results_figure(
     scores: pd.DataFrame,
     out_dir: Path,
+    task: str,
+    subset: str | None,
     *,
     formats: tuple[str, ...] = FORMATS,
     source: str = "results store",
-) -> list[FigureFiles]:
-    """Per-language charts from a results store's per-language scores (one per task kind)."""
-    files = []
-    for (task, subset), rows in scores.groupby(["task", "subset"], dropna=False, sort=True):
-        subset_value = None if pd.isna(subset) else str(subset)
-        table = per_language_table(rows)
-        title = f"{task_label(str(task), subset_value)}: pass@1 per language"
-        chart = per_language_chart(table, title, f"source: {source}")
-        name = f"results-{task_slug(str(task), subset_value)}"
-        files.append(save_figure(chart, table, out_dir, name, formats=formats))
-    return files
+) -> FigureFiles:
+    """The per-language chart of one task kind of a results store; ``scores`` are the language
+    rows of ``pass_at_k_table`` (the AVG row is not drawn)."""
+    table = per_language_table(scores[scores["language"] != AVG_LABEL])
+    title = f"{task_label(task, subset)}: pass@1 per language"
+    chart = per_language_chart(table, title, f"source: {source}")
+    name = f"results-{task_slug(task, subset)}"
+    return save_figure(chart, table, out_dir, name, formats=formats)
+
+
+def pass_at_1_chart(table: pd.DataFrame, title: str = "pass@1 per language") -> alt.LayerChart:
+    """Grouped bars with their values: pass@1 (%) per language (x) and model (colour), AVG last.
+
+    ``table``: ``pass_at_k_table(results)`` (model, language, n_tasks, n_samples, n_passed,
+    pass_at_1 and its interval); languages without a score are left out.
+    """
+    data = table.dropna(subset=["pass_at_1"]).assign(
+        percent=lambda d: d["pass_at_1"] * 100,
+        interval=lambda d: [
+            f"{low * 100:.1f}–{high * 100:.1f}"
+            for low, high in zip(d["pass_at_1_low"], d["pass_at_1_high"], strict=True)
+        ],
+    )
+    languages = [lang for lang in dict.fromkeys(data["language"]) if lang != AVG_LABEL]
+    models = model_order(data["model"])
+    base = alt.Chart(data, title=title).encode(
+        x=alt.X(
+            "language:N", sort=[*languages, AVG_LABEL], title=None, axis=alt.Axis(labelAngle=-40)
+        ),
+        xOffset=alt.XOffset("model:N", sort=models),
+        y=alt.Y("percent:Q", title="pass@1 (%)", scale=alt.Scale(domain=[0, 100])),
+        color=alt.Color(
+            "model:N",
+            sort=models,
+            scale=colour_scale(models, colours_for(models)),
+            title="model",
+            legend=alt.Legend(orient="bottom"),
+        ),
+        tooltip=[
+            "model",
+            "language",
+            "n_tasks",
+            "n_samples",
+            "n_passed",
+            alt.Tooltip("percent:Q", title="pass@1 (%)", format=".1f"),
+            alt.Tooltip("interval:N", title="95% Wilson interval (%)"),
+        ],
+    )
+    bars = base.mark_bar()
+    labels = base.mark_text(dy=-6, fontSize=9).encode(text=alt.Text("percent:Q", format=".0f"))
+    return (bars + labels).properties(width=alt.Step(18), height=260)
 
 
 def _subset_is(series: pd.Series, subset: str | None) -> pd.Series:

@@ -1,8 +1,9 @@
 """The publication theme and the single way a figure is written: SVG + PNG + the data as CSV.
 
-Every figure module builds an altair chart plus the tidy table behind it and hands both to
-:func:`save_figure`, so that fonts, sizes, colours and file layout are the same everywhere and a
-reader can always recompute a figure from the CSV next to it.
+Every figure (the paper's, the demo's, a notebook's) builds an altair chart plus the tidy table
+behind it and hands both to :func:`save_figure`, so that fonts, sizes, colours and file layout
+are the same everywhere and a reader can always recompute a figure from the CSV next to it.
+Colours are fixed per model and per language, so a model looks the same in every figure.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from pathlib import Path
 
 import altair as alt
 import pandas as pd
+
+from workbench.inputs.paper import load_models
+from workbench.registry.languages import language_names
 
 THEME_NAME = "workbench"
 
@@ -184,6 +188,27 @@ def colour_scale(domain: Sequence[str], palette: dict[str, str]) -> alt.Scale:
 def fixed_colours(names: Iterable[str], palette: Sequence[str]) -> dict[str, str]:
     """Give each name its colour by position in ``names`` (cycling through ``palette``)."""
     return {name: palette[i % len(palette)] for i, name in enumerate(names)}
+
+
+def model_colours(table: pd.DataFrame | None = None) -> dict[str, str]:
+    """One fixed colour per canonical model (models.csv order), the same in every figure."""
+    table = load_models() if table is None else table
+    return fixed_colours(table["model"], MODEL_PALETTE)
+
+
+def colours_for(models: Iterable[str]) -> dict[str, str]:
+    """Colours for ``models``: the fixed colour when known, a palette colour otherwise."""
+    known = model_colours()
+    result: dict[str, str] = {}
+    spare = iter(MODEL_PALETTE[::-1])
+    for m in models:
+        result[m] = known.get(m) or next(spare, "#888888")
+    return result
+
+
+def language_colours() -> dict[str, str]:
+    """One fixed colour per language (canonical order through the 40-colour palette)."""
+    return fixed_colours(language_names(), LANGUAGE_PALETTE)
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:

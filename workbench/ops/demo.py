@@ -9,15 +9,17 @@ import pandas as pd
 from workbench.paths import demo_data_dir
 
 DEMO_DATA = demo_data_dir()
+DEMO_FIGURE = "demo_pass_at_1"
 
 
 def run_demo(
     data: Path | None, store: Path, figures: Path, jobs: int | None = None, progress: bool = True
 ) -> tuple[pd.DataFrame, list[Path]]:
     """Evaluate the bundled demo outputs and draw the demo figure; returns (results, files)."""
-    from workbench.analysis.passk import pass_at_1_by_language
+    from workbench.analysis.passk import pass_at_k_table
     from workbench.evaluation.runner import evaluate
-    from workbench.figures.charts import pass_at_1_chart, save_chart
+    from workbench.figures.per_language import pass_at_1_chart
+    from workbench.figures.theme import save_figure
     from workbench.inputs.samples import load_samples
     from workbench.inputs.tasks import load_tasks
 
@@ -27,8 +29,6 @@ def run_demo(
     results = evaluate(
         samples, tasks, jobs=jobs, store=store, progress=progress, limits={"run_timeout": 5.0}
     )
-    chart = pass_at_1_chart(
-        pass_at_1_by_language(results), "Demo: pass@1 per language (synthetic outputs)"
-    )
-    files = save_chart(chart, figures / "demo_pass_at_1")
-    return results, files
+    table = pass_at_k_table(results, k=1, by="language")
+    chart = pass_at_1_chart(table, "Demo: pass@1 per language (synthetic outputs)")
+    return results, save_figure(chart, table, figures, DEMO_FIGURE).paths

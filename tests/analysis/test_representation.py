@@ -10,8 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.errors import InputError
-from workbench.figures.embeddings import (
+from workbench.analysis.representation import (
     EmbeddingCache,
     TfidfEmbedder,
     TransformerEmbedder,
@@ -21,16 +20,16 @@ from workbench.figures.embeddings import (
     family_report,
     get_embedder,
     language_dendrogram,
-    representation_figures,
     silhouette_by_language,
     snippets_from_tasks,
     tsne_2d,
 )
+from workbench.errors import InputError
 
 WORDS = ["total", "count", "items", "value", "left", "right", "index", "result", "limit", "acc"]
 
 
-def _corpus(per_language: int = 30, seed: int = 0) -> pd.DataFrame:
+def synthetic_corpus(per_language: int = 30, seed: int = 0) -> pd.DataFrame:
     """Snippets of the same small functions in Python, Scheme and C, identifiers shared."""
     rng = random.Random(seed)
     templates = {
@@ -53,7 +52,7 @@ def _corpus(per_language: int = 30, seed: int = 0) -> pd.DataFrame:
 
 
 def test_tsne_separates_three_languages() -> None:
-    corpus = _corpus()
+    corpus = synthetic_corpus()
     vectors = TfidfEmbedder().embed(list(corpus["text"]))
     coords = tsne_2d(vectors, seed=0)
     overall, per = silhouette_by_language(coords, corpus["language"], metric="euclidean")
@@ -64,7 +63,7 @@ def test_tsne_separates_three_languages() -> None:
 
 
 def test_analyse_reports_silhouettes_and_rounds_points() -> None:
-    rep = analyse(_corpus(20), TfidfEmbedder())
+    rep = analyse(synthetic_corpus(20), TfidfEmbedder())
     assert rep.silhouette_embedding > 0.1 and rep.silhouette_tsne > 0.5
     assert list(rep.silhouette.columns) == [
         "language",
@@ -127,7 +126,7 @@ def tiny_codebert(tmp_path_factory: pytest.TempPathFactory) -> Path:
         special_tokens=specials,
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
     )
-    tok.train_from_iterator(list(_corpus(10)["text"]), trainer)
+    tok.train_from_iterator(list(synthetic_corpus(10)["text"]), trainer)
     tok.post_processor = processors.RobertaProcessing(
         ("</s>", tok.token_to_id("</s>")), ("<s>", tok.token_to_id("<s>"))
     )
@@ -162,7 +161,7 @@ def test_codebert_loading_code_on_a_tiny_model(tiny_codebert: Path) -> None:
     import torch
     from transformers import AutoModel, AutoTokenizer
 
-    texts = list(_corpus(3)["text"]) + ["x = 1\n" * 400]  # the last one is over 512 tokens
+    texts = list(synthetic_corpus(3)["text"]) + ["x = 1\n" * 400]  # the last one is over 512 tokens
     embedder = codebert_embedder(tiny_codebert, batch_size=3)
     vectors = embedder.embed(texts)
     assert vectors.shape == (len(texts), 32) and vectors.dtype == np.float32
@@ -237,20 +236,6 @@ def test_dendrogram_and_family_report() -> None:
     assert report.loc["C-like", "languages"] == "C; CPP"  # only the members present
     assert "Markup" not in report.index
     assert report["merge_distance"].between(0, 2).all()
-
-
-def test_representation_figures_write_tables(tmp_path: Path) -> None:
-    files, rep = representation_figures(tmp_path, _corpus(12), TfidfEmbedder(), formats=("csv",))
-    names = sorted(p.name for f in files for p in f.paths)
-    assert names == [
-        "representation-dendrogram-clusters.csv",
-        "representation-dendrogram-families.csv",
-        "representation-dendrogram.csv",
-        "representation-tsne-silhouette.csv",
-        "representation-tsne.csv",
-    ]
-    points = pd.read_csv(tmp_path / "representation-tsne.csv")
-    assert list(points.columns) == ["task_id", "language", "x", "y"] and len(points) == 36
 
 
 def test_snippets_use_reference_files_when_no_solution(tmp_path: Path) -> None:

@@ -7,8 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from workbench.errors import InputError
-from workbench.figures.stats import (
+from workbench.analysis.dataset import (
     FALLBACK_NAME,
     count_test_cases,
     dataset_counts,
@@ -16,8 +15,8 @@ from workbench.figures.stats import (
     language_stats,
     load_all_tasks,
     regex_tokenizer,
-    stats_figures,
 )
+from workbench.errors import InputError
 
 PYTHON_TEST = """def check(f):
     assert f(1) == 2
@@ -96,7 +95,7 @@ def test_tokenizer_from_a_local_file(tmp_path: Path, monkeypatch: pytest.MonkeyP
         get_tokenizer(tmp_path / "missing")
 
 
-def _tasks() -> pd.DataFrame:
+def synthetic_tasks() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "task_id": ["Python/1", "Python/2", "HTML/1", "Python/1-0-span", "Python/1"],
@@ -112,7 +111,7 @@ def _tasks() -> pd.DataFrame:
 
 
 def test_counts_and_language_stats() -> None:
-    counts = dataset_counts(_tasks())
+    counts = dataset_counts(synthetic_tasks())
     assert counts[["kind", "level", "n"]].values.tolist() == [
         ["generation", "easy", 1],
         ["generation", "hard", 1],
@@ -120,7 +119,7 @@ def test_counts_and_language_stats() -> None:
         ["explanation", "easy", 1],
         ["completion (span)", "easy", 1],
     ]
-    generation = _tasks()[_tasks()["task"] == "generation"]
+    generation = synthetic_tasks()[synthetic_tasks()["task"] == "generation"]
     stats = language_stats(generation, regex_tokenizer()).set_index("language")
     assert stats.loc["Python", "n_tasks"] == 2
     assert stats.loc["Python", "prompt_tokens"] == pytest.approx((6 + 8) / 2)
@@ -131,14 +130,9 @@ def test_counts_and_language_stats() -> None:
     assert (stats["tokenizer"] == FALLBACK_NAME).all()
 
 
-def test_real_dataset_statistics(mceval_dir: Path, tmp_path: Path) -> None:
+def test_real_dataset_statistics(mceval_dir: Path) -> None:
     tasks = load_all_tasks(mceval_dir)
-    files = stats_figures(tmp_path, tasks, regex_tokenizer(), formats=("csv",))
-    assert [p.name for f in files for p in f.paths] == [
-        "dataset-counts.csv",
-        "dataset-languages.csv",
-    ]
-    counts = pd.read_csv(tmp_path / "dataset-counts.csv")
+    counts = dataset_counts(tasks)
     assert counts.groupby("kind")["n"].sum().to_dict() == {
         "generation": 2007,
         "explanation": 2007,
@@ -147,11 +141,9 @@ def test_real_dataset_statistics(mceval_dir: Path, tmp_path: Path) -> None:
         "completion (span)": 4014,
         "completion (light)": 2007,
     }
-    assert set(counts["level"]) == {
-        "easy",
-        "middle",
-        "hard",
-    }  # completion levels joined from generation
-    stats = pd.read_csv(tmp_path / "dataset-languages.csv").set_index("language")
+    # Completion levels are joined from generation, so every task has one.
+    assert set(counts["level"]) == {"easy", "middle", "hard"}
+    stats = language_stats(tasks[tasks["task"] == "generation"], regex_tokenizer())
+    stats = stats.set_index("language")
     assert len(stats) == 40 and stats.loc["Java", "n_tasks"] == 53
     assert stats.loc["AWK", "test_cases"] == 1 and stats.loc["C", "test_cases"] > 5

@@ -1,5 +1,5 @@
-"""Loaders for the published numbers: the McEval leaderboard, task counts, the model tables and
-MultiPL-E results in the three layouts people have them in.
+"""Published numbers as inputs: the McEval leaderboard, task counts, the model tables (order,
+size groups, aliases) and MultiPL-E results in the three layouts people have them in.
 
 All score columns returned here are pass@1 as a fraction in [0, 1], whatever the file's scale.
 """
@@ -289,13 +289,6 @@ def load_bigcode_board(path: Path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["model", "language", "pass_at_1"])
 
 
-def pass_at_k(n: int, c: int, k: int) -> float:
-    """Unbiased pass@k estimate for ``c`` correct of ``n`` samples (MultiPL-E's estimator)."""
-    if n - c < k:
-        return 1.0
-    return float(1.0 - np.prod(1.0 - k / np.arange(n - c + 1, n + 1)))
-
-
 def _load_json(path: Path) -> dict:
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8") as handle:
@@ -312,7 +305,8 @@ def load_multiple_results(path: Path, model: str | None = None) -> pd.DataFrame:
     n_problems``.
 
     ``path`` may be (a) a MultiPL-E results directory of ``*.results.json(.gz)`` files, one per
-    problem (pass@1 = mean over problems of MultiPL-E's estimator, status OK and exit code 0),
+    problem (pass@1 = mean over problems of the passed fraction, MultiPL-E's estimator at
+    k = 1; passed = status OK and exit code 0),
     or a folder of such directories; (b) a BigCode leaderboard community-results JSON
     (``{"results": [{"task": "multiple-lua", "pass@1": 0.3}], "meta": {"model": ...}}``);
     (c) a bigcode-evaluation-harness metrics JSON (``{"multiple-lua": {"pass@1": 0.3}, ...}``).
@@ -376,7 +370,7 @@ def _results_directory(directory: Path, model: str | None) -> pd.DataFrame:
         if n == 0:
             continue
         c = sum(1 for r in results if r.get("status") == "OK" and r.get("exit_code") == 0)
-        scores.append(pass_at_k(n, c, 1))
+        scores.append(c / n)  # pass@1 of one problem: its passed fraction
         language = language or data.get("language")
     match = _RESULT_DIR.match(directory.name)
     if language is None and match:
@@ -409,37 +403,3 @@ def size_group_of(models: Iterable[str], table: pd.DataFrame | None = None) -> d
     table = load_models() if table is None else table
     groups = dict(zip(table["model"], table["size_group"], strict=True))
     return {m: groups.get(m, "other") for m in models}
-
-
-def model_colours(table: pd.DataFrame | None = None) -> dict[str, str]:
-    """One fixed colour per canonical model, the same in every figure."""
-    from workbench.figures.theme import MODEL_PALETTE, fixed_colours
-
-    table = load_models() if table is None else table
-    return fixed_colours(table["model"], MODEL_PALETTE)
-
-
-def colours_for(models: Iterable[str]) -> dict[str, str]:
-    """Colours for ``models``: the fixed colour when known, a palette colour otherwise."""
-    from workbench.figures.theme import MODEL_PALETTE
-
-    known = model_colours()
-    result: dict[str, str] = {}
-    spare = iter(MODEL_PALETTE[::-1])
-    for m in models:
-        result[m] = known.get(m) or next(spare, "#888888")
-    return result
-
-
-def language_order() -> list[str]:
-    """The 40 McEval languages in canonical order: the x order of every per-language figure."""
-    from workbench.registry.languages import all_languages
-
-    return [lang.name for lang in all_languages()]
-
-
-def language_colours() -> dict[str, str]:
-    """One fixed colour per language (canonical order through the 40-colour palette)."""
-    from workbench.figures.theme import LANGUAGE_PALETTE, fixed_colours
-
-    return fixed_colours(language_order(), LANGUAGE_PALETTE)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from workbench.errors import InputError, UnknownLanguageError
-from workbench.figures.paper import (
+from workbench.inputs.paper import (
     LEADERBOARD_SOURCES,
     MULTIPLE_SOURCE,
     TASK_KINDS,
@@ -23,7 +23,6 @@ from workbench.figures.paper import (
     load_multiple_results,
     load_task_counts,
     multiple_language,
-    pass_at_k,
     resolve_models,
     task_counts_for,
 )
@@ -237,13 +236,6 @@ def test_multiple_language_names() -> None:
     ]
     with pytest.raises(UnknownLanguageError):
         multiple_language("cobol")
-
-
-def test_pass_at_k_estimator() -> None:
-    assert pass_at_k(4, 2, 1) == pytest.approx(0.5)
-    assert pass_at_k(10, 0, 1) == 0.0
-    assert pass_at_k(5, 5, 1) == 1.0
-    assert pass_at_k(10, 3, 5) == pytest.approx(1 - (7 * 6 * 5 * 4 * 3) / (10 * 9 * 8 * 7 * 6))
 
 
 def test_missing_paper_data_is_a_clear_error(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.errors import WorkbenchError
+from workbench.errors import InputError, WorkbenchError
 from workbench.figures.theme import FORMATS, FigureFiles
 
 EMBEDDER_ENV = "WORKBENCH_EMBEDDER"
@@ -37,8 +37,8 @@ def shipped_figures(
     from workbench.figures.categories import category_figures
     from workbench.figures.compare import compare_figure
     from workbench.figures.multiple import multiple_figures
-    from workbench.figures.paper import TASK_KINDS, load_leaderboard, task_counts_for
     from workbench.figures.per_language import leaderboard_figures, task_label, task_slug
+    from workbench.inputs.paper import TASK_KINDS, load_leaderboard, task_counts_for
 
     formats = tuple(formats)
     board = load_leaderboard()
@@ -93,13 +93,10 @@ def dataset_figures(
     cache_dir: Path | None,
 ) -> list[FigureFiles]:
     """Figures that need the McEval data itself."""
-    from workbench.figures.embeddings import (
-        EmbeddingCache,
-        get_embedder,
-        representation_figures,
-        snippets_from_tasks,
-    )
-    from workbench.figures.stats import get_tokenizer, load_all_tasks, stats_figures
+    from workbench.analysis.dataset import get_tokenizer, load_all_tasks
+    from workbench.analysis.representation import EmbeddingCache, get_embedder, snippets_from_tasks
+    from workbench.figures.dataset import stats_figures
+    from workbench.figures.representation import representation_figures
 
     tasks = load_all_tasks(data)
     files = stats_figures(out / "dataset", tasks, get_tokenizer(tokenizer), formats=tuple(formats))
@@ -124,6 +121,18 @@ def dataset_figures(
     return files + figures
 
 
+def read_results(path: Path) -> pd.DataFrame:
+    """The ``executions`` table of a results store; ``InputError`` when there is none."""
+    from workbench.evaluation.store import Store
+
+    path = Path(path)
+    # Store() would create an empty store at a mistyped path; a figure run must not.
+    if not path.is_file():
+        raise InputError("no results store at this path", file=path)
+    with Store(path) as store:
+        return store.results()
+
+
 def results_figures(
     out: Path,
     results: pd.DataFrame,
@@ -131,32 +140,31 @@ def results_figures(
     say: Callable[[str], None],
     source: str,
 ) -> list[FigureFiles]:
-    """The analyses on a results store: per language, categories, difficulty, comparison."""
+    """The analyses on a results store, per task kind: per language, categories, difficulty,
+    comparison. Every score comes from ``pass_at_k_table``."""
+    from workbench.analysis.passk import AVG_LABEL, pass_at_k_table, select_task_kind
     from workbench.figures.categories import category_figures
     from workbench.figures.compare import compare_figure
     from workbench.figures.difficulty import difficulty_figure
-    from workbench.figures.per_language import results_figures as per_language_results
-    from workbench.figures.per_language import task_label, task_slug
-    from workbench.figures.results import language_scores
+    from workbench.figures.per_language import results_figure, task_label, task_slug
 
     formats = tuple(formats)
-    scores = language_scores(results)
-    files = per_language_results(scores, out / "per_language", formats=formats, source=source)
-    for (task, subset), rows in scores.groupby(["task", "subset"], dropna=False, sort=True):
-        subset = None if pd.isna(subset) else str(subset)
-        rows = rows.dropna(subset=["pass_at_1"])
+    files: list[FigureFiles] = []
+    for task, subset in task_kinds(results):
+        scores = pass_at_k_table(select_task_kind(results, task, subset), k=1, by="language")
+        files.append(
+            results_figure(
+                scores, out / "per_language", task, subset, formats=formats, source=source
+            )
+        )
+        rows = scores[(scores["language"] != AVG_LABEL) & scores["pass_at_1"].notna()]
         counts = rows.groupby("language", sort=False)["n_tasks"].max().reset_index()
-        slug, label = task_slug(str(task), subset), task_label(str(task), subset)
+        slug, label = task_slug(task, subset), task_label(task, subset)
         files += category_figures(
             rows, counts, out / "categories", f"results-{slug}", label, formats=formats
         )
         figure = difficulty_figure(
-            results,
-            out / "difficulty",
-            task=str(task),
-            subset=subset,
-            formats=formats,
-            source=source,
+            results, out / "difficulty", task=task, subset=subset, formats=formats, source=source
         )
         if figure is not None:
             files.append(figure)
@@ -175,11 +183,22 @@ def results_figures(
             )
         else:
             say(
-                f"skipped results comparison for {label}: one model only ({models[0] if models else 'none'})"
+                f"skipped results comparison for {label}: "
+                f"one model only ({models[0] if models else 'none'})"
             )
     for figure in files:
         say(figure.describe())
     return files
+
+
+def task_kinds(results: pd.DataFrame) -> list[tuple[str, str | None]]:
+    """The (task, subset) pairs present in ``results``, sorted (no subset first)."""
+    subsets = results["subset"] if "subset" in results.columns else pd.Series(None, results.index)
+    pairs = {
+        (str(t), None if pd.isna(s) else str(s))
+        for t, s in zip(results["task"], subsets, strict=True)
+    }
+    return sorted(pairs, key=lambda pair: (pair[0], pair[1] or ""))
 
 
 def run(
@@ -206,8 +225,6 @@ def run(
     out = Path(out)
     frame = None
     if results is not None:  # read first: a wrong path fails before any work is done
-        from workbench.figures.results import read_results
-
         frame = read_results(Path(results))
     files = shipped_figures(out, formats, say)
 
