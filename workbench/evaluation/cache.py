@@ -9,6 +9,7 @@ import json
 from dataclasses import asdict
 from functools import cache
 
+from workbench.execution.registry_files import files_digest
 from workbench.execution.toolchain import toolchain_version
 from workbench.registry.languages import Limits, get_language
 
@@ -33,7 +34,9 @@ def cache_key(language: str, program: str, limits: Limits, reference: str | None
 
 @cache
 def recipe_digest(language: str) -> str:
-    """Hash of what decides a verdict besides the program: steps, environment, rules, scorer.
+    """Hash of what decides a verdict besides the program: steps, environment, rules, scorer,
+    and the bytes of the registry files the recipe uses (its folder's scripts and files, its
+    fixtures).
 
     Prebuilt dependencies are left out on purpose: they make a run faster, never different.
     """
@@ -47,5 +50,6 @@ def recipe_digest(language: str) -> str:
         lang.scorer,
         lang.binds,
         lang.source,
+        files_digest(lang),
     ]
     return hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:16]

@@ -9,6 +9,7 @@ from pathlib import Path
 from workbench.execution.prebuilt import copy_template, ensure_template
 from workbench.execution.recipe import run_steps, write_source
 from workbench.execution.records import Execution, Program
+from workbench.execution.registry_files import place_files
 from workbench.execution.sandbox import sandbox_info
 from workbench.execution.scoring import SCORERS
 from workbench.execution.toolchain import missing_tools, toolchain_version
@@ -63,6 +64,7 @@ def execute(
             _make_writable(workdir)  # shared data may come without write bits
         else:
             workdir.mkdir()
+        place_files(language, workdir)  # the recipe's own files replace the support folder's
         extra_env: dict[str, str] = {}
         spec = language.prebuilt
         if warm_up and spec:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from workbench.execution.recipe import run_steps, write_source
 from workbench.execution.records import Execution
+from workbench.execution.registry_files import files_digest, place_files
 from workbench.execution.toolchain import toolchain_version
 from workbench.execution.workfolder import work_folder
 from workbench.paths import cache_dir
@@ -36,7 +37,8 @@ _FAILED: set[str] = set()  # warm-ups that failed in this process: not retried p
 
 
 def template_key(language: Language, version: str) -> str:
-    """Hash of everything the template depends on: toolchain, warm-up program, recipe."""
+    """Hash of everything the template depends on: toolchain, warm-up program, recipe (with the
+    bytes of the registry files it uses: a changed Cargo.toml builds other crates)."""
     spec = asdict(language.prebuilt) if language.prebuilt else {}
     payload = json.dumps(
         {
@@ -44,6 +46,7 @@ def template_key(language: Language, version: str) -> str:
             "prebuilt": spec,
             "steps": [list(s.command) for s in language.steps],
             "env": language.env,
+            "files": files_digest(language),
         },
         sort_keys=True,
     )
@@ -86,6 +89,7 @@ def _build(language: Language, target: Path) -> Path | None:
     with work_folder() as tmp:
         workdir = Path(tmp) / "box"
         (workdir / spec.folder).mkdir(parents=True)
+        place_files(language, workdir)
         source = write_source(language, workdir, spec.source)
         result = run_steps(
             language,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from workbench.execution.records import Execution, StepReport
+from workbench.execution.registry_files import fixture_binds, folder_bind
 from workbench.execution.sandbox import RunLimits, RunResult, run_confined
 from workbench.execution.warm_compilers.pool import (
     BUILD_ERRORS,
@@ -18,18 +19,9 @@ from workbench.execution.warm_compilers.pool import (
     binds_for,
     compile_with_server,
 )
-from workbench.paths import package_file
 from workbench.registry.languages import Language, Limits
 
 SIGNAL_STATUS = {25: "output_limit", 24: "timeout"}  # SIGXFSZ: file too big; SIGXCPU: CPU time
-
-
-def fixture_binds(language: Language) -> dict[str, Path]:
-    """Sandbox path -> bundled fixture file, for the registry's ``binds``."""
-    return {
-        target: package_file("registry", "fixtures", name)
-        for target, name in language.binds.items()
-    }
 
 
 def step_limits(kind: str, limits: Limits) -> RunLimits:
@@ -127,7 +119,9 @@ def run_steps(
     """Run the recipe's steps on ``source`` (a file in ``workdir``) and fill ``base`` with the
     verdict. ``extra_env`` holds the prebuilt additions (``step_env``); ``servers=False`` runs
     compile steps as cold commands even where the language has a warm compiler."""
-    binds = {**fixture_binds(language), **binds_for(language)}
+    # Read-only mounts: the registry's fixtures and the language's folder of scripts, and the
+    # warm-compiler programs; the warm compiler gets the same ones.
+    binds = {**fixture_binds(language), **folder_bind(language), **binds_for(language)}
     if language.server and PROGRAMS_MOUNT not in binds:
         base.status = "infrastructure_error"  # its steps need ScriptMain / SourceMain
         base.reason = "; ".join(BUILD_ERRORS) or "the warm-compiler programs are missing"

@@ -6,11 +6,16 @@ import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from functools import cache
+from pathlib import Path
 from typing import Any
 
-from workbench.errors import UnknownLanguageError
+from workbench.errors import InputError, UnknownLanguageError
 from workbench.execution.records import STATUSES
-from workbench.paths import REGISTRY_DIR
+from workbench.paths import REGISTRY_DIR, package_file
+
+# Where a language's folder of registry files (``[files] folder``) appears, read-only, in the
+# sandbox of each of its steps and of its warm compiler: scripts are called by this path.
+RECIPE_MOUNT = "/tmp/wb-recipe"
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,16 @@ class Prebuilt:
 
 
 @dataclass(frozen=True)
+class RecipeFiles:
+    """A language's own folder of registry files (``[files]``): the files and scripts its recipe
+    needs, kept as plain files next to its TOML instead of shell programs in strings."""
+
+    folder: str  # under workbench/registry/; mounted read-only at RECIPE_MOUNT
+    copy: dict[str, str] = field(default_factory=dict)  # work-folder path -> file of the folder
+    remove: tuple[str, ...] = ()  # globs removed from the work folder (support files replaced)
+
+
+@dataclass(frozen=True)
 class Language:
     """Everything the registry says about one language."""
 
@@ -110,6 +125,7 @@ class Language:
     env: dict[str, str] = field(default_factory=dict)
     prebuilt: Prebuilt | None = None
     server: tuple[str, ...] | None = None  # command that starts the warm compiler
+    files: RecipeFiles | None = None
 
     @property
     def has_recipe(self) -> bool:
@@ -123,7 +139,7 @@ class Language:
         for step in self.steps:
             if not step.command[0].startswith("./"):
                 seen.setdefault(step.command[0], None)
-        for tool in self.requires:  # tools a step calls through sh -c, or files it reads
+        for tool in self.requires:  # tools the scripts of its folder call, or files it reads
             seen.setdefault(tool, None)
         return tuple(seen)
 
@@ -159,7 +175,54 @@ def _prebuilt(name: str, raw: dict[str, Any] | None) -> Prebuilt | None:
     )
 
 
-def _language(name: str, raw: dict[str, Any], defaults: dict[str, Any]) -> Language:
+def _relative(path: str) -> bool:
+    parts = Path(path).parts
+    return bool(parts) and not Path(path).is_absolute() and ".." not in parts
+
+
+def _files(raw: dict[str, Any], source: Path) -> RecipeFiles | None:
+    spec = raw.get("files")
+    uses_mount = any(
+        RECIPE_MOUNT in arg
+        for command in [raw.get("server", ()), *(s["command"] for s in raw.get("steps", ()))]
+        for arg in command
+    )
+    if spec is None:
+        if uses_mount:
+            raise InputError(
+                f"a command calls {RECIPE_MOUNT} but no [files] folder is named",
+                file=source,
+                field="files",
+            )
+        return None
+    keys = {f.name for f in fields(RecipeFiles)}
+    if not isinstance(spec, dict) or "folder" not in spec or not set(spec) <= keys:
+        raise InputError(
+            "[files] takes folder (required), copy, remove", file=source, field="files"
+        )
+    names = [
+        spec["folder"],
+        *spec.get("copy", {}),
+        *spec.get("copy", {}).values(),
+        *spec.get("remove", ()),
+    ]
+    bad = [n for n in names if not isinstance(n, str) or not _relative(n)]
+    if bad:
+        raise InputError(
+            f"paths must be relative and stay inside their folder: {bad}",
+            file=source,
+            field="files",
+        )
+    return RecipeFiles(
+        folder=spec["folder"],
+        copy=dict(spec.get("copy", {})),
+        remove=tuple(spec.get("remove", ())),
+    )
+
+
+def _language(
+    name: str, raw: dict[str, Any], defaults: dict[str, Any], source: Path | None = None
+) -> Language:
     unknown = set(raw) - KNOWN_KEYS
     if unknown:
         raise ValueError(f"registry: {name}: unknown keys {sorted(unknown)}")
@@ -214,6 +277,7 @@ def _language(name: str, raw: dict[str, Any], defaults: dict[str, Any]) -> Langu
         env=dict(raw.get("env", {})),
         prebuilt=_prebuilt(name, raw.get("prebuilt")),
         server=tuple(raw["server"]) if "server" in raw else None,
+        files=_files(raw, source or REGISTRY_DIR / f"{name}.toml"),
     )
 
 
@@ -252,21 +316,23 @@ KNOWN_KEYS = {
     "requires",
     "prebuilt",
     "server",
+    "files",
 }
 
 
 @cache
 def _registry() -> tuple[dict[str, Language], dict[str, str]]:
     folder = REGISTRY_DIR
-    defaults = tomllib.loads(folder.joinpath("_defaults.toml").read_text(encoding="utf-8"))
+    # Through package_file: a broken install without the registry says so (MissingDataFile).
+    defaults = tomllib.loads(package_file("registry", "_defaults.toml").read_text(encoding="utf-8"))
     specs = {}
     for entry in folder.iterdir():
         if entry.name.endswith(".toml") and not entry.name.startswith("_"):
             spec = tomllib.loads(entry.read_text(encoding="utf-8"))
-            specs[spec["name"]] = spec
+            specs[spec["name"]] = (spec, entry)
     languages = {
-        name: _language(name, spec, defaults)
-        for name, spec in sorted(specs.items(), key=lambda kv: kv[0].lower())
+        name: _language(name, spec, defaults, entry)
+        for name, (spec, entry) in sorted(specs.items(), key=lambda kv: kv[0].lower())
     }
     index: dict[str, str] = {}
     for lang in languages.values():

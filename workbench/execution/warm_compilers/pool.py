@@ -56,13 +56,12 @@ from workbench.execution.sandbox import (
     prlimit_args,
     sandbox_info,
 )
-from workbench.paths import search_path, toolchains_dir
+from workbench.paths import package_file, search_path, toolchains_dir
 from workbench.registry.languages import Language
 
 # Where the built server programs appear in the sandbox of every step of a language with a
 # server (Kotlin's run step needs ScriptMain from there).
 PROGRAMS_MOUNT = "/tmp/wb-servers"
-SOURCES = Path(__file__).resolve().parent / "programs"
 START_TIMEOUT = 60.0  # seconds for a server to say it is ready (its runtime started)
 # The uids of servers: after the executions' range and the probe's uid.
 SERVER_UID_BASE = UID_BASE + UID_SLOTS + 1
@@ -71,7 +70,9 @@ BUILD_ERRORS: list[str] = []  # why the server programs could not be built in th
 
 
 def _program_files() -> list[Path]:
-    return sorted(p for p in SOURCES.iterdir() if p.suffix in (".java", ".js"))
+    # Shipped with the package: a broken install without them raises MissingDataFile.
+    sources = package_file("execution", "warm_compilers", "programs")
+    return sorted(p for p in sources.iterdir() if p.suffix in (".java", ".js"))
 
 
 def _programs_target() -> Path:
@@ -320,8 +321,11 @@ def _copy_in(source: Path, box: Path, uid: int | None) -> None:
             for name in files:
                 fd = os.open(name, flags, 0o644, dir_fd=parent)
                 try:
-                    with open(os.path.join(root, name), "rb") as src:
-                        shutil.copyfileobj(src, os.fdopen(os.dup(fd), "wb"))
+                    with (
+                        open(os.path.join(root, name), "rb") as src,
+                        os.fdopen(os.dup(fd), "wb") as dst,  # flushed and closed here, not by GC
+                    ):
+                        shutil.copyfileobj(src, dst)
                     if uid is not None:
                         os.fchown(fd, uid, uid)
                 finally:

@@ -1,0 +1,1 @@
+using System; using System.Collections.Generic; using System.IO; using System.Linq; using System.Threading; using System.Threading.Tasks; 
