@@ -1,0 +1,137 @@
+"""``workbench failures`` and ``workbench compare`` as a user runs them: on a DuckDB store the
+``workbench evaluate`` command filled from the demo's Python and C samples (two models)."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.conftest import DEMO, PROJECT, require_toolchain
+from workbench.analysis.compare_models import compare_models
+from workbench.analysis.failure_modes import failure_modes
+from workbench.evaluation.store import Store
+
+CAREFUL, HASTY = "demo/careful-coder", "demo/hasty-coder"
+
+
+def workbench(*args: str | Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "workbench.cli", *map(str, args)],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Path:
+    for language in ("Python", "C"):
+        require_toolchain(language)
+    path = tmp_path_factory.mktemp("cli") / "demo.duckdb"
+    proc = workbench(
+        "evaluate",
+        "--samples",
+        DEMO / "samples.jsonl",
+        "--data",
+        DEMO,
+        "--languages",
+        "Python",
+        "C",
+        "--run-timeout",
+        "5",
+        "--store",
+        path,
+        "--quiet",
+    )
+    assert proc.returncode == 0, proc.stderr
+    return path
+
+
+@pytest.fixture(scope="module")
+def results(store) -> pd.DataFrame:
+    with Store(store) as db:
+        return db.results()
+
+
+def test_failures_table_shows_clusters_per_language(store, results):
+    proc = workbench("failures", "--store", store)
+    assert proc.returncode == 0, proc.stderr
+    failing = results[results["status"] != "passed"].groupby("language").size()
+    for language, n in failing.items():
+        assert f"language {language}: {n} failures in " in proc.stdout
+    assert "IndexError: list index out of range" in proc.stdout
+    assert "<LOC>: error: unknown type name <Q>" in proc.stdout
+    assert "main: <LOC>: main: Assertion <Q> failed." in proc.stdout
+
+
+def test_failures_json_is_the_api_table(store, results):
+    proc = workbench("failures", "--store", store, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    printed = pd.DataFrame(json.loads(proc.stdout))
+    expected = failure_modes(results, by=["language"])
+    columns = ["language", "cluster", "template", "message", "count", "n_failures", "status"]
+    pd.testing.assert_frame_equal(printed[columns], expected[columns], check_dtype=False)
+    assert printed["examples"].tolist() == expected["examples"].tolist()
+
+
+def test_failures_by_model_and_language_as_csv(store, results):
+    proc = workbench("failures", "--store", store, "--by", "model", "language", "--format", "csv")
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_csv(io.StringIO(proc.stdout))
+    failing = results[results["status"] != "passed"].groupby("model").size()
+    assert table.groupby("model")["count"].sum().to_dict() == failing.to_dict()
+    assert table["examples"].str.contains(r"#\d+ \(demo/").all()
+
+
+def test_failures_refresh_runs_on_any_store(store):
+    proc = workbench("failures", "--store", store, "--refresh", "--top", "1")
+    assert proc.returncode == 0, proc.stderr
+    assert "(top 1)" in proc.stdout
+
+
+def test_compare_prints_the_table_and_disagreements(store, results):
+    proc = workbench("compare", "--store", store, CAREFUL, HASTY)
+    assert proc.returncode == 0, proc.stderr
+    expected = compare_models(results, CAREFUL, HASTY)
+    n = len(expected.disagreements)
+    assert f"A = {CAREFUL}" in proc.stdout and f"B = {HASTY}" in proc.stdout
+    assert f"disagreements: {n}" in proc.stdout
+    assert "A passed, B compile_error: main.c:9:5: error: unknown type name ‘bool’" in proc.stdout
+
+
+def test_compare_json_and_csv_are_the_api_frames(store, results):
+    expected = compare_models(results, CAREFUL, HASTY)
+    proc = workbench("compare", "--store", store, CAREFUL, HASTY, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    printed = json.loads(proc.stdout)
+    table = pd.DataFrame(printed["table"])
+    pd.testing.assert_frame_equal(table, expected.table, check_dtype=False, rtol=1e-9)
+    assert len(printed["disagreements"]) == len(expected.disagreements)
+    proc = workbench(
+        "compare", "--store", store, CAREFUL, HASTY, "--format", "csv", "--disagreements"
+    )
+    listed = pd.read_csv(io.StringIO(proc.stdout))
+    pd.testing.assert_frame_equal(
+        listed[["task_id", "sample_index", "winner"]],
+        expected.disagreements[["task_id", "sample_index", "winner"]],
+        check_dtype=False,
+    )
+
+
+def test_bad_requests_fail_with_a_message(store, tmp_path):
+    proc = workbench("compare", "--store", store, CAREFUL, "nobody")
+    assert proc.returncode == 2
+    assert "no results for ['nobody']" in proc.stderr and HASTY in proc.stderr
+    proc = workbench("compare", "--store", store, CAREFUL)
+    assert proc.returncode == 2 and "at least two distinct models" in proc.stderr
+    missing = tmp_path / "none.duckdb"
+    proc = workbench("failures", "--store", missing)
+    assert proc.returncode == 2 and "no results store here" in proc.stderr
+    assert not missing.exists()

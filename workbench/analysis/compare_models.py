@@ -1,0 +1,219 @@
+"""Two or more models compared sample by sample: where they agree, where one wins, and whether
+the difference is more than noise (an exact McNemar test on the paired verdicts).
+
+Pairs are the same sample of the same task for both models: (task kind, task_id, sample_index).
+A sample that only one model has is unpaired: it is counted (``n_unpaired_a`` /
+``n_unpaired_b``) and not compared. A pair in which either verdict is about the machine
+(``toolchain_missing``, ``infrastructure_error``) says nothing about the models: it is counted
+in ``n_excluded`` and left out of the four cells and the test. Every other non-passing status is
+a failure. With more than two models every pair is compared, in the order given (A-B, A-C,
+B-C, ...): the table and the disagreements carry ``model_a`` and ``model_b``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+from scipy.stats import binomtest
+
+from workbench.analysis.failure_modes import failure_messages
+from workbench.errors import InputError
+from workbench.execution.records import MACHINE_STATUSES
+
+PAIR_KEY = ["task", "task_id", "sample_index"]
+OVERALL = "ALL"
+CELLS = ["both_pass", "only_a", "only_b", "both_fail"]
+# Shown beside each side's status in the disagreements, when the results carry them; the
+# failing side's message is derived from them (``failure_messages``).
+DETAIL_COLUMNS = ["cause", "reason"]
+MESSAGE_SOURCES = ["error_line", "stderr", "stdout", "reason"]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The outcome of :func:`compare_models`.
+
+    ``table``: one row per (model pair, language) plus an ``ALL`` row per pair — pair counts,
+    the four cells, pass rates on the paired samples and the exact McNemar p-value.
+    ``disagreements``: one row per discordant pair (one model passed, the other failed).
+    """
+
+    table: pd.DataFrame
+    disagreements: pd.DataFrame
+
+
+def mcnemar_exact(only_a: int, only_b: int) -> float:
+    """Two-sided exact McNemar p-value: the discordant pairs against a fair coin (1.0 when
+    there are none: nothing tells the models apart)."""
+    n = only_a + only_b
+    return 1.0 if n == 0 else float(binomtest(only_a, n, 0.5).pvalue)
+
+
+def _models(models: tuple[str | Sequence[str], ...]) -> list[str]:
+    names: list[str] = []
+    for m in models:
+        names.extend([m] if isinstance(m, str) else list(m))
+    if len(set(names)) < 2:
+        raise InputError(f"need at least two distinct models to compare, got {names}")
+    return list(dict.fromkeys(names))
+
+
+def _cells(frame: pd.DataFrame, by: str) -> pd.DataFrame:
+    """The four cells, pair counts and McNemar p-value per ``by`` value and overall."""
+    flags = pd.DataFrame(
+        {
+            by: frame[by],
+            "task_key": frame["task"] + "\0" + frame["task_id"],
+            "paired": frame["paired"],
+            "excluded": frame["excluded"],
+            "unpaired_a": frame["unpaired_a"],
+            "unpaired_b": frame["unpaired_b"],
+            "both_pass": frame["paired"] & frame["pass_a"] & frame["pass_b"],
+            "only_a": frame["paired"] & frame["pass_a"] & ~frame["pass_b"],
+            "only_b": frame["paired"] & ~frame["pass_a"] & frame["pass_b"],
+            "both_fail": frame["paired"] & ~frame["pass_a"] & ~frame["pass_b"],
+        }
+    )
+    counted = [
+        "paired",
+        "excluded",
+        "unpaired_a",
+        "unpaired_b",
+        *CELLS,
+    ]
+    per_group = flags.groupby(by, sort=True)[counted].sum()
+    tasks = flags[flags["paired"]].groupby(by)["task_key"].nunique()
+    per_group.insert(0, "n_tasks", tasks.reindex(per_group.index).fillna(0))
+    overall = flags[counted].sum().to_frame(OVERALL).T
+    overall.insert(0, "n_tasks", flags.loc[flags["paired"], "task_key"].nunique())
+    table = pd.concat([per_group, overall]).astype(int)
+    table.index.name = by
+    table = table.rename(
+        columns={
+            "paired": "n_pairs",
+            "excluded": "n_excluded",
+            "unpaired_a": "n_unpaired_a",
+            "unpaired_b": "n_unpaired_b",
+        }
+    ).reset_index()
+    pairs = table["n_pairs"].where(table["n_pairs"] > 0)
+    table["pass_rate_a"] = (table["both_pass"] + table["only_a"]) / pairs
+    table["pass_rate_b"] = (table["both_pass"] + table["only_b"]) / pairs
+    table["p_value"] = [
+        mcnemar_exact(int(a), int(b)) for a, b in zip(table["only_a"], table["only_b"], strict=True)
+    ]
+    return table
+
+
+def _pair(results: pd.DataFrame, a: str, b: str, by: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    details = [c for c in DETAIL_COLUMNS if c in results.columns]
+    sources = [c for c in MESSAGE_SOURCES if c in results.columns and c not in details]
+    cols = [*PAIR_KEY, by, "status", *details, *sources]
+    left = results.loc[results["model"] == a, cols]
+    right = results.loc[results["model"] == b, cols]
+    merged = left.merge(right, on=PAIR_KEY, how="outer", suffixes=("_a", "_b"), indicator=True)
+    merged[by] = merged[f"{by}_a"].fillna(merged[f"{by}_b"])
+    in_a, in_b = merged["_merge"].ne("right_only"), merged["_merge"].ne("left_only")
+    machine = merged["status_a"].isin(MACHINE_STATUSES) | merged["status_b"].isin(MACHINE_STATUSES)
+    merged["unpaired_a"] = in_a & ~in_b
+    merged["unpaired_b"] = in_b & ~in_a
+    merged["excluded"] = in_a & in_b & machine
+    merged["paired"] = in_a & in_b & ~machine
+    merged["pass_a"] = merged["status_a"].eq("passed")
+    merged["pass_b"] = merged["status_b"].eq("passed")
+    table = _cells(merged, by)
+    table.insert(0, "model_b", b)
+    table.insert(0, "model_a", a)
+
+    discordant = merged[merged["paired"] & merged["pass_a"].ne(merged["pass_b"])]
+    discordant = discordant.sort_values([by, *PAIR_KEY], kind="stable")
+    disagreements = pd.DataFrame(
+        {
+            "model_a": a,
+            "model_b": b,
+            by: discordant[by],
+            **{k: discordant[k] for k in PAIR_KEY},
+            "winner": np.where(discordant["pass_a"], a, b),
+            "status_a": discordant["status_a"],
+            "status_b": discordant["status_b"],
+            **{f"{c}_{side}": discordant[f"{c}_{side}"] for c in details for side in "ab"},
+        }
+    )
+    # The failing side's message: the first error line its toolchain printed.
+    names = [c for c in MESSAGE_SOURCES if c in results.columns]
+    for side, passed in (("a", discordant["pass_a"]), ("b", discordant["pass_b"])):
+        texts = discordant[[f"{c}_{side}" for c in names]].set_axis(names, axis=1)
+        disagreements[f"message_{side}"] = failure_messages(texts).where(~passed)
+    return table, disagreements
+
+
+def compare_models(
+    results: pd.DataFrame, *models: str | Sequence[str], by: str = "language"
+) -> Comparison:
+    """Compare models on the same samples: ``compare_models(results, "A", "B")``, or with more
+    models (``"A", "B", "C"`` or a list) every pair in the order given.
+
+    Per ``by`` value (default: language) and overall (``ALL``, pooled over every pair): pairs,
+    ``both_pass``, ``only_a``, ``only_b``, ``both_fail``, pass rates on the pairs, and the exact
+    McNemar p-value (``binomtest`` of ``only_a`` among the discordant pairs, p = 1/2). Unpaired
+    samples and pairs with a machine status are counted, not compared (module docstring).
+    """
+    names = _models(models)
+    for column in dict.fromkeys([*PAIR_KEY, "model", "status", by]):
+        if column not in results.columns:
+            raise InputError(f"results have no column {column!r}", field=column)
+    present = set(results["model"].unique())
+    absent = [m for m in names if m not in present]
+    if absent:
+        raise InputError(
+            f"no results for model(s) {absent}; the results hold {sorted(present)}", field="model"
+        )
+    rows = results[results["model"].isin(names)]
+    duplicated = rows.duplicated(["model", *PAIR_KEY])
+    if duplicated.any():
+        first = rows.loc[duplicated, ["model", *PAIR_KEY]].iloc[0].to_dict()
+        raise InputError(
+            f"{int(duplicated.sum())} duplicate result rows, first {first}: one row per "
+            "(model, task, task_id, sample_index) is needed to pair samples",
+            field="sample_index",
+        )
+    tables, lists = [], []
+    for a, b in combinations(names, 2):
+        table, disagreements = _pair(rows, a, b, by)
+        tables.append(table)
+        lists.append(disagreements)
+    return Comparison(
+        table=pd.concat(tables, ignore_index=True),
+        disagreements=pd.concat(lists, ignore_index=True),
+    )
+
+
+def format_comparison(comparison: Comparison, by: str = "language", limit: int = 20) -> str:
+    """The comparison as text: per model pair its table (pass rates in %, p-values) and its
+    first ``limit`` disagreements."""
+    blocks = []
+    for (a, b), part in comparison.table.groupby(["model_a", "model_b"], sort=False):
+        shown = part.drop(columns=["model_a", "model_b"]).copy()
+        shown["pass_a %"] = (shown.pop("pass_rate_a") * 100).round(1)
+        shown["pass_b %"] = (shown.pop("pass_rate_b") * 100).round(1)
+        shown["p_value"] = shown["p_value"].map(lambda p: f"{p:.3g}")
+        lines = [f"A = {a}\nB = {b}", shown.to_string(index=False)]
+        listed = comparison.disagreements[
+            (comparison.disagreements["model_a"] == a) & (comparison.disagreements["model_b"] == b)
+        ]
+        more = f" (first {limit})" if len(listed) > limit else ""
+        lines.append(f"\ndisagreements: {len(listed)}{more}")
+        for row in listed.head(limit).to_dict("records"):
+            loser = "b" if row["winner"] == a else "a"
+            winner = "A" if loser == "b" else "B"
+            message = str(row.get(f"message_{loser}") or "")[:90]
+            lines.append(
+                f"  {row['task_id']} #{row['sample_index']} ({row[by]}, {row['task']}): "
+                f"{winner} passed, {loser.upper()} {row[f'status_{loser}']}: {message}"
+            )
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)

@@ -1,0 +1,335 @@
+"""Failure modes: the error messages of failing samples, reduced to templates and counted.
+
+Answers "what goes wrong, how often, and where": every non-passing sample gets one message (the
+cause rules' ``error_line`` when the results carry it, else the first error-like line the
+toolchain printed, else the verdict's reason); what varies between samples with the same error —
+paths, temporary names, line and column numbers, quoted names, identifiers, numbers, addresses —
+is replaced by placeholders, identical templates are grouped, and near-duplicate templates are
+merged by agglomerative clustering of their TF-IDF vectors. The heavy work runs on distinct
+texts, not rows: a store of 100k rows has far fewer distinct messages, and fewer templates still.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from workbench.errors import InputError
+from workbench.execution.records import MACHINE_STATUSES
+
+KEY = ["task", "task_id", "model", "sample_index"]
+
+# Clustering merges templates whose cosine distance (TF-IDF of words and word pairs) is below
+# this: a template differing in one varying word that no placeholder caught stays together,
+# while two errors sharing only the compiler's "error:" prefix are far apart.
+DISTANCE_THRESHOLD = 0.35
+# Agglomerative clustering holds an n x n distance matrix: the most frequent templates are
+# clustered, rarer ones join their nearest cluster (or stand alone) — the same threshold.
+MAX_CLUSTERED = 2000
+NO_MESSAGE = "(no message)"
+
+# A line that reports an error, in any toolchain's wording.
+_ERRORISH = (
+    r"error|exception|assert|panic|fatal|fail|undefined|undeclared|not defined|not found"
+    r"|cannot|can't|unexpected|invalid|segmentation|abort|no such|illegal|unbound|denied"
+    r"|overflow|exceeded|not a function|not callable|expected"
+)
+# Lines (RE2 syntax: DuckDB reads them in parallel) that can hold the message: not a code excerpt
+# or marker (indented, or starting with | ^ ~)...
+_ERROR_LINE = rf"(?im)^([^ \t|^~\n][^\n]*(?:{_ERRORISH})[^\n]*)$"
+_ANY_LINE = r"(?m)^([^ \t|^~\n][^\n]*\S[^\n]*)$"
+# ... nor context: compiler headers, warnings and notes, traceback headers.
+_CONTEXT_LINE = (
+    r"(?i)\b(?:warning|note)\b:|\bIn (?:member )?function\b|\bAt top level:"
+    r"|^Traceback \(most recent call last\)|^During handling of the above exception"
+)
+
+# Applied in order; each replaces one kind of thing that varies between samples with the same
+# error. Locations first (they hold numbers and paths), numbers last (names may hold digits).
+NORMALISERS: tuple[tuple[str, str], ...] = (
+    # Digits first, all alike: the rules below only ask whether a digit is there, and texts
+    # that differ only in numbers become one text for every later rule.
+    (r"\d+", "0"),
+    (r"\x1b\[[0-9;]*[A-Za-z]", ""),  # terminal colours
+    (r"\b0x[0-9a-fA-F]+\b", "<HEX>"),
+    (r'File "[^"\n]*", line \d+', "<LOC>"),
+    (r"(?:[\w.~+-]*/)*[\w.+-]+\.[A-Za-z]\w*:\d+(?::\d+)?", "<LOC>"),
+    (r"(?<![\w<])(?:/[\w.@+-]+)+/?", "<PATH>"),
+    (r"\b(?:tmp|temp)[\w-]*\d[\w-]*", "<TMP>"),
+    # Quoted text: gcc's ‘…’, glibc's `…', and plain quotes not inside a word (don't, it's).
+    (r"‘[^’\n]*’", "<Q>"),
+    (r"“[^”\n]*”", "<Q>"),
+    (r"`[^`'\n]*'", "<Q>"),
+    (r"`[^`\n]*`", "<Q>"),
+    (r"(?<!\w)'[^'\n]*'(?!\w)", "<Q>"),
+    (r'"[^"\n]*"', "<Q>"),
+    # Unquoted names in messages that always name something: "x is not defined", "x: not found".
+    (
+        r"[\w$.\[\]]+(?= is not (?:defined|a function|iterable|a constructor|callable"
+        r"|subscriptable)\b)",
+        "<ID>",
+    ),
+    (r"(?<![\w<>])[\w.-]+(?=: (?:command )?not found)", "<ID>"),
+    # Identifiers by shape (snake_case, camelCase, letters with digits), except class names of
+    # errors, which are the message.
+    (
+        r"\b(?!\w*(?:Error|Exception|Warning|Interrupt|Iteration|Exit)\b)"
+        r"(?=[A-Za-z_]\w*(?:[A-Za-z0-9]_[A-Za-z0-9]|[a-z][A-Z]|[A-Za-z]\d))[A-Za-z_]\w*",
+        "<ID>",
+    ),
+    (r"(?<![\w<])[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?\b", "<N>"),
+    (r"\s+", " "),
+)
+_NORMALISERS = tuple((re.compile(p), r) for p, r in NORMALISERS)
+
+
+def _text_column(results: pd.DataFrame, name: str) -> pd.Series:
+    if name not in results.columns:
+        return pd.Series("", index=results.index, dtype=object)
+    return results[name].fillna("").astype(str)
+
+
+def _first_line(texts: pd.Series, line: str) -> pd.Series:
+    """Each text's first line that matches ``line`` and is not context (NaN if none), found
+    once per distinct text by DuckDB's regular expressions."""
+    codes, uniques = pd.factorize(texts, sort=False)
+    con = duckdb.connect()
+    try:
+        con.register("wb_texts", pd.DataFrame({"text": uniques}))
+        found = con.execute(
+            "SELECT rtrim(list_filter(regexp_extract_all(text, $line, 1), "
+            "lambda x: NOT regexp_matches(x, $context))[1]) AS line FROM wb_texts",
+            {"line": line, "context": _CONTEXT_LINE},
+        ).df()["line"]
+    finally:
+        con.close()
+    return pd.Series(found.to_numpy(dtype=object)[codes], index=texts.index, dtype=object)
+
+
+def failure_messages(results: pd.DataFrame) -> pd.Series:
+    """One message per row: ``error_line`` when present, else the first error-like line of
+    stderr, then of stdout, else stderr's first line, else the verdict's reason."""
+    message = pd.Series(np.nan, index=results.index, dtype=object)
+    if "error_line" in results.columns:
+        given = results["error_line"].astype(object)
+        message = given.where(given.notna() & given.astype(str).str.strip().ne(""))
+    stderr, stdout = _text_column(results, "stderr"), _text_column(results, "stdout")
+    for texts, line in ((stderr, _ERROR_LINE), (stdout, _ERROR_LINE), (stderr, _ANY_LINE)):
+        missing = message.isna()
+        if not missing.any():
+            break
+        message = message.fillna(_first_line(texts[missing], line))
+    reason = _text_column(results, "reason").str.strip()
+    message = message.fillna(reason.where(reason.ne("")))
+    return message.fillna(NO_MESSAGE).astype(str)
+
+
+def normalise(messages: pd.Series) -> pd.Series:
+    """Each message as a template: what varies between samples replaced by placeholders
+    (``<LOC>``, ``<PATH>``, ``<TMP>``, ``<Q>``, ``<ID>``, ``<N>``, ``<HEX>``)."""
+    codes, uniques = pd.factorize(messages.astype(str), sort=False)
+    for pattern, replacement in _NORMALISERS:
+        # Each step makes texts alike: the next runs on the fewer distinct ones left.
+        step, uniques = pd.factorize(
+            pd.Series(uniques, dtype=object).str.replace(pattern, replacement, regex=True)
+        )
+        codes = step[codes]
+    templates = pd.Series(uniques, dtype=object).str.strip().replace("", NO_MESSAGE)
+    return pd.Series(templates.to_numpy()[codes], index=messages.index, dtype=object)
+
+
+def cluster_templates(
+    templates: Sequence[str],
+    weights: Sequence[int] | None = None,
+    threshold: float = DISTANCE_THRESHOLD,
+) -> np.ndarray:
+    """A cluster label per template (0 = the heaviest cluster): near-duplicates merged by
+    average-linkage agglomerative clustering of TF-IDF vectors (words and word pairs) under a
+    cosine distance ``threshold``. Deterministic: same templates and weights, same labels.
+
+    ``weights`` (e.g. how many failures each template has) order the work and the labels:
+    the ``MAX_CLUSTERED`` heaviest templates are clustered; each other joins its nearest
+    clustered template's cluster when within ``threshold``, else is a cluster of its own.
+    """
+    from sklearn.cluster import AgglomerativeClustering
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    n = len(templates)
+    if n == 0:
+        return np.zeros(0, dtype=int)
+    w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
+    frame = pd.DataFrame({"template": list(templates), "weight": w})
+    order = frame.sort_values(["weight", "template"], ascending=[False, True], kind="stable").index
+    ordered = frame.loc[order, "template"].tolist()
+    vectors = TfidfVectorizer(
+        token_pattern=r"<[A-Za-z]+>|[A-Za-z]{2,}",
+        lowercase=True,
+        ngram_range=(1, 2),
+        sublinear_tf=True,
+        dtype=np.float64,
+    ).fit_transform(ordered)
+    head = min(n, MAX_CLUSTERED)
+    labels = np.zeros(n, dtype=int)
+    if head > 1:
+        similarity = (vectors[:head] @ vectors[:head].T).toarray()
+        distance = np.clip(1.0 - similarity, 0.0, None)
+        np.fill_diagonal(distance, 0.0)
+        labels[:head] = AgglomerativeClustering(
+            n_clusters=None,
+            metric="precomputed",
+            linkage="average",
+            distance_threshold=threshold,
+        ).fit_predict(distance)
+    next_label = labels[:head].max() + 1
+    for start in range(head, n, 1000):
+        chunk = vectors[start : start + 1000] @ vectors[:head].T
+        best = np.asarray(chunk.argmax(axis=1)).ravel()
+        near = np.asarray(chunk.max(axis=1).toarray()).ravel() >= 1.0 - threshold
+        own = next_label + np.arange(len(best))
+        labels[start : start + len(best)] = np.where(near, labels[best], own)
+        next_label += len(best)
+    # Relabel by total weight (heaviest cluster first), then by first appearance.
+    weight_sorted = frame.loc[order, "weight"].to_numpy()
+    totals = pd.DataFrame({"label": labels, "weight": weight_sorted, "pos": np.arange(n)})
+    rank = (
+        totals.groupby("label")
+        .agg(weight=("weight", "sum"), pos=("pos", "min"))
+        .sort_values(["weight", "pos"], ascending=[False, True])
+    )
+    relabel = pd.Series(np.arange(len(rank)), index=rank.index)
+    result = np.empty(n, dtype=int)
+    result[np.asarray(order)] = relabel.loc[labels].to_numpy()
+    return result
+
+
+def _dominant(frame: pd.DataFrame, keys: list[str], column: str) -> pd.Series:
+    """The most frequent value of ``column`` per group of ``keys`` (ties: the smallest)."""
+    counts = frame.groupby([*keys, column], dropna=False, sort=True).size().rename("n")
+    top = (
+        counts.reset_index()
+        .sort_values([*keys, "n"], ascending=[True] * len(keys) + [False], kind="stable")
+        .drop_duplicates(keys)
+    )
+    return top.set_index(keys)[column]
+
+
+def failure_modes(
+    results: pd.DataFrame,
+    by: Sequence[str] | str = ("language",),
+    examples: int = 3,
+    threshold: float = DISTANCE_THRESHOLD,
+) -> pd.DataFrame:
+    """The clusters of error messages of non-passing samples, per group of ``by`` columns.
+
+    One row per (``by`` values, cluster): ``cluster`` (the same id in every group; 0 is the
+    most frequent overall), ``template`` and ``message`` (the cluster's most frequent template
+    and raw message in that group), ``count``, ``share`` (of the group's failures),
+    ``n_failures`` (the group's), the dominant ``status`` (and ``cause`` when the results carry
+    causes), ``n_templates`` merged, and ``examples``: up to ``examples`` sample keys (task,
+    task_id, model, sample_index) as dicts. Rows with a machine status (``toolchain_missing``,
+    ``infrastructure_error``) are not failures of the sample and are left out. Sorted by
+    group, then count (largest first).
+    """
+    by = [by] if isinstance(by, str) else list(by)
+    needed = [*KEY, "status", *by]
+    for column in dict.fromkeys(needed):
+        if column not in results.columns:
+            hint = " (`workbench failures --refresh` computes causes)" * (column == "cause")
+            raise InputError(f"results have no column {column!r}{hint}", field=column)
+    failing = results[~results["status"].isin(["passed", *MACHINE_STATUSES])]
+    extra = [c for c in ("cause",) if c in failing.columns and c not in by]
+    columns = [
+        *by,
+        "cluster",
+        "template",
+        "message",
+        "count",
+        "share",
+        "n_failures",
+        *(["status"] if "status" not in by else []),
+        *extra,
+        "n_templates",
+        "examples",
+    ]
+    if failing.empty:
+        return pd.DataFrame(columns=columns)
+    frame = failing[list(dict.fromkeys([*KEY, "status", *by, *extra]))].copy()
+    frame["message"] = failure_messages(failing)
+    frame["template"] = normalise(frame["message"])
+    weights = frame["template"].value_counts(sort=False)
+    labels = cluster_templates(weights.index.tolist(), weights.to_list(), threshold)
+    cluster_of = pd.Series(labels, index=weights.index)
+    frame["cluster"] = frame["template"].map(cluster_of).astype(int)
+    keys = [*by, "cluster"]
+
+    table = frame.groupby(keys, dropna=False, sort=True).size().rename("count").to_frame()
+    table["n_templates"] = frame.groupby(keys, dropna=False)["template"].nunique()
+    table["template"] = _dominant(frame, keys, "template")
+    table["message"] = _dominant(frame, keys, "message")
+    for column in ("status", *extra):
+        if column not in by:
+            table[column] = _dominant(frame, keys, column)
+    # The example that shows the group's message comes first, then others by key.
+    shown = table["message"].rename("shown").reset_index()
+    frame = frame.merge(shown, on=keys, how="left")
+    frame["other"] = frame["message"].ne(frame["shown"])
+    samples = (
+        frame.sort_values(["other", *KEY], kind="stable").groupby(keys, dropna=False).head(examples)
+    )
+    samples = samples.assign(example=samples[KEY].astype(object).to_dict("records"))
+    table["examples"] = samples.groupby(keys, dropna=False)["example"].agg(list)
+    table = table.reset_index()
+    if by:
+        table["n_failures"] = table.groupby(by, dropna=False)["count"].transform("sum")
+    else:
+        table["n_failures"] = table["count"].sum()
+    table["share"] = table["count"] / table["n_failures"]
+    table = table.sort_values(
+        [*by, "count", "cluster"], ascending=[True] * len(by) + [False, True], kind="stable"
+    )
+    return table[columns].reset_index(drop=True)
+
+
+def example_key(example: dict) -> str:
+    """A sample key as one short string: ``task_id #sample_index (model, task)``."""
+    return (
+        f"{example['task_id']} #{example['sample_index']} ({example['model']}, {example['task']})"
+    )
+
+
+def format_failure_modes(table: pd.DataFrame, by: Sequence[str], top: int = 10) -> str:
+    """``failure_modes``' table as text: per group, its ``top`` clusters with count, share,
+    dominant status (and cause), template, and one example message with its sample key."""
+    if table.empty:
+        return "no failures"
+    by = list(by)
+    shown = [c for c in ("cause", "status") if c in table.columns and c not in by]
+    label = shown[0] if shown else "count"
+    blocks = []
+    groups = table.groupby(by, sort=False, dropna=False) if by else [((), table)]
+    for values, part in groups:
+        values = values if isinstance(values, tuple) else (values,)
+        shown_values = ("(none)" if pd.isna(v) else v for v in values)
+        name = ", ".join(f"{c} {v}" for c, v in zip(by, shown_values, strict=True)) or "all"
+        failures, clusters = int(part["n_failures"].iloc[0]), len(part)
+        head = (
+            f"{name}: {failures} failure{'s' * (failures != 1)} in {clusters} "
+            f"cluster{'s' * (clusters != 1)}"
+        )
+        lines = [head + (f" (top {top})" if len(part) > top else "")]
+        width = max(len(label), *(len(str(v)) for v in part[label].head(top)))
+        lines.append(f"  cluster  count  share  {label.ljust(width)}  template")
+        for row in part.head(top).itertuples(index=False):
+            lines.append(
+                f"  {row.cluster:>7}  {row.count:>5}  {row.share * 100:4.0f}%  "
+                f"{str(getattr(row, label)).ljust(width)}  {row.template[:100]}"
+            )
+            example = example_key(row.examples[0]) if row.examples else ""
+            lines.append(f"  {'':>7}  {'':>5}  {'':>5}  {''.ljust(width)}  e.g. {example}:")
+            lines.append(f"  {'':>7}  {'':>5}  {'':>5}  {''.ljust(width)}    {row.message[:100]}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
