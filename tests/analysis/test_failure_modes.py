@@ -195,6 +195,13 @@ def test_cause_columns_are_used_when_present(broken_results):
     by_cause = failure_modes(with_causes, by=["cause"])
     assert set(by_cause["cause"]) == {"undefined_name", "other"}
     assert "cause" not in by_cause.columns[1:].tolist()
+    # A store whose causes were not computed for every row: those rows are a group of their own.
+    partly = with_causes.assign(cause=with_causes["cause"].where(with_causes["kind"] != "zero"))
+    table = failure_modes(partly, by=["cause", "language"])
+    assert table["count"].sum() == len(partly)
+    unknown = table[table["cause"].isna()]
+    assert unknown["count"].sum() == 2 and unknown["template"].notna().all()
+    assert "cause (none), language Python:" in format_failure_modes(table, ["cause", "language"])
 
 
 def test_missing_columns_are_named(broken_results):

@@ -206,15 +206,16 @@ def cluster_templates(
     return result
 
 
-def _dominant(frame: pd.DataFrame, keys: list[str], column: str) -> pd.Series:
-    """The most frequent value of ``column`` per group of ``keys`` (ties: the smallest)."""
-    counts = frame.groupby([*keys, column], dropna=False, sort=True).size().rename("n")
+def _dominant(frame: pd.DataFrame, column: str) -> pd.Series:
+    """The most frequent value of ``column`` per ``group`` id of ``frame`` (ties: the
+    smallest)."""
+    counts = frame.groupby(["group", column], dropna=False, sort=True).size().rename("n")
     top = (
         counts.reset_index()
-        .sort_values([*keys, "n"], ascending=[True] * len(keys) + [False], kind="stable")
-        .drop_duplicates(keys)
+        .sort_values(["group", "n"], ascending=[True, False], kind="stable")
+        .drop_duplicates("group")
     )
-    return top.set_index(keys)[column]
+    return top.set_index("group")[column]
 
 
 def failure_modes(
@@ -265,31 +266,28 @@ def failure_modes(
     cluster_of = pd.Series(labels, index=weights.index)
     frame["cluster"] = frame["template"].map(cluster_of).astype(int)
     keys = [*by, "cluster"]
-
-    table = frame.groupby(keys, dropna=False, sort=True).size().rename("count").to_frame()
-    table["n_templates"] = frame.groupby(keys, dropna=False)["template"].nunique()
-    table["template"] = _dominant(frame, keys, "template")
-    table["message"] = _dominant(frame, keys, "message")
+    # Integer group ids: missing values in ``by`` columns (a cause not computed) stay groups
+    # of their own, and every aggregate below aligns on the id.
+    frame["group"] = frame.groupby(keys, dropna=False, sort=True).ngroup()
+    frame["by_group"] = frame.groupby(by, dropna=False, sort=True).ngroup() if by else 0
+    per_group = frame.groupby("group")
+    table = frame.drop_duplicates("group").set_index("group")[[*keys, "by_group"]].sort_index()
+    table["count"] = per_group.size()
+    table["n_templates"] = per_group["template"].nunique()
+    table["template"] = _dominant(frame, "template")
+    table["message"] = _dominant(frame, "message")
     for column in ("status", *extra):
         if column not in by:
-            table[column] = _dominant(frame, keys, column)
+            table[column] = _dominant(frame, column)
     # The example that shows the group's message comes first, then others by key.
-    shown = table["message"].rename("shown").reset_index()
-    frame = frame.merge(shown, on=keys, how="left")
-    frame["other"] = frame["message"].ne(frame["shown"])
-    samples = (
-        frame.sort_values(["other", *KEY], kind="stable").groupby(keys, dropna=False).head(examples)
-    )
+    frame["other"] = frame["message"].ne(frame["group"].map(table["message"]))
+    samples = frame.sort_values(["other", *KEY], kind="stable").groupby("group").head(examples)
     samples = samples.assign(example=samples[KEY].astype(object).to_dict("records"))
-    table["examples"] = samples.groupby(keys, dropna=False)["example"].agg(list)
-    table = table.reset_index()
-    if by:
-        table["n_failures"] = table.groupby(by, dropna=False)["count"].transform("sum")
-    else:
-        table["n_failures"] = table["count"].sum()
+    table["examples"] = samples.groupby("group")["example"].agg(list)
+    table["n_failures"] = table.groupby("by_group")["count"].transform("sum")
     table["share"] = table["count"] / table["n_failures"]
     table = table.sort_values(
-        [*by, "count", "cluster"], ascending=[True] * len(by) + [False, True], kind="stable"
+        ["by_group", "count", "cluster"], ascending=[True, False, True], kind="stable"
     )
     return table[columns].reset_index(drop=True)
 
