@@ -29,6 +29,7 @@ import pandas as pd
 from workbench.evaluation.backends import Backend, make_backend
 from workbench.evaluation.cache import cache_key
 from workbench.evaluation.store import GroupCommit, Store
+from workbench.execution.causes import CAUSE_COLUMNS, explain, explain_frame
 from workbench.execution.records import Execution, Program
 from workbench.execution.toolchain import toolchain_version
 from workbench.execution.warm_compilers import pool as warm_compilers
@@ -69,7 +70,9 @@ VERDICT_COLUMNS = (
     "toolchain_version",
     "sandbox",
 )
-RESULT_COLUMNS = [*ITEM_COLUMNS, "cache_key", "cached", *VERDICT_COLUMNS]
+# The cause columns say why a row did not pass (workbench/execution/causes.py); derived from the
+# row, never part of the cache key.
+RESULT_COLUMNS = [*ITEM_COLUMNS, "cache_key", "cached", *VERDICT_COLUMNS, *CAUSE_COLUMNS]
 _INTERNED = ("raw_generation", "code", "program")
 
 
@@ -87,12 +90,13 @@ def _text(value: Any) -> str | None:
 
 def _row(item: dict[str, Any], execution: Execution, key: str, cached: bool) -> dict[str, Any]:
     verdict = execution.to_dict()
-    return {
+    row = {
         **{k: item.get(k) for k in ITEM_COLUMNS},
         "cache_key": key,
         "cached": cached,
         **{k: verdict[k] for k in VERDICT_COLUMNS},
     }
+    return {**row, **explain(row).as_dict()}
 
 
 def evaluate(
@@ -233,6 +237,9 @@ class _Run:
                     verdicts, on="cache_key", how="left"
                 )
                 hits["cached"] = True
+                # Per sample, not from the stored row: whether the code came out of the
+                # model's text, or an assertion is the answer's own, depends on this sample.
+                hits = pd.concat([hits, explain_frame(hits)], axis=1)
                 self.db.put_many(hits)
                 self.frames.append(hits)
                 self._advance(hits["status"].tolist())

@@ -16,6 +16,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from workbench.execution.causes import CAUSE_COLUMNS, explain_frame
+
 DEFAULT_STORE = Path("workbench.duckdb")
 
 SCHEMA = """
@@ -51,6 +53,12 @@ CREATE TABLE IF NOT EXISTS executions (
 );
 CREATE INDEX IF NOT EXISTS executions_cache ON executions (cache_key);
 """
+# Why each non-passing row failed (workbench/execution/causes.py): derived from the row, so
+# added in place to a store written before they existed, and recomputed by ``refresh_causes``.
+CAUSE_SCHEMA = "".join(
+    f"ALTER TABLE executions ADD COLUMN IF NOT EXISTS {column} VARCHAR;\n"
+    for column in CAUSE_COLUMNS
+)
 
 COLUMNS = [
     "task",
@@ -79,6 +87,7 @@ COLUMNS = [
     "extraction",
     "program",
     "cached",
+    *CAUSE_COLUMNS,
 ]
 
 # Verdicts about the machine, not the sample: never reused from the cache.
@@ -95,6 +104,7 @@ class Store:
         self._lock = threading.Lock()
         with self._lock:
             self._con.execute(SCHEMA)
+            self._con.execute(CAUSE_SCHEMA)
 
     def close(self) -> None:
         with self._lock:
@@ -190,6 +200,39 @@ class Store:
             self._con.execute(query, params).fetchall()
             after = self._con.execute("SELECT count(*) FROM executions").fetchall()[0][0]  # type: ignore[index]
         return int(before - after)
+
+    def refresh_causes(self, models: Iterable[str] | None = None) -> int:
+        """Recompute the cause columns of the stored rows (of ``models`` only, when given) from
+        what each row holds, without running anything: after the registry's cause rules
+        changed, or for a store written before causes existed. Returns the rows updated."""
+        keys = ["task", "task_id", "model", "sample_index"]
+        # A passing row needs only its status: its outputs are not read.
+        inputs = ", ".join(
+            f"CASE WHEN status = 'passed' THEN NULL ELSE {c} END AS {c}"
+            for c in ("reason", "stdout", "stderr", "exit_code", "signal")
+            + ("extraction", "code", "raw_generation", "program")
+        )
+        query = f"SELECT {', '.join(keys)}, language, status, {inputs} FROM executions"
+        params: list[Any] = []
+        if models is not None:
+            models = list(models)
+            query += f" WHERE model IN ({', '.join('?' for _ in models)})"
+            params = models
+        with self._lock:
+            rows = self._con.execute(query, params).df()
+            if rows.empty:
+                return 0
+            update = pd.concat([rows[keys], explain_frame(rows)], axis=1)
+            self._con.register("wb_causes", update)
+            try:
+                assignments = ", ".join(f"{c} = u.{c}" for c in CAUSE_COLUMNS)
+                matches = " AND ".join(f"executions.{k} = u.{k}" for k in keys)
+                self._con.execute(
+                    f"UPDATE executions SET {assignments} FROM wb_causes u WHERE {matches}"
+                ).fetchall()
+            finally:
+                self._con.unregister("wb_causes")
+        return len(update)
 
     def count(self) -> int:
         with self._lock:

@@ -30,6 +30,41 @@ STATUSES: tuple[str, ...] = tuple(s.value for s in Status)
 # Verdicts about the machine, not the model.
 MACHINE_STATUSES: tuple[str, ...] = (Status.TOOLCHAIN_MISSING, Status.INFRASTRUCTURE_ERROR)
 
+# Why a non-passing execution failed, more specific than its status (workbench/execution/causes.py,
+# docs/causes.md). Here, beside the statuses, so the registry can check the causes its rules name.
+COMPILE_CAUSES: tuple[str, ...] = (
+    "syntax",
+    "undefined_name",
+    "type_error",
+    "missing_import",
+    "signature_mismatch",
+    "other_compile",
+)
+RUNTIME_CAUSES: tuple[str, ...] = (
+    "index_out_of_range",
+    "null_or_none",
+    "key_missing",
+    "division_by_zero",
+    "recursion_depth",
+    "type_error",
+    "assertion_in_answer",
+    "other_runtime",
+)
+LIMIT_CAUSES: tuple[str, ...] = ("timeout", "memory_limit", "output_limit")
+CAUSES: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        [
+            "extraction_failed",
+            *COMPILE_CAUSES,
+            *RUNTIME_CAUSES,
+            "wrong_answer",
+            *LIMIT_CAUSES,
+            *map(str, MACHINE_STATUSES),
+            "unknown",
+        ]
+    )
+)
+
 
 @dataclass(frozen=True)
 class Program:

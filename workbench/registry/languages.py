@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import InputError, UnknownLanguageError
-from workbench.execution.records import STATUSES
+from workbench.execution.records import CAUSES, STATUSES
 from workbench.paths import REGISTRY_DIR, package_file
 
 # Where a language's folder of registry files (``[files] folder``) appears, read-only, in the
@@ -52,6 +52,22 @@ class Rule:
     pattern: re.Pattern[str]
     status: str
     step: str | None = None
+
+
+@dataclass(frozen=True)
+class CauseRule:
+    """A ``[[causes]]`` table: output that says why a non-passing execution failed
+    (workbench/execution/causes.py, docs/causes.md). ``pattern``'s named groups ``detail``,
+    ``check``, ``check_line``, ``check_text``, ``expected``, ``actual`` and ``error`` fill the
+    cause's fields."""
+
+    cause: str  # one of records.CAUSES
+    pattern: re.Pattern[str] | None  # None: any output (a rule that only filters on a signal)
+    detail: str | None = None  # the raw class when the pattern has no ``detail`` group
+    step: str | None = None  # only output of this step kind (compile, run)
+    status: tuple[str, ...] = ()  # only rows with one of these statuses (empty: any)
+    signal: int | None = None  # only when the step was killed by this signal
+    text: str = "output"  # what the pattern reads: "output" (stderr, then stdout) or "reason"
 
 
 @dataclass(frozen=True)
@@ -126,6 +142,7 @@ class Language:
     prebuilt: Prebuilt | None = None
     server: tuple[str, ...] | None = None  # command that starts the warm compiler
     files: RecipeFiles | None = None
+    causes: tuple[CauseRule, ...] = ()  # the language's [[causes]], then _defaults.toml's
 
     @property
     def has_recipe(self) -> bool:
@@ -173,6 +190,72 @@ def _prebuilt(name: str, raw: dict[str, Any] | None) -> Prebuilt | None:
         warm_up_append_env=dict(raw.get("warm_up_append_env", {})),
         env_step=raw.get("env_step"),
     )
+
+
+CAUSE_RULE_KEYS = {"pattern", "cause", "detail", "step", "status", "signal", "text"}
+CAUSE_GROUPS = {"detail", "check", "check_line", "check_text", "expected", "actual", "error"}
+
+
+def cause_rules(raw: Any, source: Path) -> tuple[CauseRule, ...]:
+    """The ``[[causes]]`` tables of one registry file as records; a table with an unknown key,
+    cause, status, step, group or an invalid pattern is an ``InputError`` naming the file."""
+    rules = []
+    for i, table in enumerate(raw or ()):
+        where = f"causes[{i}]"
+        if not isinstance(table, dict):
+            raise InputError("a [[causes]] entry must be a table", file=source, field=where)
+        unknown = set(table) - CAUSE_RULE_KEYS
+        if unknown:
+            raise InputError(
+                f"unknown keys {sorted(unknown)}; a cause rule takes {sorted(CAUSE_RULE_KEYS)}",
+                file=source,
+                field=where,
+            )
+        if table.get("cause") not in CAUSES:
+            raise InputError(
+                f"unknown cause {table.get('cause')!r}; expected one of: {', '.join(CAUSES)}",
+                file=source,
+                field=f"{where}.cause",
+            )
+        status = table.get("status", ())
+        status = (status,) if isinstance(status, str) else tuple(status)
+        if set(status) - set(STATUSES):
+            raise InputError(
+                f"unknown status {sorted(set(status) - set(STATUSES))}",
+                file=source,
+                field=f"{where}.status",
+            )
+        if table.get("step") not in (None, "compile", "run"):
+            raise InputError("step is compile or run", file=source, field=f"{where}.step")
+        if table.get("text", "output") not in ("output", "reason"):
+            raise InputError("text is output or reason", file=source, field=f"{where}.text")
+        if "pattern" not in table and "signal" not in table:
+            raise InputError("a rule needs a pattern or a signal", file=source, field=where)
+        try:
+            pattern = re.compile(table["pattern"], re.MULTILINE) if "pattern" in table else None
+        except (re.error, TypeError) as exc:
+            raise InputError(
+                f"invalid pattern: {exc}", file=source, field=f"{where}.pattern"
+            ) from exc
+        groups = set(pattern.groupindex) - CAUSE_GROUPS if pattern is not None else set()
+        if groups:
+            raise InputError(
+                f"unknown named groups {sorted(groups)}; use {sorted(CAUSE_GROUPS)}",
+                file=source,
+                field=f"{where}.pattern",
+            )
+        rules.append(
+            CauseRule(
+                cause=table["cause"],
+                pattern=pattern,
+                detail=table.get("detail"),
+                step=table.get("step"),
+                status=status,
+                signal=table.get("signal"),
+                text=table.get("text", "output"),
+            )
+        )
+    return tuple(rules)
 
 
 def _relative(path: str) -> bool:
@@ -278,6 +361,8 @@ def _language(
         prebuilt=_prebuilt(name, raw.get("prebuilt")),
         server=tuple(raw["server"]) if "server" in raw else None,
         files=_files(raw, source or REGISTRY_DIR / f"{name}.toml"),
+        causes=cause_rules(raw.get("causes"), source or REGISTRY_DIR / f"{name}.toml")
+        + cause_rules(defaults.get("causes"), REGISTRY_DIR / "_defaults.toml"),
     )
 
 
@@ -317,6 +402,7 @@ KNOWN_KEYS = {
     "prebuilt",
     "server",
     "files",
+    "causes",
 }
 
 
