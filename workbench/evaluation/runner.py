@@ -33,7 +33,7 @@ from workbench.execution.causes import CAUSE_COLUMNS, explain, explain_frame
 from workbench.execution.records import Execution, Program
 from workbench.execution.toolchain import toolchain_version
 from workbench.execution.warm_compilers import pool as warm_compilers
-from workbench.inputs.samples import attach_tasks
+from workbench.inputs.samples import attach_tasks, known_tasks
 from workbench.programs.assemble import reference_answer
 from workbench.programs.prepare import prepare
 from workbench.registry.languages import Limits, get_language
@@ -124,7 +124,7 @@ def evaluate(
     everything finished before it is in the store. Warm compilers started for the run are
     closed at its end.
     """
-    known = samples["task_id"].isin(set(tasks["task_id"]))
+    known = known_tasks(samples, tasks)  # on (kind, task id) when tasks of several kinds
     if not known.all():
         attach_tasks(samples[~known], tasks)  # raises the InputError naming the first one
     own_store = isinstance(store, str | Path)

@@ -37,6 +37,9 @@ COLUMNS = [
     "source_line",
 ]
 _BASE_ID = re.compile(r"^([^/]+/\d+)")
+# Completion ids name their subset: ``C/1-0-single``, ``-multi``, ``-span``, ``-light-span``.
+_COMPLETION_ID = re.compile(r"^[^/]+/\d+-\d+-(light-span|single|multi|span)$")
+_SUBSET_OF_SUFFIX = {"light-span": "light", "single": "single", "multi": "multi", "span": "span"}
 
 
 def default_data_dir() -> Path | None:
@@ -86,6 +89,13 @@ def base_id(task_id: str) -> str:
     """``Rust/1-0-light-span`` -> ``Rust/1``."""
     match = _BASE_ID.match(task_id)
     return match.group(1) if match else task_id
+
+
+def completion_subset(task_id: str) -> str | None:
+    """The completion subset a task id names (``Rust/1-0-light-span`` -> ``light``), or None for
+    the ids of generation and explanation tasks, which share their ids (``Rust/1``)."""
+    match = _COMPLETION_ID.match(task_id)
+    return _SUBSET_OF_SUFFIX[match.group(1)] if match else None
 
 
 def _support_dir(root: Path, language: str) -> str | None:
