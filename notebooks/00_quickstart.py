@@ -13,45 +13,82 @@
 #     name: python3
 # ---
 
+# %%
+
 # %% [markdown]
-# # Quickstart: evaluate model outputs on McEval tasks
+# # Quickstart: evaluate model outputs and read pass@1
 #
-# This notebook runs the workbench's bundled demo: 18 small tasks in McEval format (Python, C, C++,
-# JavaScript, Java, Shell) and 72 **synthetic** answers from two made-up models, written by the project to
-# fail in instructive ways. Every answer is executed for real, in a sandbox, with the language's toolchain.
+# A code model is scored by running what it wrote: each answer becomes a program with the task's
+# tests, runs in a sandbox, and passes or fails. After this notebook you can load tasks and model
+# outputs, evaluate them, read pass@1 per language with its uncertainty, and open a failing answer
+# to see why it failed.
 #
-# The same calls work on the real benchmark: pass a McEval folder (or `hf://Multilingual-Multimodal-NLP/McEval`)
-# to `load_tasks` and your model's outputs to `load_samples`.
+# It runs the workbench's bundled demo: 18 small tasks in McEval format and 72 **synthetic**
+# answers from two made-up models (`demo/careful-coder`, `demo/hasty-coder`), written by the
+# project to fail in instructive ways. Every answer is executed for real.
+#
+# **What the demo needs.** Six toolchains, all Debian packages: Python (`python3`), C (`gcc`,
+# `libc6-dev`), C++ (`g++`), JavaScript (`nodejs`), Java (`default-jdk-headless`) and Shell (`bash`,
+# `bc`), plus `bubblewrap` for the sandbox. The next cell checks them. When one is missing, run
+# `make demo` (as root on Debian/Ubuntu it installs them) or
+# `workbench toolchains install --languages Java`, or install the listed packages with your
+# package manager, then restart the kernel. Answers of a missing language are judged
+# `toolchain_missing` — never failures — and left out of the scores.
 
 # %%
 import tempfile
 from pathlib import Path
 
-import workbench as wb
+import pandas as pd
 
+import workbench as wb
+from workbench.execution.toolchain import missing_tools, toolchain_version
+
+pd.set_option("display.max_colwidth", 120)
+
+# %% tags=["parameters"]
+data = wb.DEMO_DATA  # a McEval folder (e.g. $MCEVAL_DATA) for the real benchmark
+samples_path = wb.DEMO_DATA / "samples.jsonl"  # your model's outputs
 # One store for this session, made once: rerunning a cell below reuses its verdicts.
 store = Path(tempfile.mkdtemp()) / "quickstart.duckdb"
-tasks = wb.load_tasks(wb.DEMO_DATA, languages=["Python", "C", "CPP", "JavaScript", "Java", "Shell"])
-samples = wb.load_samples(wb.DEMO_DATA / "samples.jsonl")
-tasks[["task_id", "level", "entry_point"]].head(6)
 
 # %% [markdown]
-# Each sample keeps the model's raw text; `prepare` shows what the workbench extracts from it and the
-# program it will run (prompt imports + answer + the task's test).
+# To run the real benchmark instead, set `data` to your McEval folder (the value of
+# `MCEVAL_DATA`, or `workbench.inputs.tasks.default_data_dir()`) and `samples_path` to your outputs:
+# the official evaluator's layout (a folder of `<Lang>.jsonl`) or flat JSONL (`task_id`, `model`,
+# `sample_index`, `raw_generation`). The real outputs in
+# `../shared/model-outputs/mceval-examples/generation/C.jsonl` are a good first try.
+
+# %%
+samples = wb.load_samples(samples_path)
+languages = sorted({task_id.split("/")[0] for task_id in samples["task_id"]})
+tasks = wb.load_tasks(data, languages=languages)
+pd.DataFrame(
+    {
+        "version": [toolchain_version(name) for name in languages],
+        "missing": [", ".join(missing_tools(wb.get_language(name))) for name in languages],
+        "Debian packages": [" ".join(wb.get_language(name).debian_packages) for name in languages],
+    },
+    index=languages,
+)
+
+# %% [markdown]
+# Each sample keeps the model's raw text. `prepare` shows the code the workbench takes from it and
+# the program it will run: the prompt's imports, the answer, then the task's test.
 
 # %%
 prepared = wb.prepare(samples, tasks)
-example = prepared.iloc[2]
-print(example["note"])
-print("--- extracted by", example["extraction"])
+example = prepared.iloc[4]
+print(f"{example['task_id']} by {example['model']}: {example['note']}")
+print(f"──── code taken from the answer ({example['extraction']}), then the test:")
 print(example["program"])
 
 # %% [markdown]
 # ## Evaluate
 #
-# `evaluate` runs every sample in parallel (one job per core), commits each verdict to a DuckDB store as it
-# finishes, and reuses stored verdicts for identical programs. Run this cell again:
-# the store, made once in the first cell, already holds the verdicts, so the rerun takes them from it
+# `evaluate` runs every sample in parallel (one job per core), commits each verdict to a DuckDB
+# store as it finishes, and reuses stored verdicts for identical programs. Run this cell again:
+# the store, made once above, already holds the verdicts, so the rerun takes them from it
 # (`cached` is True) instead of executing anything; only verdicts about the machine (a missing
 # toolchain) are checked anew.
 
@@ -62,20 +99,46 @@ results.groupby(["model", "status"]).size().unstack(fill_value=0)
 # %% [markdown]
 # ## pass@1 per language
 #
-# The overall score is the plain mean over languages, as in the McEval paper.
+# pass@1 is the share of answers that pass, averaged per task and then over the language's tasks;
+# the overall `AVG` is the plain mean over languages, as in the McEval paper. Every score here is
+# in percent, with its 95% interval over tasks: with 3 tasks per language the intervals are wide,
+# which is the honest message of a small demo (`05_pass_at_k` explains them).
 
 # %%
-table = wb.pass_at_k_table(results)  # pass@1 with 95% Wilson intervals
-table.pivot(index="language", columns="model", values="pass_at_1").round(3)
+table = wb.pass_at_k_table(results)
+cells = [
+    f"{100 * p:.1f} ({100 * low:.0f}–{100 * high:.0f})"
+    for p, low, high in table[["pass_at_1", "pass_at_1_low", "pass_at_1_high"]].to_numpy()
+]
+table.assign(**{"pass@1 % (95% interval)": cells}).pivot(
+    index="language", columns="model", values="pass@1 % (95% interval)"
+)
 
 # %%
 wb.pass_at_1_chart(table, "Demo: pass@1 per language (synthetic outputs)")
 
 # %% [markdown]
-# ## Why did a sample fail?
+# ## Why did answers fail?
 #
-# Each result row keeps the status, the reason, stdout/stderr tails and timings.
+# Every failing answer gets a **cause** — more specific than its status — and the line of output
+# that shows it. For both models:
 
 # %%
 failures = results[results["status"] != "passed"]
-failures[["task_id", "model", "sample_index", "status", "reason"]].head(10)
+failures.groupby(["cause", "model"]).size().unstack(fill_value=0)
+
+# %%
+failures[["model", "task_id", "sample_index", "status", "cause", "cause_detail", "error_line"]]
+
+# %% [markdown]
+# ## One failure in full
+#
+# Everything needed to see why: the verdict, the program that ran — the model's code followed by
+# the task's test — and what the program printed on stderr.
+
+# %%
+one = failures[failures["cause"] == "index_out_of_range"].iloc[0]
+print(f"{one['task_id']} #{one['sample_index']} by {one['model']}: {one['status']}, {one['cause']}")
+print(f"reason: {one['reason']}\n──── stderr\n{one['stderr']}")
+print("──── program (model's code, then the test)")
+print("\n".join(f"{n:3} {line}" for n, line in enumerate(one["program"].splitlines(), 1)))
