@@ -12,8 +12,10 @@ from typing import Any
 from workbench.errors import InputError, WorkbenchError
 from workbench.generation.model import LoadedModel
 
-CPU_BATCH = 8  # "auto" on a CPU: more prompts per step stop paying once the cores are busy
-GPU_BATCH = 64  # "auto" on a GPU: a start, halved on out-of-memory
+# "auto" on a CPU: 8 prompts a step already give several times the tokens/s of one
+# (bench/generate.py); on a GPU, a start that out-of-memory halves.
+CPU_BATCH = 8
+GPU_BATCH = 64
 
 
 class GenerationError(WorkbenchError):
