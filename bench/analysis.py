@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,8 @@ sys.path.insert(0, str(PROJECT))
 from workbench.analysis.compare_models import compare_models  # noqa: E402
 from workbench.analysis.failure_modes import failure_modes  # noqa: E402
 from workbench.evaluation.store import Store  # noqa: E402
+from workbench.views.failure_browser import FailureBrowser  # noqa: E402
+from workbench.views.report import write_report  # noqa: E402
 
 REAL_OUTPUTS = PROJECT.parent / "shared" / "model-outputs" / "mceval-examples"
 # What a failing sample printed, and what the cause rules took from it (when the store has them).
@@ -143,11 +146,68 @@ def measure_compare_models(bench: Bench) -> None:
     compare_models(bench.results, bench.models[0], bench.models[-1])
 
 
+# What the views' measurements work on, made once before the timings (``PREPARE``).
+VIEWS: dict[str, Any] = {}
+REPORT_FAILURES = 10_000
+
+
+def open_browser(bench: Bench) -> None:
+    """The FailureBrowser on the whole store, as a notebook opens it."""
+    VIEWS["browser"] = FailureBrowser(bench.store)
+
+
+def measure_browser_filter(bench: Bench) -> None:
+    # One filter change: the model filter moves to another model (counts, rows and page follow).
+    browser = VIEWS["browser"]
+    first, second = (bench.models[0],), (bench.models[1],)
+    browser.model.value = second if browser.model.value == first else first
+
+
+def measure_browser_search(bench: Bench) -> None:
+    # One search: plain text (any case) over answers and messages, alternating between two.
+    browser = VIEWS["browser"]
+    browser.search.value = "undeclared" if browser.search.value != "undeclared" else "assertion"
+
+
+def report_store(bench: Bench) -> None:
+    """A store of whole models' rows with exactly ``REPORT_FAILURES`` failing samples (the last
+    model's failures cut), for ``workbench report``."""
+    results = bench.results
+    failing = results["status"] != "passed"
+    per_model = failing.groupby(results["model"]).sum().loc[bench.models].cumsum()
+    last = int((per_model < REPORT_FAILURES).sum())
+    models = bench.models[: last + 1]
+    rows = results[results["model"].isin(models)]
+    cut = rows[(rows["model"] == models[-1]) & (rows["status"] != "passed")]
+    over = int(per_model.iloc[last]) - REPORT_FAILURES
+    rows = rows.drop(cut.index[len(cut) - over :]) if over > 0 else rows
+    path = bench.store.with_name("report-10k.duckdb")
+    path.unlink(missing_ok=True)
+    with Store(path) as store:
+        store.put_many(rows)
+    VIEWS["report_store"], VIEWS["report"] = path, bench.store.with_name("report-10k.html")
+    failing_rows = int((rows["status"] != "passed").sum())
+    print(f"  report store: {len(rows)} executions, {failing_rows} failing")
+
+
+def measure_report(bench: Bench) -> None:
+    write_report(VIEWS["report_store"], VIEWS["report"])
+
+
+# Run once before the timings, each printed with its time.
+PREPARE: list[tuple[str, Callable[[Bench], None]]] = [
+    ("FailureBrowser opened on the store", open_browser),
+    (f"a store with {REPORT_FAILURES} failures for the report", report_store),
+]
+
 # (name, function, target seconds on the project's 2-core machine)
 MEASUREMENTS: list[tuple[str, Callable[[Bench], None], float]] = [
     ("failure_modes by language", measure_failure_modes, 10.0),
     ("failure_modes by model and language", measure_failure_modes_by_model, 10.0),
     ("compare_models, two models", measure_compare_models, 5.0),
+    ("FailureBrowser filter change", measure_browser_filter, 0.5),
+    ("FailureBrowser text search", measure_browser_search, 0.5),
+    (f"workbench report, {REPORT_FAILURES} failures", measure_report, 60.0),
 ]
 
 
@@ -176,6 +236,10 @@ def main() -> None:
             f"loaded in {loaded:.2f} s"
         )
         bench = Bench(path, results, sorted(results["model"].unique()))
+        for name, prepare in PREPARE:
+            started = time.perf_counter()
+            prepare(bench)
+            print(f"{name}: {time.perf_counter() - started:.1f} s")
         print(f"\n{'measurement':40s} {'median s':>9s} {'runs s':>20s} {'target s':>9s}")
         for name, measure, target in MEASUREMENTS:
             times = []
@@ -187,6 +251,8 @@ def main() -> None:
             median = statistics.median(times)
             verdict = "ok" if median < target else "OVER"
             print(f"{name:40s} {median:9.2f} {runs:>20s} {target:9.1f} {verdict}")
+        report = VIEWS["report"]
+        print(f"\nreport: {report.stat().st_size / 1e6:.1f} MB")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ The public API, in the order data flows: ``load_tasks`` -> ``load_samples`` -> `
 
 from __future__ import annotations
 
+import sys
 from importlib import import_module
 from typing import Any
 
@@ -25,6 +26,11 @@ _API = {
     "pass_at_k_table": "workbench.analysis.passk",
     "failure_modes": "workbench.analysis.failure_modes",
     "compare_models": "workbench.analysis.compare_models",
+    "annotate": "workbench.evaluation.notes",
+    "notes": "workbench.evaluation.notes",
+    "FailureBrowser": "workbench.views.failure_browser",
+    "ModelComparison": "workbench.views.model_comparison",
+    "write_report": "workbench.views.report",
     "pass_at_1_chart": "workbench.figures.per_language",
     "save_figure": "workbench.figures.theme",
     "get_language": "workbench.registry.languages",
@@ -32,6 +38,14 @@ _API = {
     "DEMO_DATA": "workbench.ops.demo",
 }
 __all__ = sorted(_API)
+
+
+# Inside a Jupyter kernel, charts render with no network (workbench/views/notebook.py); the
+# check is a dict lookup, so a plain ``import workbench`` does not import altair.
+if "ipykernel" in sys.modules:
+    from workbench.views.notebook import setup as _offline_charts
+
+    _offline_charts()
 
 
 def __getattr__(name: str) -> Any:

@@ -231,6 +231,15 @@ def _compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from workbench.views.report import write_report
+
+    with _open_store(args.store) as store:
+        out = write_report(store, args.out, title=args.title)
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB); open it in any browser, offline")
+    return 0
+
+
 def _figures(args: argparse.Namespace) -> int:
     from workbench.figures.build import run
 
@@ -570,6 +579,12 @@ def parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--limit", type=int, default=20, help="disagreements listed per pair (table)")
     c.set_defaults(func=_compare)
+
+    rp = sub.add_parser("report", help="one self-contained HTML report of a store (offline)")
+    rp.add_argument("--store", type=Path, default=Path("workbench.duckdb"))
+    rp.add_argument("--out", type=Path, default=Path("report.html"))
+    rp.add_argument("--title", default="McEval failure report")
+    rp.set_defaults(func=_report)
 
     v = sub.add_parser("verify", help="run every canonical solution; exit 1 if any fails")
     v.add_argument(

@@ -1,0 +1,45 @@
+"""Charts in a Jupyter kernel render with no network: ``import workbench`` there switches altair to
+vl-convert's SVG (altair's default HTML loads vega from a CDN); outside a kernel it leaves altair
+alone and unimported."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from tests.conftest import PROJECT
+
+CHART = """import pandas as pd, altair as alt
+alt.Chart(pd.DataFrame({"language": ["C", "Go"], "pass_at_1": [0.5, 0.7]})).mark_bar().encode(
+    x="language", y="pass_at_1")"""
+
+
+def test_a_plain_import_does_not_touch_altair():
+    proc = subprocess.run(
+        [sys.executable, "-c", "import sys, workbench; print('altair' in sys.modules)"],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "False"
+
+
+def test_in_a_kernel_charts_are_svg_drawn_in_the_kernel(tmp_path):
+    nbclient = pytest.importorskip("nbclient", reason="nbclient not installed (dev extras)")
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell("import workbench, altair as alt\nprint(alt.renderers.active)"),
+        nbformat.v4.new_code_cell(CHART),
+    ]
+    nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3").execute(cwd=str(tmp_path))
+    assert notebook.cells[0].outputs[0]["text"].strip() == "svg"
+    [output] = notebook.cells[1].outputs
+    assert set(output["data"]) <= {"image/svg+xml", "text/plain"}
+    svg = output["data"]["image/svg+xml"]
+    assert svg.lstrip().startswith("<svg") and ">Go<" in svg  # drawn, with its axis labels
+    assert "cdn" not in svg and "<script" not in svg

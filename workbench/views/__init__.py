@@ -1,0 +1,13 @@
+"""Views: thin, interactive and shareable faces of the failure analysis (the last stage; only
+the CLI and the public API import it).
+
+- ``samples``: the sample table the views filter — facets, message clusters, notes — and its
+  vectorised filter and text search.
+- ``detail``: one sample's detail as escaped HTML (shared by every view).
+- ``tasks``: the McEval task behind a stored sample (instruction, canonical program, reruns).
+- ``export``: samples with their notes as CSV, Parquet or JSONL.
+- ``failure_browser``: the ``FailureBrowser`` notebook widget.
+- ``model_comparison``: the ``ModelComparison`` notebook widget.
+- ``report``: ``workbench report``, one self-contained HTML file.
+- ``notebook``: charts that render with no network in Jupyter.
+"""

@@ -1,0 +1,230 @@
+"""One sample's detail as HTML: what the model was asked, what it answered, what ran, and what
+the toolchain said — the failing check highlighted.
+
+Everything taken from a sample (model text, program, output, notes) is untrusted and is escaped
+here, in one place; the browser, the model comparison and the report all render through these
+functions.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import math
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+# The marker the sandbox writes where it dropped the middle of a long output.
+_DROPPED = re.compile(r"^\[\.\.\. \d+ bytes not kept \.\.\.\]$")
+# "file.c:19:44:" / "line 19" in an error line: the program line it points at.
+_LINE_REF = re.compile(r"(?:\.\w+:|[Ll]ine )(\d+)")
+
+STYLE = """
+.wb-detail { font-family: system-ui, sans-serif; font-size: 13px; line-height: 1.4; }
+.wb-detail h4 { margin: 12px 0 4px; font-size: 13px; }
+.wb-detail pre { background: #f6f8fa; border: 1px solid #ddd; padding: 6px; margin: 0;
+  white-space: pre-wrap; word-break: break-word; max-height: 28em; overflow: auto;
+  font: 12px/1.35 ui-monospace, Menlo, Consolas, monospace; }
+.wb-detail .ln { color: #999; user-select: none; display: inline-block; width: 3.5em; }
+.wb-detail .hit { background: #ffe08a; display: block; }
+.wb-detail mark.code { background: #dff3df; }
+.wb-detail .dropped, .wb-detail .warn { color: #b00; font-weight: bold; }
+.wb-detail .facts td { padding: 1px 10px 1px 0; vertical-align: top; }
+.wb-detail .facts td:first-child { color: #555; white-space: nowrap; }
+.wb-detail .tag { background: #e8eefc; border-radius: 3px; padding: 0 4px; margin-right: 4px; }
+.wb-detail table.diff { font: 11px ui-monospace, Menlo, Consolas, monospace;
+  border-collapse: collapse; }
+.wb-detail table.diff td { white-space: pre-wrap; word-break: break-word; vertical-align: top; }
+.wb-detail table.diff td { padding: 0 6px 0 2px; min-width: 30em; }
+.wb-detail table.diff td.diff_header { color: #999; min-width: 0; text-align: right; }
+.wb-detail table.diff .diff_next { display: none; }
+.wb-detail .diff_add { background: #aaffaa; } .wb-detail .diff_chg { background: #ffff77; }
+.wb-detail .diff_sub { background: #ffaaaa; }
+.wb-detail .side { display: flex; gap: 8px; } .wb-detail .side > div { flex: 1; min-width: 0; }
+"""
+
+
+def text(value: Any) -> str:
+    """A text field of a row ('' for None, NaN and other missing values)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
+
+
+def flag(value: Any) -> bool:
+    """A boolean field of a row (False when missing)."""
+    return str(value) == "True"
+
+
+def esc(value: Any) -> str:
+    """``value`` as HTML text, escaped (quotes too: safe inside attributes)."""
+    return html.escape(text(value), quote=True)
+
+
+def clip(value: Any, limit: int) -> str:
+    """At most ``limit`` characters of ``value``, the cut said."""
+    body = text(value)
+    if len(body) <= limit:
+        return body
+    return body[:limit] + f"\n[... {len(body) - limit} more characters in the store ...]"
+
+
+def _normalised(line: str) -> str:
+    return " ".join(line.split())
+
+
+def check_lines(program: str, failing_check: Any = None, error_line: Any = None) -> set[int]:
+    """The program's lines (1-based) the failure points at: lines holding the failing check,
+    and the line an error message names when the program has it."""
+    lines = program.splitlines()
+    found: set[int] = set()
+    wanted = _normalised(text(failing_check))
+    if wanted:
+        found |= {i for i, line in enumerate(lines, 1) if wanted in _normalised(line)}
+    if not found:
+        for match in _LINE_REF.finditer(text(error_line)):
+            number = int(match.group(1))
+            if 1 <= number <= len(lines):
+                found.add(number)
+                break
+    return found
+
+
+def numbered(source: Any, marked: Iterable[int] = ()) -> str:
+    """``source`` in a <pre> with line numbers, the ``marked`` lines highlighted."""
+    marked = set(marked)
+    rows = []
+    for number, line in enumerate(text(source).splitlines() or [""], 1):
+        body = f'<span class="ln">{number}</span>{esc(line)}'
+        rows.append(f'<span class="hit">{body}</span>' if number in marked else body + "\n")
+    return "<pre>" + "".join(rows) + "</pre>"
+
+
+def raw_with_code(raw: Any, code: Any) -> str:
+    """The model's raw text in a <pre>, the part taken as code highlighted."""
+    raw_text, code_text = text(raw), text(code).strip()
+    start = raw_text.find(code_text) if code_text else -1
+    if start < 0:
+        return f"<pre>{esc(raw_text) or '<i>(empty)</i>'}</pre>"
+    end = start + len(code_text)
+    return (
+        f'<pre>{esc(raw_text[:start])}<mark class="code">{esc(raw_text[start:end])}</mark>'
+        f"{esc(raw_text[end:])}</pre>"
+    )
+
+
+def output(value: Any, truncated: bool = False, highlight: Any = None) -> str:
+    """Program output in a <pre>: the sandbox's "bytes not kept" marker and ``highlight`` (the
+    error line) stand out; a note when the output was cut at its limit."""
+    wanted = _normalised(text(highlight))
+    rows = []
+    for line in text(value).splitlines():
+        if _DROPPED.match(line.strip()):
+            rows.append(f'<span class="dropped">{esc(line)}</span>\n')
+        elif wanted and _normalised(line) == wanted:
+            rows.append(f'<span class="hit">{esc(line)}</span>')
+        else:
+            rows.append(esc(line) + "\n")
+    note = '<div class="warn">output truncated at the limit</div>' if truncated else ""
+    return note + "<pre>" + ("".join(rows) or "<i>(empty)</i>") + "</pre>"
+
+
+def side_by_side(left: Any, right: Any, left_title: str, right_title: str) -> str:
+    """A side-by-side diff table of two texts (changes with three lines of context)."""
+    table = difflib.HtmlDiff(wrapcolumn=70).make_table(
+        text(left).splitlines(),
+        text(right).splitlines(),
+        esc(left_title),
+        esc(right_title),
+        context=True,
+        numlines=3,
+    )
+    return table.replace('nowrap="nowrap"', "")
+
+
+def facts(row: Mapping[str, Any], fields: Iterable[tuple[str, str]]) -> str:
+    """A two-column table of the row's non-empty ``fields`` (label, column)."""
+    cells = [
+        f"<tr><td>{esc(label)}</td><td>{esc(_shown(row.get(column)))}</td></tr>"
+        for label, column in fields
+        if text(row.get(column))
+    ]
+    return f'<table class="facts">{"".join(cells)}</table>'
+
+
+def _shown(value: Any) -> Any:
+    return f"{value:.2f}" if isinstance(value, float) else value
+
+
+def tags_html(tags: Any) -> str:
+    items = tags if isinstance(tags, list | tuple) else []
+    return "".join(f'<span class="tag">{esc(t)}</span>' for t in items)
+
+
+def notes_html(row: Mapping[str, Any]) -> str:
+    """The sample's current tags and note with author and time, or ''."""
+    tags, note = tags_html(row.get("tags")), esc(row.get("note"))
+    if not tags and not note:
+        return ""
+    who = " — ".join(v for v in (esc(row.get("note_author")), esc(row.get("note_time"))) if v)
+    return f"<div>{tags} {note}<br><small>{who}</small></div>"
+
+
+VERDICT_FIELDS: tuple[tuple[str, str], ...] = (
+    ("status", "status"),
+    ("cause", "cause"),
+    ("detail", "cause_detail"),
+    ("error", "error_line"),
+    ("failing check", "failing_check"),
+    ("expected", "expected"),
+    ("actual", "actual"),
+    ("reason", "reason"),
+    ("extraction", "extraction"),
+    ("cluster", "cluster_label"),
+    ("compile s", "compile_seconds"),
+    ("run s", "run_seconds"),
+    ("toolchain", "toolchain_version"),
+)
+
+
+def sample_html(
+    row: Mapping[str, Any],
+    task: Mapping[str, Any] | None = None,
+    reference: str | None = None,
+    task_note: str = "",
+) -> str:
+    """The full detail of one sample: verdict, notes, instruction, raw text with the extracted
+    code, the program that ran (failing check highlighted), its diff with ``reference`` (the
+    canonical program), the compile log or stderr, and stdout."""
+    program = text(row.get("program"))
+    marked = check_lines(program, row.get("failing_check"), row.get("error_line"))
+    step = "compile log" if text(row.get("reason")).startswith("compile step") else "stderr"
+    truncated = flag(row.get("output_truncated"))
+    head = (
+        f"<h4>{esc(row.get('task_id'))} #{esc(row.get('sample_index'))} · "
+        f"{esc(row.get('model'))} · {esc(row.get('task'))} · {esc(row.get('language'))}</h4>"
+    )
+    parts = [head, facts(row, VERDICT_FIELDS), notes_html(row)]
+    if task is not None:
+        parts += ["<h4>instruction</h4>", f"<pre>{esc(task.get('instruction'))}</pre>"]
+    elif task_note:
+        parts.append(f"<p><i>{esc(task_note)}</i></p>")
+    parts += [
+        "<h4>model's answer (the extracted code highlighted)</h4>",
+        raw_with_code(row.get("raw_generation"), row.get("code")),
+        "<h4>program that ran (the failing check highlighted)</h4>",
+        numbered(program, marked),
+    ]
+    if reference is not None:
+        parts += [
+            "<h4>diff with the canonical solution</h4>",
+            side_by_side(program, reference, "program that ran", "canonical program"),
+        ]
+    parts += [
+        f"<h4>{step}</h4>",
+        output(row.get("stderr"), truncated, row.get("error_line")),
+        "<h4>stdout</h4>",
+        output(row.get("stdout"), truncated, row.get("error_line")),
+    ]
+    return f'<div class="wb-detail"><style>{STYLE}</style>{"".join(parts)}</div>'

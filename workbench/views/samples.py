@@ -1,0 +1,273 @@
+"""The sample table the views browse: results with their facets, clusters and notes, filtered
+vectorised.
+
+``sample_table`` adds what a user filters on — task kind label, difficulty, paradigm and scenario
+(from the registry), the error-message cluster (the ids of ``failure_modes``) — and a categorical
+column per filter, so a filter is a comparison of integer codes, not a loop over rows. ``SampleFilter``
+keeps one boolean mask per facet and the text search's mask; a change recomputes only the
+changed mask, then the matching rows and the counts per facet value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from workbench.analysis.categories import language_categories
+from workbench.analysis.failure_modes import cluster_templates, failure_messages, normalise
+from workbench.analysis.passk import group_labels
+from workbench.errors import InputError
+from workbench.evaluation.notes import NOTE_KEY, notes, with_notes
+from workbench.evaluation.store import Store
+from workbench.execution.records import MACHINE_STATUSES
+
+# Facet name -> column of the sample table.
+FACETS: dict[str, str] = {
+    "model": "model",
+    "language": "language",
+    "task": "task_kind",
+    "difficulty": "difficulty",
+    "paradigm": "paradigm",
+    "scenario": "scenario",
+    "status": "status",
+    "cause": "cause",
+    "cluster": "cluster_label",
+}
+# What the text search looks in: the model's answer (its raw text, else the code given as a
+# completion) and what the toolchain and the test said. ``error_line`` is a line of these.
+SEARCHED: tuple[str, ...] = ("answer", "stdout", "stderr", "reason", "failing_check")
+NONE = "(none)"
+FACET_PREFIX = "facet:"  # the views' own filter columns: left out of exports
+PASSED_CLUSTER = "(passed)"
+MACHINE_CLUSTER = "(machine)"
+
+
+def load_results(
+    source: pd.DataFrame | Store | str | Path,
+) -> tuple[pd.DataFrame, Store | Path | None]:
+    """The results of ``source`` with their current notes, and where they are stored (the
+    Store, or the store file's path; None for a DataFrame not tied to a store)."""
+    if isinstance(source, pd.DataFrame):
+        return with_notes(source, None), None
+    if isinstance(source, Store):
+        return with_notes(source.results(), notes(source)), source
+    path = Path(source)
+    if not path.is_file():
+        raise InputError("no results store here", file=path)
+    with Store(path) as store:
+        results = store.results()
+    return with_notes(results, notes(path)), path
+
+
+def row_clusters(results: pd.DataFrame) -> pd.DataFrame:
+    """Per row: ``message``, ``template`` and ``cluster`` (the ids ``failure_modes`` gives: the
+    same messages, templates and clustering; missing for passed rows and machine statuses)."""
+    out = pd.DataFrame(
+        {"message": None, "template": None, "cluster": pd.NA},
+        index=results.index,
+    ).astype({"message": object, "template": object, "cluster": "Int64"})
+    failing = results[~results["status"].isin(["passed", *MACHINE_STATUSES])]
+    if failing.empty:
+        return out
+    message = failure_messages(failing)
+    template = normalise(message)
+    weights = template.value_counts(sort=False)
+    labels = cluster_templates(weights.index.tolist(), weights.to_list())
+    out.loc[failing.index, "message"] = message
+    out.loc[failing.index, "template"] = template
+    out.loc[failing.index, "cluster"] = template.map(pd.Series(labels, index=weights.index))
+    return out
+
+
+def cluster_labels(table: pd.DataFrame) -> pd.Series:
+    """Each row's cluster as a filter shows it: ``#3 <the cluster's most frequent template>``,
+    or ``(passed)`` / ``(machine)`` for rows that are not failures."""
+    labels = pd.Series(
+        np.where(table["status"].astype(str).eq("passed"), PASSED_CLUSTER, MACHINE_CLUSTER),
+        index=table.index,
+        dtype=object,
+    )
+    clustered = table[table["cluster"].notna()]
+    if clustered.empty:
+        return labels
+    counts = clustered.groupby(["cluster", "template"], sort=True).size().rename("n").reset_index()
+    top = counts.sort_values(["cluster", "n"], ascending=[True, False], kind="stable")
+    top = top.drop_duplicates("cluster").set_index("cluster")["template"]
+    names = {c: f"#{int(c)} {t[:70]}{'…' if len(t) > 70 else ''}" for c, t in top.items()}
+    labels.loc[clustered.index] = clustered["cluster"].map(names)
+    return labels
+
+
+def sample_table(results: pd.DataFrame) -> pd.DataFrame:
+    """``results`` (one row per sample) with the facet columns of ``FACETS`` as categoricals,
+    ``message``/``template``/``cluster``, and a ``key`` string per sample."""
+    missing = [c for c in (*NOTE_KEY, "language", "status") if c not in results.columns]
+    if missing:
+        raise InputError(f"results have no column {missing[0]!r}", field=missing[0])
+    table = results.reset_index(drop=True).copy()
+    for column in ("subset", "level", "cause"):
+        if column not in table.columns:
+            table[column] = None
+    table["task_kind"] = group_labels(table, "task")
+    table["difficulty"] = group_labels(table, "difficulty")
+    for kind in ("paradigm", "scenario"):
+        table[kind] = table["language"].map(language_categories(kind))
+    clusters = row_clusters(table)
+    table[["message", "template", "cluster"]] = clusters
+    table["cluster_label"] = cluster_labels(table)
+    for facet, column in FACETS.items():
+        values = facet_values(table[column])
+        table[facet_column(facet)] = pd.Categorical(values, categories=_ordered(values, column))
+    table["key"] = key_strings(table)
+    return table
+
+
+def facet_column(facet: str) -> str:
+    """The categorical column a facet filters on (the results' own column stays as it was)."""
+    return f"{FACET_PREFIX}{facet}"
+
+
+def facet_values(values: pd.Series) -> pd.Series:
+    """Values as a filter lists them: text, a missing one as ``NONE``."""
+    return values.astype(object).where(values.notna(), NONE).astype(str)
+
+
+def _ordered(values: pd.Series, column: str) -> list[str]:
+    distinct = values.unique().tolist()
+    if column == "cluster_label":  # by cluster id: the most frequent first
+
+        def rank(label: str) -> tuple[int, int]:
+            return (0, int(label[1:].split(" ", 1)[0])) if label.startswith("#") else (1, 0)
+
+        return sorted(distinct, key=rank)
+    return sorted(distinct)
+
+
+def key_strings(frame: pd.DataFrame) -> pd.Series:
+    """One string per sample key: ``task|task_id|model|sample_index``."""
+    parts = [frame[k].astype(str) for k in NOTE_KEY]
+    return parts[0].str.cat(parts[1:], sep="|")
+
+
+def key_string(key: Mapping[str, Any] | Iterable[Any] | str) -> str:
+    """The ``key_strings`` form of one key (a mapping, a 4-tuple or already a string)."""
+    if isinstance(key, str):
+        return key
+    if isinstance(key, Mapping | pd.Series):
+        values = [key[k] for k in NOTE_KEY]
+    else:
+        values = list(key)
+    return "|".join(str(v) for v in values)
+
+
+class TextSearch:
+    """Plain-text or regular-expression search over ``SEARCHED`` columns, run by DuckDB (RE2
+    regular expressions, all cores) on the table registered once."""
+
+    def __init__(self, table: pd.DataFrame) -> None:
+        def column(name: str) -> pd.Series:
+            if name not in table.columns:
+                return pd.Series("", index=table.index, dtype=object)
+            return table[name].astype(object).where(table[name].notna(), "")
+
+        raw = column("raw_generation")
+        texts = pd.DataFrame({c: column(c) for c in SEARCHED if c != "answer"})
+        texts.insert(0, "answer", raw.where(raw.ne(""), column("code")))
+        self._columns = list(texts.columns)
+        self._con = duckdb.connect()
+        self._con.execute("SET enable_progress_bar = false")  # no bar under a notebook cell
+        self._con.register("wb_search", texts.assign(wb_row=np.arange(len(table))))
+        self._size = len(table)
+
+    def mask(self, text: str, regex: bool = False) -> np.ndarray:
+        """Rows whose searched columns contain ``text`` (any case) or match the RE2 regular
+        expression ``text``. An invalid regular expression is an InputError."""
+        if not text:
+            return np.ones(self._size, dtype=bool)
+        # Plain text is searched as an escaped, case-insensitive pattern: RE2 scans faster
+        # than lower() + contains() on long texts.
+        pattern, options = (text, "") if regex else (re.escape(text), "i")
+        test = " OR ".join(f"regexp_matches({c}, $q, $o)" for c in self._columns)
+        try:
+            rows = self._con.execute(
+                f"SELECT wb_row FROM wb_search WHERE {test}", {"q": pattern, "o": options}
+            )
+            hits = rows.fetchnumpy()["wb_row"]
+        except duckdb.Error as exc:
+            raise InputError(
+                f"not a regular expression (RE2 syntax): {exc}", field="search"
+            ) from None
+        mask = np.zeros(self._size, dtype=bool)
+        mask[np.asarray(hits, dtype=np.int64)] = True
+        return mask
+
+    def close(self) -> None:
+        self._con.close()
+
+
+class SampleFilter:
+    """Filters over a ``sample_table``: per facet a set of chosen values (empty: all) and a text
+    search; ``matches`` is the boolean mask of rows that pass them all."""
+
+    def __init__(self, table: pd.DataFrame) -> None:
+        self.table = table
+        self._codes = {f: table[facet_column(f)].cat.codes.to_numpy() for f in FACETS}
+        self._masks: dict[str, np.ndarray] = {}
+        self._chosen: dict[str, tuple[str, ...]] = {f: () for f in FACETS}
+        self._search = TextSearch(table)
+        self._search_mask = np.ones(len(table), dtype=bool)
+        self._search_key: tuple[str, bool] = ("", False)
+
+    def categories(self, facet: str) -> list[str]:
+        """The values of ``facet``, in the order a filter lists them."""
+        return list(self.table[facet_column(facet)].cat.categories)
+
+    def chosen(self, facet: str) -> tuple[str, ...]:
+        """The values ``facet`` is restricted to (empty: all)."""
+        return self._chosen[facet]
+
+    def set(self, facet: str, values: Iterable[str]) -> None:
+        """Keep only rows whose ``facet`` is one of ``values`` (none: no restriction)."""
+        chosen = tuple(values)
+        self._chosen[facet] = chosen
+        if not chosen:
+            self._masks.pop(facet, None)
+            return
+        categories = self.table[facet_column(facet)].cat.categories
+        wanted = categories.get_indexer(list(chosen))
+        self._masks[facet] = np.isin(self._codes[facet], wanted[wanted >= 0])
+
+    def search(self, text: str, regex: bool = False) -> None:
+        """Keep only rows whose answer or messages contain ``text`` / match ``regex``."""
+        if (text, regex) != self._search_key:
+            self._search_mask = self._search.mask(text, regex)
+            self._search_key = (text, regex)
+
+    def _all_but(self, skip: str | None) -> np.ndarray:
+        mask = self._search_mask.copy()
+        for facet, facet_mask in self._masks.items():
+            if facet != skip:
+                mask &= facet_mask
+        return mask
+
+    @property
+    def matches(self) -> np.ndarray:
+        return self._all_but(None)
+
+    def counts(self) -> dict[str, np.ndarray]:
+        """Per facet, the rows per value that the other filters let through (what choosing
+        that value would show)."""
+        out = {}
+        for facet, codes in self._codes.items():
+            size = len(self.table[facet_column(facet)].cat.categories)
+            out[facet] = np.bincount(codes[self._all_but(facet)], minlength=size)
+        return out
+
+    def close(self) -> None:
+        self._search.close()
