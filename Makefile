@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_LANGUAGES := Python C CPP JavaScript Java Shell
 
-.PHONY: demo test toolchains toolchains-demo lint notebooks figures verify clean
+.PHONY: demo test toolchains toolchains-demo lint notebooks lab figures verify clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,15 @@ notebooks: $(VENV)/.dev-installed
 	$(BIN)/jupytext --sync notebooks/*.py
 	$(BIN)/jupyter nbconvert --clear-output --inplace notebooks/*.ipynb
 	touch notebooks/*.py
+
+# JupyterLab with the project's environment, reachable from this machine only; it prints the URL
+# to open, with its token. LAB_PORT=9000 picks another port.
+LAB_PORT ?= 8888
+
+lab: $(VENV)/.dev-installed
+	@echo "JupyterLab on 127.0.0.1: open the http://127.0.0.1:... URL printed below (Ctrl-C stops it)"
+	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(LAB_PORT) \
+		--ServerApp.root_dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 figures: $(VENV)/.installed
 	$(BIN)/workbench figures

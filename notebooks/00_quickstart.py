@@ -13,8 +13,6 @@
 #     name: python3
 # ---
 
-# %%
-
 # %% [markdown]
 # # Quickstart: evaluate model outputs and read pass@1
 #

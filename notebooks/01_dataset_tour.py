@@ -13,8 +13,6 @@
 #     name: python3
 # ---
 
-# %%
-
 # %% [markdown]
 # # A tour of McEval: tasks, subsets, difficulty, lengths, tests
 #

@@ -13,8 +13,6 @@
 #     name: python3
 # ---
 
-# %%
-
 # %% [markdown]
 # # McEval and MultiPL-E: do the two benchmarks rank models alike?
 #

@@ -13,8 +13,6 @@
 #     name: python3
 # ---
 
-# %%
-
 # %% [markdown]
 # # Paradigms and application scenarios: the paper's Tables 7 and 8
 #

@@ -1,0 +1,129 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Why did this model fail?
+#
+# A pass@1 of 55% says how often a model is right, not what goes wrong the rest of the time. After
+# this notebook you can evaluate a model's outputs, count its failures by **cause** (syntax, an
+# undefined name, a wrong answer, a timeout, …), group its error messages into clusters that are
+# the same error, and browse the failing samples one by one — answer, program, test and output
+# side by side — to decide what to fix or report.
+#
+# The outputs are real: the 150 example answers the official McEval repository ships for its
+# evaluator (C generation, explanation stage 2 and completion light; the model is not named), in
+# `../shared/model-outputs/mceval-examples/`. Point `outputs` at your own model's folder to analyse
+# yours.
+
+# %%
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+import workbench as wb
+from workbench.inputs.samples import tasks_for_samples
+from workbench.inputs.tasks import default_data_dir
+from workbench.paths import shared_dir
+
+pd.set_option("display.max_colwidth", 100)
+
+# %% tags=["parameters"]
+outputs = shared_dir() / "model-outputs" / "mceval-examples"  # <kind>/<Lang>.jsonl, official layout
+kinds = ["generation", "explanation", "completion"]
+model = "mceval-example"  # the name the results carry (the example outputs do not name theirs)
+data = default_data_dir()  # the McEval data ($MCEVAL_DATA, else ../shared/mceval)
+store = Path(tempfile.mkdtemp()) / "failures.duckdb"  # a path of yours keeps verdicts and notes
+
+# %% [markdown]
+# ## Evaluate
+#
+# Each file is read as the official evaluator's input (task records plus `raw_generation`); the
+# task kind of each sample comes from its id and fields (completion ids end in `-light-span`), and
+# `tasks_for_samples` loads the tasks of every kind present.
+
+# %%
+samples = pd.concat(
+    [
+        wb.load_samples(path, model=model)
+        for kind in kinds
+        for path in sorted((outputs / kind).glob("*.jsonl"))
+    ],
+    ignore_index=True,
+)
+tasks = tasks_for_samples(samples, data)
+results = wb.evaluate(samples, tasks, store=store)
+passed = results["status"].eq("passed").groupby(results["task"]).mean().mul(100).round(1)
+print("pass@1 (%) per task kind:", passed.to_dict())
+
+# %% [markdown]
+# ## What kind of failure? Causes
+#
+# Every non-passing sample gets a cause, read from its toolchain's output by the rules in its
+# language's registry file (`docs/causes.md`): more specific than the status, and the same names
+# in every language. `extraction_failed` means the workbench found no code to run in the answer.
+
+# %%
+failures = results[results["status"] != "passed"]
+pd.crosstab(failures["cause"], failures["task"], margins=True, margins_name="all")
+
+# %% [markdown]
+# **What to look at.** Most failures are `wrong_answer`: the program ran and a check of the test
+# did not hold — the model misunderstood or mis-implemented the task. Compile-time causes
+# (`syntax`, `undefined_name`, `missing_import`, `type_error`) are cheaper to fix: a better prompt
+# or post-processing removes many of them.
+#
+# ## Which errors are the same error? Clusters of messages
+#
+# One message per failing sample (the line the cause rule found, else the first error-like line
+# of the output), with what varies between samples — line numbers, names, quoted text — replaced
+# by placeholders, then near-identical templates merged. Each cluster comes with its count, its
+# share of the group's failures and example samples.
+
+# %%
+modes = wb.failure_modes(results, by=["task"])
+shown = modes[["task", "cluster", "count", "share", "status", "cause", "template"]].head(12)
+shown.style.format({"share": "{:.0%}"})
+
+# %% [markdown]
+# The most frequent message of each cluster in full, with the samples that show it:
+
+# %%
+for row in modes.head(4).itertuples():
+    keys = ", ".join(f"{e['task_id']} #{e['sample_index']}" for e in row.examples)
+    print(f"[{row.task}, cluster {row.cluster}, {row.count} samples] {row.message}\n   e.g. {keys}")
+
+# %% [markdown]
+# ## Read the failures: the FailureBrowser
+#
+# Filters on the left narrow the table (each value shows how many rows it would leave); a search
+# box looks through answers and messages. Choose a row to see the sample in full: the instruction,
+# the model's answer with the extracted code highlighted, the program that ran with the failing
+# check marked, its difference from the canonical solution, and the output. A sample can be run
+# again, tagged and noted (stored with the results), and the matching rows exported.
+#
+# Try it: pick the cause `wrong_answer`, then the task kind `completion`, and click a row.
+
+# %%
+browser = wb.FailureBrowser(store, tasks=tasks, page_size=12)
+browser
+
+# %% [markdown]
+# Everything the widget does is also a method, so a filter can be set from code and the rows read
+# back as a table — the same rows the widget lists:
+
+# %%
+browser.cause.value = ("wrong_answer",)
+browser.rows[["task", "task_id", "status", "cause"]].head()
