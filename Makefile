@@ -75,6 +75,7 @@ figures: $(VENV)/.installed
 bench: $(VENV)/.installed toolchains
 	$(BIN)/python bench/throughput.py $(BENCH_ARGS)
 	$(BIN)/python bench/prebuilt.py
+	$(BIN)/python bench/floor.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) workbench-demo.duckdb .pytest_cache

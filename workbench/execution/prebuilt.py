@@ -11,6 +11,13 @@ fresh and builds only the sample, and nothing a sample writes reaches the templa
 sample. The toolchains check freshness by content (Go's cache is content-addressed; Cargo
 fingerprints sources, flags and compiler), so a template can make a run faster but cannot change
 its verdict.
+
+``share = "link"`` gives each work folder private folders of symbolic links to the template
+instead of copies: copying Cargo's 60 MB ``target`` into a folder in memory cost about as much
+CPU as compiling a sample, and a precompiled header (C++'s ``bits/stdc++.h``, 100 MB) is only
+read. Such a template is kept world-readable under the toolchains folder, where the sandbox's
+throw-away uid can follow the links; its files stay root's and read-only. ``build`` makes the
+template with one command instead of the recipe's steps (the header is compiled, not run).
 """
 
 from __future__ import annotations
@@ -25,12 +32,13 @@ import warnings
 from dataclasses import asdict
 from pathlib import Path
 
-from workbench.execution.recipe import run_steps, write_source
+from workbench.execution.recipe import record_step, run_steps, step_limits, write_source
 from workbench.execution.records import Execution
-from workbench.execution.registry_files import files_digest, place_files
+from workbench.execution.registry_files import files_digest, fixture_binds, place_files
+from workbench.execution.sandbox import run_confined
 from workbench.execution.toolchain import toolchain_version
-from workbench.execution.workfolder import work_folder
-from workbench.paths import cache_dir
+from workbench.execution.workfolder import WORK_FOLDER_MB, work_folder
+from workbench.paths import cache_dir, toolchains_dir
 from workbench.registry.languages import Language, Prebuilt
 
 _FAILED: set[str] = set()  # warm-ups that failed in this process: not retried per sample
@@ -54,9 +62,12 @@ def template_key(language: Language, version: str) -> str:
 
 
 def template_dir(language: Language, version: str) -> Path:
-    """Where the template of ``language`` for toolchain ``version`` lives (built or not)."""
+    """Where the template of ``language`` for toolchain ``version`` lives (built or not): the
+    cache, or the toolchains folder for a linked template (the sandbox's uid must read it)."""
     slug = language.name.lower().replace(" ", "-").replace("#", "sharp")
-    return cache_dir() / "prebuilt" / f"{slug}-{template_key(language, version)}"
+    linked = language.prebuilt is not None and language.prebuilt.share == "link"
+    home = toolchains_dir() if linked else cache_dir()
+    return home / "prebuilt" / f"{slug}-{template_key(language, version)}"
 
 
 def ensure_template(language: Language, version: str) -> Path | None:
@@ -72,6 +83,8 @@ def ensure_template(language: Language, version: str) -> Path | None:
     if target.name in _FAILED:
         return None
     target.parent.mkdir(parents=True, exist_ok=True)
+    if spec.share == "link":
+        target.parent.chmod(0o755)  # whatever the umask: the sandbox's uids follow the links
     with open(target.parent / f"{target.name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one builder; other processes wait and reuse it
         if done.exists():
@@ -91,14 +104,18 @@ def _build(language: Language, target: Path) -> Path | None:
         (workdir / spec.folder).mkdir(parents=True)
         place_files(language, workdir)
         source = write_source(language, workdir, spec.source)
-        result = run_steps(
-            language,
-            workdir,
-            source,
-            language.limits,
-            Execution(status="passed", language=language.name, toolchain_version=version),
-            extra_env=spec.warm_up_append_env,
-        )
+        base = Execution(status="passed", language=language.name, toolchain_version=version)
+        if spec.build:
+            result = _run_build(language, workdir, source, base)
+        else:
+            result = run_steps(
+                language,
+                workdir,
+                source,
+                language.limits,
+                base,
+                extra_env=spec.warm_up_append_env,
+            )
         folder = workdir / spec.folder
         if result.status != "passed" or not folder.is_dir():
             warnings.warn(
@@ -119,6 +136,8 @@ def _build(language: Language, target: Path) -> Path | None:
         # Copied, not moved: the work folder may be in memory. Copies are root's files, so the
         # template's hard links can never be changed by a sandbox uid.
         shutil.copytree(folder, staging / spec.folder)
+        if spec.share == "link":
+            _world_readable(staging)
         (staging / ".complete").write_text(result.toolchain_version or "", encoding="utf-8")
         staging.rename(target)  # atomic: readers see a whole template or none
         for old in target.parent.glob(target.name.rsplit("-", 1)[0] + "-*"):
@@ -127,8 +146,37 @@ def _build(language: Language, target: Path) -> Path | None:
     return target / spec.folder
 
 
+def _run_build(language: Language, workdir: Path, source: str, base: Execution) -> Execution:
+    """The ``build`` command of ``[prebuilt]`` run once in the sandbox, like a compile step."""
+    spec = language.prebuilt
+    assert spec is not None and spec.build
+    stem = Path(source).stem
+    argv = [a.replace("{source}", source).replace("{stem}", stem) for a in spec.build]
+    env = {**language.env, **spec.warm_up_append_env}
+    # The template is the workbench's own file, not a sample's output: the sample's file size
+    # cap (64 MB) would stop a 100 MB precompiled header; the work folder's size caps it.
+    limits = step_limits("compile", language.limits.scaled(file_size_mb=WORK_FOLDER_MB))
+    result = run_confined(argv, workdir, limits, env=env, binds=fixture_binds(language))
+    record_step(base, "compile", argv, result)
+    ok = result.exit_code == 0 and not (result.timed_out or result.sandbox_error)
+    base.status = "passed" if ok else "compile_error"
+    base.reason = "the build command succeeded" if ok else "the build command failed"
+    return base
+
+
+def _world_readable(root: Path) -> None:
+    """Folders 0755 and files 0644 (0755 when executable): readable by every sandbox uid,
+    writable by none of them."""
+    for path in [root, *root.rglob("*")]:
+        if path.is_symlink():
+            continue
+        executable = path.is_dir() or path.stat().st_mode & 0o111
+        path.chmod(0o755 if executable else 0o644)
+
+
 def copy_template(template: Path, workdir: Path, spec: Prebuilt) -> None:
-    """``template`` at ``workdir/<folder>``: private folders holding hard links to its files.
+    """``template`` at ``workdir/<folder>``: private folders holding hard links to its files,
+    or symbolic links to them with ``share = "link"``.
 
     Hard-linked files stay owned by root and read-only (``run_confined`` does not hand files with
     several links to the sandbox uid), so no sample can change what the next one reads; links
@@ -137,8 +185,10 @@ def copy_template(template: Path, workdir: Path, spec: Prebuilt) -> None:
     """
     dest = workdir / spec.folder
     dest.parent.mkdir(parents=True, exist_ok=True)
-    # Another file system (a work folder in memory, workbench.execution.workfolder) gets private copies.
-    link = os.stat(template).st_dev == os.stat(workdir).st_dev
+    symbolic = spec.share == "link"
+    # Another file system (a work folder in memory, workbench.execution.workfolder) gets private
+    # copies, unless the template is shared by symbolic links.
+    link = not symbolic and os.stat(template).st_dev == os.stat(workdir).st_dev
     # cp handles the hundreds of files in C. A Python loop would hold the GIL that the other
     # executions' threads need, and serialised Go's parallel runs (50 ms per sample).
     subprocess.run(
@@ -146,6 +196,7 @@ def copy_template(template: Path, workdir: Path, spec: Prebuilt) -> None:
             "cp",
             "-a",
             *(["--link"] if link else []),
+            *(["--symbolic-link"] if symbolic else []),
             "--no-target-directory",
             str(template),
             str(dest),

@@ -91,6 +91,13 @@ class Prebuilt:
     append_env: dict[str, str] = field(default_factory=dict)  # steps of runs with the template
     warm_up_append_env: dict[str, str] = field(default_factory=dict)  # steps of the warm-up
     env_step: str | None = None  # step kind the env additions apply to (None: every step)
+    # The command that builds the template from ``source`` instead of the recipe's steps (a
+    # precompiled header is made by the compiler, not by running a program); {source}, {stem}.
+    build: tuple[str, ...] = ()
+    # How work folders get the template: "copy" (private copies in memory, read-only hard links
+    # on disk) or "link" (private folders of symbolic links to the read-only template, which is
+    # kept where the sandbox's uid can read it: nothing is copied, whatever the template's size).
+    share: str = "copy"
 
 
 @dataclass(frozen=True)
@@ -189,7 +196,18 @@ def _prebuilt(name: str, raw: dict[str, Any] | None) -> Prebuilt | None:
         append_env=dict(raw.get("append_env", {})),
         warm_up_append_env=dict(raw.get("warm_up_append_env", {})),
         env_step=raw.get("env_step"),
+        build=tuple(raw.get("build", ())),
+        share=_share(name, raw.get("share", "copy")),
     )
+
+
+PREBUILT_SHARES = ("copy", "link")
+
+
+def _share(name: str, share: Any) -> str:
+    if share not in PREBUILT_SHARES:
+        raise ValueError(f"registry: {name}: [prebuilt] share is one of {PREBUILT_SHARES}")
+    return str(share)
 
 
 CAUSE_RULE_KEYS = {"pattern", "cause", "detail", "step", "status", "signal", "text"}
