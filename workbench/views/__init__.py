@@ -10,4 +10,5 @@ the CLI and the public API import it).
 - ``model_comparison``: the ``ModelComparison`` notebook widget.
 - ``report``: ``workbench report``, one self-contained HTML file.
 - ``notebook``: charts that render with no network in Jupyter.
+- ``teaching``: the exercise checks and small simulations of the teaching notebooks.
 """

@@ -1,0 +1,337 @@
+"""The notebooks as a reader meets them: opened in a real JupyterLab in headless Chromium, run top
+to bottom, with no network beyond the local Jupyter server.
+
+Debian's Chromium is driven by the PyPI ``playwright`` package (the browser is never
+downloaded). The notebooks run in a copy, so the checkout's notebooks stay without outputs.
+``03_failure_analysis``: its FailureBrowser follows a filter clicked in the page, and a chosen
+sample's detail shows its program; a screenshot is kept (and copied to ``docs/img/`` with
+``WORKBENCH_SCREENSHOTS=1``). Every notebook: no output is an error, every chart is drawn, and no
+request leaves the machine. The static HTML report of ``workbench report``, opened from a file
+with every other request refused, tries none and logs no error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DEMO, PROJECT, require_toolchain
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+NOTEBOOKS = sorted((PROJECT / "notebooks").glob("*.ipynb"))
+TOKEN = "workbench-test"
+SCREENSHOT = PROJECT / "docs" / "img" / "notebook-failure-browser.png"
+RUN_TIMEOUT_MS = 900_000  # a whole notebook on a loaded 2-core machine
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed (dev extra)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory) -> Iterator[tuple[str, Path]]:
+    """JupyterLab on a free local port with a token, serving a copy of the notebooks; its
+    settings, runtime and workspaces in a temporary folder; no news, no update check."""
+    jupyter = Path(sys.executable).with_name("jupyter")
+    if not jupyter.is_file():
+        pytest.skip("jupyter not installed in the environment (the dev extras' jupyterlab)")
+    home = tmp_path_factory.mktemp("lab")
+    root = home / "notebooks"  # so that "../figures" of 10_appendix_figures stays in here
+    root.mkdir()
+    for notebook in NOTEBOOKS:
+        shutil.copy(notebook, root)
+    settings = home / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
+    port = _free_port()
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTER_DATA_DIR": str(home / "data"),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+    }
+    log_path = home / "lab.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [
+                str(jupyter),
+                "lab",
+                "--no-browser",
+                "--ip=127.0.0.1",
+                f"--port={port}",
+                f"--IdentityProvider.token={TOKEN}",
+                f"--ServerApp.root_dir={root}",
+                "--allow-root",
+                "--LabApp.expose_app_in_browser=True",
+                "--LabApp.news_url=",
+                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            for _ in range(240):
+                try:
+                    urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=2)
+                    break
+                except OSError:
+                    time.sleep(0.5)
+            else:
+                pytest.fail("JupyterLab did not start:\n" + log_path.read_text())
+            yield url, root
+        finally:
+            server.terminate()
+            server.wait(60)
+
+
+class Page:
+    """A Chromium page that may reach only ``allowed`` URLs, with what it tried and logged."""
+
+    def __init__(self, page, allowed: tuple[str, ...]) -> None:
+        self.page = page
+        self.requests: list[str] = []
+        self.console_errors: list[str] = []
+        page.on("request", lambda request: self.requests.append(request.url))
+        page.on(
+            "console",
+            lambda message: (
+                self.console_errors.append(message.text) if message.type == "error" else None
+            ),
+        )
+        page.on("pageerror", lambda error: self.console_errors.append(str(error)))
+        page.route(
+            "**/*",
+            lambda route: (
+                route.continue_() if route.request.url.startswith(allowed) else route.abort()
+            ),
+        )
+
+    def outside(self, allowed: tuple[str, ...]) -> list[str]:
+        return [url for url in self.requests if not url.startswith(allowed)]
+
+
+@pytest.fixture(scope="module")
+def chromium(tmp_path_factory):
+    """Debian's Chromium, headless, with a fresh profile; yields a function opening a ``Page``."""
+    if not CHROMIUM.is_file():
+        pytest.skip("Chromium not installed (Debian package chromium: /usr/bin/chromium)")
+    with sync_api.sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1300, "height": 1500},
+        )
+        try:
+            yield lambda allowed: Page(context.new_page(), allowed)
+        finally:
+            context.close()
+
+
+# JavaScript run in the page through JupyterLab's own app object (--expose-app-in-browser).
+RUN_ALL = """async () => {
+  const app = window.jupyterapp;
+  const panel = app.shell.currentWidget;
+  await panel.context.ready;
+  await panel.sessionContext.ready;
+  await app.commands.execute('notebook:run-all-cells');
+}"""
+# The notebook's state from its model: code cells, how many ran, how many wait, the errors, and
+# the chart outputs (SVG) each code cell holds.
+STATE = """() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const cells = panel.content.model.cells;
+  const state = {code: 0, ran: 0, errors: [], svgs: [], widgets: 0};
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells.get(i);
+    if (cell.type !== 'code' || !cell.sharedModel.getSource().trim()) continue;
+    state.code += 1;
+    if (cell.executionCount) state.ran += 1;
+    for (let j = 0; j < cell.outputs.length; j++) {
+      const output = cell.outputs.get(j).toJSON();
+      if (output.output_type === 'error') state.errors.push(
+        `cell ${i}: ${output.ename}: ${output.evalue}`);
+      const data = output.data || {};
+      const svg = data['image/svg+xml'];
+      if (svg) state.svgs.push({cell: i, svg: Array.isArray(svg) ? svg.join('') : svg});
+      if (data['application/vnd.jupyter.widget-view+json']) state.widgets += 1;
+    }
+  }
+  state.pending = [...document.querySelectorAll('.jp-InputPrompt')]
+    .filter(e => e.innerText.includes('*')).length;
+  state.kernel = panel.sessionContext.session?.kernel?.status;
+  return state;
+}"""
+# Every rendered chart: an <img> of an SVG output, decoded with a size, or an inline <svg>.
+DRAWN = """() => [...document.querySelectorAll('.jp-OutputArea-output')].flatMap(area =>
+  [...area.querySelectorAll('img, svg')].map(e => e.tagName === 'IMG'
+    ? {kind: 'img', width: e.naturalWidth, height: e.naturalHeight, svg: e.src.startsWith('data:image/svg')}
+    : {kind: 'svg', width: e.getBoundingClientRect().width, height: e.getBoundingClientRect().height,
+       marks: e.querySelectorAll('.role-mark, path, rect, circle').length}))"""
+
+
+def run_notebook(page: Page, lab_url: str, name: str) -> dict:
+    """Open ``name`` in JupyterLab, run every cell, wait until the kernel has finished."""
+    page.page.goto(f"{lab_url}/lab/tree/{name}?token={TOKEN}")
+    page.page.wait_for_function("() => window.jupyterapp?.shell.currentWidget?.content?.model")
+    page.page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=180_000)
+    page.page.evaluate(RUN_ALL)
+    deadline = time.monotonic() + RUN_TIMEOUT_MS / 1000
+    state: dict = {}
+    while time.monotonic() < deadline:
+        state = page.page.evaluate(STATE)
+        finished = state["ran"] == state["code"] or state["errors"]
+        if finished and state["pending"] == 0 and state["kernel"] == "idle":
+            return state
+        page.page.wait_for_timeout(1000)
+    pytest.fail(f"{name} did not finish within {RUN_TIMEOUT_MS // 1000} s: {state}")
+
+
+def shut_down_kernels(lab_url: str) -> None:
+    """End every kernel of the server: each notebook's memory is freed before the next."""
+    with urllib.request.urlopen(f"{lab_url}/api/sessions?token={TOKEN}") as response:
+        sessions = json.load(response)
+    for session in sessions:
+        request = urllib.request.Request(
+            f"{lab_url}/api/sessions/{session['id']}?token={TOKEN}", method="DELETE"
+        )
+        urllib.request.urlopen(request).close()
+
+
+def test_the_failure_browser_of_notebook_03_follows_clicks(lab, chromium, tmp_path):
+    lab_url, _ = lab
+    require_toolchain("C")
+    page = chromium((lab_url, "data:", "blob:"))
+    state = run_notebook(page, lab_url, "03_failure_analysis.ipynb")
+    assert not state["errors"], state["errors"]
+    p = page.page
+
+    summary = p.locator(".widget-html-content", has_text="samples match").first
+    summary.wait_for(timeout=60_000)
+    before_summary = summary.inner_text()
+    options = p.locator(".wb-table select option")
+    before = options.all_inner_texts()
+    assert before and all("wrong_answer" in row for row in before)  # the notebook's last filter
+
+    # A click on a value of another filter (the task kind) goes to the kernel; the rows follow.
+    task_filter = p.locator(".wb-facet select").nth(2)
+    label = next(t for t in task_filter.locator("option").all_inner_texts() if "explanation" in t)
+    task_filter.select_option(label=label)
+    p.wait_for_function(
+        "(old) => { const e = [...document.querySelectorAll('.widget-html-content')]"
+        ".find(e => e.innerText.includes('samples match')); return e && e.innerText !== old; }",
+        arg=before_summary,
+        timeout=60_000,
+    )
+    after = options.all_inner_texts()
+    assert after and after != before
+    assert all("wrong_answer" in row for row in after)
+    explanation_ids = {row.split()[0] for row in after}  # labels use no-break spaces
+    assert not any(i.endswith("-light-span") for i in explanation_ids)  # completion rows gone
+
+    # Choosing a row shows that sample's detail: its program, with the task's test.
+    chosen = after[0]
+    p.locator(".wb-table select").select_option(label=chosen)
+    detail = p.locator(".wb-detail").first
+    detail.wait_for(timeout=60_000)
+    p.wait_for_function(
+        "(id) => [...document.querySelectorAll('.wb-detail h4')]"
+        ".some(h => h.innerText.startsWith(id + ' #'))",
+        arg=chosen.split()[0],
+        timeout=60_000,
+    )
+    text = detail.inner_text()
+    assert "program that ran" in text
+    assert re.search(r"int main\s*\(", text) and "assert" in text  # C test in the program
+
+    # The picture: the filters, the rows after the click and the top of the chosen detail.
+    summary.evaluate("e => e.scrollIntoView({block: 'center'})")
+    p.wait_for_timeout(500)
+    shot = tmp_path / "failure-browser.png"
+    panel = p.locator(".jp-NotebookPanel:visible").bounding_box()
+    p.screenshot(path=str(shot), clip={**panel, "height": min(panel["height"], 1100)})
+    assert shot.stat().st_size > 20_000
+    if os.environ.get("WORKBENCH_SCREENSHOTS"):
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(shot, SCREENSHOT)
+    assert page.outside((lab_url, "data:", "blob:")) == []
+    shut_down_kernels(lab_url)
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_notebook_runs_in_jupyterlab_offline(notebook, lab, chromium, tmp_path):
+    lab_url, _ = lab
+    page = chromium((lab_url, "data:", "blob:"))
+    state = run_notebook(page, lab_url, notebook.name)
+    try:
+        assert not state["errors"], f"{notebook.name}: {state['errors']}"
+        assert state["ran"] == state["code"]
+        # Every chart output is drawn with marks: vega's SVG (the offline renderer) holds them.
+        for chart in state["svgs"]:
+            assert re.search(r"<(path|rect|circle|line)\b", chart["svg"]), chart["cell"]
+        drawn = [e for e in page.page.evaluate(DRAWN) if e["kind"] == "img" and e["svg"]]
+        assert len(drawn) >= len(state["svgs"])
+        assert all(e["width"] > 0 and e["height"] > 0 for e in drawn), drawn
+        charts = page.page.locator(".jp-OutputArea-output img[src^='data:image/svg']")
+        if charts.count():  # the picture shows the first chart
+            charts.first.scroll_into_view_if_needed()
+        page.page.screenshot(path=str(tmp_path / f"{notebook.stem}.png"))
+        widget_errors = page.page.locator(".jp-OutputArea-output", has_text="Error displaying")
+        assert widget_errors.count() == 0
+        assert page.outside((lab_url, "data:", "blob:")) == []
+    finally:
+        shut_down_kernels(lab_url)
+
+
+def test_the_static_report_opens_offline_without_errors(chromium, tmp_path):
+    for language in ("Python", "Shell"):
+        require_toolchain(language)
+    from workbench.evaluation.runner import evaluate
+    from workbench.inputs.samples import load_samples
+    from workbench.inputs.tasks import load_tasks
+    from workbench.views.report import write_report
+
+    samples = load_samples(DEMO / "samples.jsonl")
+    samples = samples[samples["task_id"].str.startswith(("Python/", "Shell/"))]
+    tasks = load_tasks(DEMO, languages=["Python", "Shell"])
+    results = evaluate(samples, tasks, progress=False, limits={"run_timeout": 2.0})
+    report = write_report(results, tmp_path / "report.html")
+
+    page = chromium(("file:",))
+    page.page.goto(report.as_uri())
+    page.page.wait_for_load_state("load")
+    assert "failing" in page.page.inner_text("body")
+    assert page.outside(("file:",)) == []
+    assert page.console_errors == []
