@@ -219,8 +219,11 @@ print(compress("aaab"))  # a3b
 ```
 
 ```python
+from itertools import groupby
+
+
 def compress(text):
-    return "".join(c + str(len(list(g))) for c, g in __import__("itertools").groupby(text))
+    return "".join(c if len(r := list(g)) == 1 else f"{c}{len(r)}" for c, g in groupby(text))
 ```"""
 method = ...
 
