@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_LANGUAGES := Python C CPP JavaScript Java Shell
 
-.PHONY: demo test toolchains toolchains-demo lint notebooks lab figures verify clean
+.PHONY: demo test toolchains toolchains-demo lint notebooks lab figures verify image clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,12 @@ lab: $(VENV)/.dev-installed
 	@echo "JupyterLab on 127.0.0.1: open the http://127.0.0.1:... URL printed below (Ctrl-C stops it)"
 	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(LAB_PORT) \
 		--ServerApp.root_dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+
+# The Docker backend's runtime image with the Debian and npm toolchains (root, docker.io and
+# debootstrap: the base is made here); `workbench image build` without --no-vendor adds Julia,
+# Swift, Dart, PowerShell and .NET where their vendors are reachable.
+image: $(VENV)/.installed
+	$(BIN)/workbench image build --no-vendor
 
 figures: $(VENV)/.installed
 	$(BIN)/workbench figures

@@ -32,7 +32,11 @@ def _doctor(args: argparse.Namespace) -> int:
     print(f"work folders: {data['work_folders']}\n")
     table = pd.DataFrame(data["languages"])
     table["version"] = table["version"].fillna("").str.slice(0, 48)
-    widths = {c: max(len(c), table[c].str.len().max()) for c in ("language", "status", "version")}
+    columns = ["language", "status", "version"]
+    if data.get("docker", {}).get("available"):  # the Docker backend's versions, side by side
+        table["docker"] = table["docker"].fillna("-").str.slice(0, 40)
+        columns.append("docker")
+    widths = {c: max(len(c), table[c].str.len().max()) for c in columns}
     print("  ".join(c.ljust(widths[c]) for c in widths) + "  detail")
     for row in table.to_dict("records"):
         print("  ".join(str(row[c]).ljust(widths[c]) for c in widths) + "  " + row["detail"])
@@ -316,7 +320,7 @@ def _print_docker(data: dict) -> None:
 def _image(args: argparse.Namespace) -> int:
     from workbench.ops.image import build_image
 
-    built = build_image(args.tag, args.base, args.vendor, args.network)
+    built = build_image(args.tag, args.base, args.vendor, args.network, cache=args.cache)
     served = sum(v is not None for v in built.versions.values())
     print(
         f"\n{built.tag}: built in {built.seconds / 60:.1f} min on {built.base}; {served} of "
@@ -631,6 +635,9 @@ def parser() -> argparse.ArgumentParser:
         help="Debian and npm toolchains only: leave out Julia, Swift, Dart, PowerShell, .NET",
     )
     im.add_argument("--tag", default="mceval-workbench:latest")
+    im.add_argument(
+        "--no-cache", dest="cache", action="store_false", help="rebuild every layer of the image"
+    )
     im.add_argument(
         "--network", default=None, help="build network mode (host: where the bridge is cut off)"
     )

@@ -1,6 +1,7 @@
-"""Where executions run: a thread pool on this machine, or Dask workers anywhere.
+"""Where executions run: a thread pool on this machine, Dask workers anywhere, or containers of
+the runtime image (``workbench.evaluation.containers``).
 
-Both take (program, limits) and give an ``Execution`` future; the runner owns the queue and the
+All take (program, limits) and give an ``Execution`` future; the runner owns the queue and the
 store. Dask workers need the toolchains of the languages they are sent (``workbench doctor`` on
 a worker machine says which) and, for tasks with support files, the McEval data at the same path.
 """
@@ -12,8 +13,10 @@ import re
 import signal
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from pathlib import Path
 from typing import Any, Protocol
 
+from workbench.evaluation.containers import DEFAULT_IMAGE, ContainerLimits, ContainerPool
 from workbench.execution.execute import execute
 from workbench.execution.records import Execution, Program
 from workbench.execution.sandbox import UID_BASE, UID_SLOTS
@@ -107,11 +110,18 @@ def kill_sandboxes() -> int:
     return killed
 
 
-def make_backend(backend: str, cluster: Any, jobs: int | None) -> Backend:
+def make_backend(backend: str | Backend, cluster: Any, jobs: int | None) -> Backend:
+    """The backend named ``backend`` ("local", "dask", "docker": the image ``$WORKBENCH_IMAGE``,
+    else ``mceval-workbench:latest``), or ``backend`` itself when it is one already built
+    (e.g. a ``DockerBackend`` of another image)."""
+    if not isinstance(backend, str):
+        return backend
     if cluster is not None or backend == "dask":
         return DaskBackend(cluster, jobs)
+    if backend == "docker":
+        return DockerBackend(os.environ.get("WORKBENCH_IMAGE") or DEFAULT_IMAGE, jobs)
     if backend != "local":
-        raise ValueError(f"unknown backend {backend!r}; expected 'local' or 'dask'")
+        raise ValueError(f"unknown backend {backend!r}; expected 'local', 'dask' or 'docker'")
     return LocalBackend(jobs or os.cpu_count() or 1)
 
 
@@ -162,3 +172,53 @@ class DaskBackend:
         finally:
             for thing in self._own:
                 thing.close()
+
+
+class DockerBackend:
+    """A pool of containers of the runtime image ``image``, one per slot; each container's agent
+    judges one program at a time with the same ``execute`` and registry as ``LocalBackend``.
+
+    ``source`` runs that workbench package folder in the containers instead of the image's own
+    (development: the checkout's code without a rebuild); ``bubblewrap=False`` keeps Docker's
+    default seccomp profile, and programs run under rlimits only (``ContainerPool``). A lost
+    container is replaced and its program run once more.
+    """
+
+    # Each container has warm compilers of its own, and the pool sends a language's programs to
+    # a container that has judged it before: so, as with threads sharing one process's
+    # compilers, a second concurrent sample of such a language is worth it only when nothing
+    # else is ready (it would start another compiler in another container).
+    shares_servers = True
+
+    def __init__(
+        self,
+        image: str = DEFAULT_IMAGE,
+        jobs: int | None = None,
+        limits: ContainerLimits | None = None,
+        source: Path | None = None,
+        bubblewrap: bool = True,
+    ) -> None:
+        self.slots = jobs or os.cpu_count() or 1
+        self.pool = ContainerPool(image, self.slots, limits, source, bubblewrap=bubblewrap)
+        self.threads = ThreadPoolExecutor(max_workers=self.slots, thread_name_prefix="wb-docker")
+
+    def submit(self, program: Program, limits: Limits) -> Future[Execution]:
+        return self.threads.submit(self.pool.run, program, limits)
+
+    def wait(self, futures: list[Future[Execution]]) -> set[Future[Execution]]:
+        return wait(futures, return_when=FIRST_COMPLETED)[0]
+
+    def result(self, future: Future[Execution]) -> Execution:
+        return future.result()
+
+    def close(self, pending: list[Future[Execution]], interrupted: bool) -> None:
+        for future in pending:
+            future.cancel()
+        if interrupted:
+            # Removing the containers ends the requests in flight at once (the pool, closed,
+            # does not replace them); their threads then return.
+            self.pool.close()
+            self.threads.shutdown(wait=True, cancel_futures=True)
+            return
+        self.threads.shutdown(wait=True, cancel_futures=True)
+        self.pool.close()

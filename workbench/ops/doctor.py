@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from workbench.execution import workfolder
 from workbench.execution.prebuilt import status as prebuilt_status
@@ -21,10 +23,12 @@ class LanguageStatus:
     version: str | None
     detail: str
     debian_packages: list[str]
+    docker: str | None = None  # the toolchain version the Docker backend's image serves it with
 
 
-def language_statuses() -> list[LanguageStatus]:
-    """One status per registry language."""
+def language_statuses(docker: dict[str, str] | None = None) -> list[LanguageStatus]:
+    """One status per registry language; ``docker`` (language -> version, from
+    ``docker_report``) fills in what the Docker backend's image serves."""
     out = []
     for lang in all_languages():
         packages = list(lang.debian_packages)
@@ -70,16 +74,55 @@ def language_statuses() -> list[LanguageStatus]:
             notes = [prebuilt_status(lang, version) if version else "", server_status(lang)]
             note = "; ".join(n for n in notes if n)
             out.append(LanguageStatus(lang.name, "ready", version, note, packages))
+    for status in out:
+        status.docker = (docker or {}).get(status.language)
+    return out
+
+
+def docker_report(image: str | None = None) -> dict[str, Any]:
+    """The Docker backend here: does an engine answer, is the runtime image ``image`` (default
+    ``$WORKBENCH_IMAGE`` or ``mceval-workbench:latest``) built, and which languages it serves at
+    which toolchain versions (the image's label; a language needs a recipe and a toolchain)."""
+    from workbench.evaluation.containers import DEFAULT_IMAGE, engine_status, image_record
+    from workbench.registry.languages import get_language
+
+    image = image or os.environ.get("WORKBENCH_IMAGE") or DEFAULT_IMAGE
+    out: dict[str, Any] = {"image": image, "available": False, "languages": {}}
+    ok, out["engine"] = engine_status()
+    if not ok:
+        out["detail"] = f"not available: {out['engine']}"
+        return out
+    record = image_record(image)
+    if record is None:
+        out["detail"] = f"image {image} not built (workbench image build [--no-vendor])"
+        return out
+    out["languages"] = {
+        name: version
+        for name, version in sorted(record["languages"].items())
+        if version and get_language(name).has_recipe
+    }
+    out["built"], out["vendor"] = record.get("built"), record.get("vendor")
+    out["available"] = True
+    vendor = {True: ", vendor toolchains", False: ", Debian/npm toolchains only"}
+    out["detail"] = (
+        f"image {image} (built {out['built']}{vendor.get(out['vendor'], '')}): "
+        f"{len(out['languages'])} languages"
+    )
     return out
 
 
 def report() -> dict:
     """Everything ``workbench doctor`` prints, as data (``--json``)."""
     info = sandbox_info()
+    docker = docker_report()
+    statuses = language_statuses(docker["languages"])
     return {
         "sandbox": asdict(info),
         "work_folders": workfolder.describe(),
-        "languages": [asdict(s) for s in language_statuses()],
+        "languages": [asdict(s) for s in statuses],
+        "docker": docker,
+        # Neither ready here nor in the Docker backend's image.
+        "unserved": [s.language for s in statuses if s.status != "ready" and not s.docker],
     }
 
 
