@@ -109,7 +109,7 @@ def test_doctor_json_covers_all_40_languages(tmp_path):
     report = json.loads(proc.stdout)
     assert len(report["languages"]) == 40
     by_name = {entry["language"]: entry for entry in report["languages"]}
-    assert by_name["Swift"]["status"] == "docker_only"
+    assert by_name["Swift"]["status"] == "no_debian_toolchain"
     for name in SKELETON_LANGUAGES:
         assert by_name[name]["status"] in ("ready", "missing")
         if by_name[name]["status"] == "ready":

@@ -41,7 +41,7 @@ from workbench.evaluation.containers import (
 from workbench.evaluation.runner import evaluate
 from workbench.evaluation.verify import canonical_samples
 from workbench.execution.records import Program
-from workbench.execution.toolchain import missing_tools
+from workbench.execution.toolchain import missing_tools, toolchain_version
 from workbench.inputs.tasks import load_tasks
 from workbench.ops.image import package_digest
 from workbench.registry.languages import all_languages, get_language
@@ -147,6 +147,37 @@ def test_canonical_verdicts_equal_the_local_backend(
     assert not client.containers.list(
         all=True, filters={"label": f"{POOL_LABEL}={backend.pool.pool_id}"}
     )
+
+
+def test_pool_containers_are_closed_off(pool):
+    """What the issue asks of every container, read back from the engine itself."""
+    pool.run(Program("Shell", "echo up\n"), get_language("Shell").limits)
+    (agent,) = pool.live.values()
+    agent.container.reload()
+    host = agent.container.attrs["HostConfig"]
+    assert host["NetworkMode"] == "none"
+    assert host["ReadonlyRootfs"] is True
+    assert host["CapDrop"] == ["ALL"]
+    assert host["Memory"] > 0 and host["PidsLimit"] > 0
+    assert "/tmp" in host["Tmpfs"]
+    assert "no-new-privileges" in host["SecurityOpt"]
+    user = agent.container.attrs["Config"]["User"]
+    assert user and not user.startswith(("0:", "root")), user
+    code, output = agent.container.exec_run(
+        [AGENT_PYTHON, "-c", "import socket; print(sorted(socket.if_nameindex()))"]
+    )
+    assert code == 0 and "eth0" not in output.decode(), output  # loopback only
+
+
+def test_docker_cache_keys_name_the_image_toolchains(client, image_languages):
+    backend = DockerBackend(IMAGE, jobs=1)
+    try:
+        for language in ("Python", "C"):
+            version = backend.toolchain_version(language)
+            assert version == f"image:{image_languages[language]}"
+            assert version != toolchain_version(language)
+    finally:
+        backend.close([], interrupted=False)
 
 
 # -- negative controls and hostile programs -----------------------------------------------------

@@ -48,7 +48,14 @@ class FakeBackend:
                 self.peak[key] = max(self.peak[key], self.now[key])
             self.starts.append((program.language, self.now[program.language]))
             reference = None  # the demo languages used here run their tests, nothing compares
-            self.calls.append(cache.cache_key(program.language, program.source, limits, reference))
+            key = cache.cache_key(
+                program.language,
+                program.source,
+                limits,
+                reference,
+                version=self.toolchain_version(program.language),
+            )
+            self.calls.append(key)
         time.sleep(0.01)
         with self.lock:
             self.now[program.language] -= 1
@@ -58,6 +65,9 @@ class FakeBackend:
 
     def submit(self, program, limits):
         return self.pool.submit(self._run, program, limits)
+
+    def toolchain_version(self, language):
+        return f"fake {language} 1.0"
 
     def wait(self, futures):
         from concurrent.futures import FIRST_COMPLETED, wait
@@ -219,7 +229,7 @@ def test_cached_many_returns_one_row_per_known_key(tmp_path):
 
 def test_a_changed_recipe_misses_the_cache_but_prebuilt_changes_do_not(monkeypatch):
     python = get_language("Python")
-    before = cache.cache_key("Python", "print(1)\n", python.limits)
+    before = cache.cache_key("Python", "print(1)\n", python.limits, version="3.11")
     variants = {
         "env": dataclasses.replace(python, env={**python.env, "PYTHONHASHSEED": "1"}),
         "steps": dataclasses.replace(python, steps=python.steps[:0]),
@@ -229,7 +239,25 @@ def test_a_changed_recipe_misses_the_cache_but_prebuilt_changes_do_not(monkeypat
     for name, changed in variants.items():
         monkeypatch.setattr(cache, "get_language", lambda _name, lang=changed: lang)
         cache.recipe_digest.cache_clear()
-        keys[name] = cache.cache_key("Python", "print(1)\n", python.limits)
+        keys[name] = cache.cache_key("Python", "print(1)\n", python.limits, version="3.11")
     cache.recipe_digest.cache_clear()
     assert keys["env"] != before and keys["steps"] != before
     assert keys["prebuilt"] == before
+    # Another toolchain (a container image's, another release) misses as well.
+    assert cache.cache_key("Python", "print(1)\n", python.limits, version="3.12") != before
+
+
+def test_a_store_shared_by_two_backends_keeps_their_toolchains_apart(demo, tmp_path):
+    """A container image's toolchains are not the host's: its runs miss the host's cache."""
+    samples, tasks, backend = demo
+    store = tmp_path / "shared.duckdb"
+    runner.evaluate(samples, tasks, store=store, progress=False)
+    host_keys = set(backend.calls)
+    backend.calls.clear()
+    backend.toolchain_version = lambda language: f"image:{language} 2.0"
+    runner.evaluate(samples, tasks, store=store, progress=False)
+    assert host_keys and set(backend.calls), "the image's run found the host's verdicts"
+    assert not host_keys & set(backend.calls)
+    backend.calls.clear()
+    again = runner.evaluate(samples, tasks, store=store, progress=False)
+    assert backend.calls == [] and again["cached"].all()  # its own verdicts are found again

@@ -134,7 +134,7 @@ def test_a_changed_recipe_file_changes_the_cache_and_template_keys(package_copy:
     limits = rust.limits
     before = {
         "recipe": cache.recipe_digest("Rust"),
-        "key": cache.cache_key("Rust", "fn main() {}", limits),
+        "key": cache.cache_key("Rust", "fn main() {}", limits, version="rustc 1.63.0"),
         "template": template_key(rust, "rustc 1.63.0"),
         "kotlin": cache.recipe_digest("Kotlin"),
     }
@@ -143,7 +143,7 @@ def test_a_changed_recipe_file_changes_the_cache_and_template_keys(package_copy:
     _clear()
     after = {
         "recipe": cache.recipe_digest("Rust"),
-        "key": cache.cache_key("Rust", "fn main() {}", limits),
+        "key": cache.cache_key("Rust", "fn main() {}", limits, version="rustc 1.63.0"),
         "template": template_key(rust, "rustc 1.63.0"),
         "kotlin": cache.recipe_digest("Kotlin"),
     }

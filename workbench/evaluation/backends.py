@@ -16,10 +16,16 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any, Protocol
 
-from workbench.evaluation.containers import DEFAULT_IMAGE, ContainerLimits, ContainerPool
+from workbench.evaluation.containers import (
+    DEFAULT_IMAGE,
+    ContainerLimits,
+    ContainerPool,
+    image_record,
+)
 from workbench.execution.execute import execute
 from workbench.execution.records import Execution, Program
 from workbench.execution.sandbox import UID_BASE, UID_SLOTS
+from workbench.execution.toolchain import toolchain_version
 from workbench.registry.languages import Limits
 
 
@@ -40,6 +46,10 @@ class Backend(Protocol):
 
     def close(self, pending: list[Any], interrupted: bool) -> None: ...
 
+    def toolchain_version(self, language: str) -> str | None:
+        """The version of the toolchain that judges ``language`` here (part of cache keys)."""
+        ...
+
 
 class LocalBackend:
     """A thread pool on this machine; each thread drives one sandboxed execution."""
@@ -52,6 +62,9 @@ class LocalBackend:
 
     def submit(self, program: Program, limits: Limits) -> Future[Execution]:
         return self.pool.submit(execute, program, limits)
+
+    def toolchain_version(self, language: str) -> str | None:
+        return toolchain_version(language)
 
     def wait(self, futures: list[Future[Execution]]) -> set[Future[Execution]]:
         return wait(futures, return_when=FIRST_COMPLETED)[0]
@@ -157,6 +170,10 @@ class DaskBackend:
     def submit(self, program: Program, limits: Limits) -> Any:
         return self.client.submit(execute, program, limits, pure=False)
 
+    def toolchain_version(self, language: str) -> str | None:
+        # This machine's: workers are expected to have the same toolchains (module docstring).
+        return toolchain_version(language)
+
     def wait(self, futures: list[Any]) -> set[Any]:
         from distributed import wait
 
@@ -199,11 +216,22 @@ class DockerBackend:
         bubblewrap: bool = True,
     ) -> None:
         self.slots = jobs or os.cpu_count() or 1
+        self.image = image
+        self._versions: dict[str, str | None] | None = None
         self.pool = ContainerPool(image, self.slots, limits, source, bubblewrap=bubblewrap)
         self.threads = ThreadPoolExecutor(max_workers=self.slots, thread_name_prefix="wb-docker")
 
     def submit(self, program: Program, limits: Limits) -> Future[Execution]:
         return self.threads.submit(self.pool.run, program, limits)
+
+    def toolchain_version(self, language: str) -> str | None:
+        # The image's own toolchains, as recorded when it was built, and marked as the image's:
+        # a store shared with local runs must not hand a host's verdict to a container (another
+        # version, other libraries beside it), or back.
+        if self._versions is None:
+            record = image_record(self.image) or {}
+            self._versions = dict(record.get("languages") or {})
+        return f"image:{self._versions.get(language)}"
 
     def wait(self, futures: list[Future[Execution]]) -> set[Future[Execution]]:
         return wait(futures, return_when=FIRST_COMPLETED)[0]

@@ -10,18 +10,26 @@ from dataclasses import asdict
 from functools import cache
 
 from workbench.execution.registry_files import files_digest
-from workbench.execution.toolchain import toolchain_version
 from workbench.registry.languages import Limits, get_language
 
 
-def cache_key(language: str, program: str, limits: Limits, reference: str | None = None) -> str:
-    """Content address of an execution: language, toolchain version, the recipe that judges it,
-    program (with its test), limits, and — for languages judged by comparison — the reference
-    answer. Identical programs from different models share it; a changed recipe misses."""
+def cache_key(
+    language: str,
+    program: str,
+    limits: Limits,
+    reference: str | None = None,
+    *,
+    version: str | None,
+) -> str:
+    """Content address of an execution: language, the version of the toolchain that judges it
+    (``version``: the backend's, since a container image's toolchains are not the host's), the
+    recipe, program (with its test), limits, and — for languages judged by comparison — the
+    reference answer. Identical programs from different models share it; a changed recipe or
+    toolchain misses."""
     payload = json.dumps(
         [
             language,
-            toolchain_version(language),
+            version,
             recipe_digest(language),
             program,
             asdict(limits),

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, OrderedDict, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -178,6 +178,9 @@ class _Run:
         self.waiters: dict[str, list[dict[str, Any]]] = {}
         self.recent: OrderedDict[str, Execution] = OrderedDict()
         self.running: Counter[str] = Counter()
+        # The host's toolchains until ``execute`` is given a backend that judges elsewhere.
+        self.version_of: Callable[[str], str | None] = toolchain_version
+        self.probed: set[str] = set()
         self.chunks = self._chunks()
         self.exhausted = False
 
@@ -196,7 +199,10 @@ class _Run:
             for column in _INTERNED:  # identical texts are kept once
                 prep[column] = [self._intern(v) for v in prep[column]]
             languages = sorted(set(prep["language"]))
-            _probe_versions(languages)
+            _probe_versions(
+                [lang for lang in languages if lang not in self.probed], self.version_of
+            )
+            self.probed.update(languages)
             memo: dict[tuple[str, str, str | None], str] = {}
             keys = []
             for row in prep[
@@ -208,7 +214,11 @@ class _Run:
                 key = memo.get((language, program, reference))
                 if key is None:
                     key = memo[language, program, reference] = cache_key(
-                        language, program, self._limits(language, row["task_id"]), reference
+                        language,
+                        program,
+                        self._limits(language, row["task_id"]),
+                        reference,
+                        version=self.version_of(language),
                     )
                 keys.append(key)
             prep["cache_key"] = keys
@@ -286,6 +296,7 @@ class _Run:
         return len(self.ready) + sum(len(q) for q in self.blocked.values())
 
     def execute(self, backend: Backend) -> None:
+        self.version_of = backend.toolchain_version  # cache keys name the backend's toolchains
         pending: dict[Any, tuple[str, str]] = {}
         interrupted = False
         try:
@@ -371,16 +382,11 @@ class _Run:
         return out[RESULT_COLUMNS]
 
 
-def _probe_versions(languages: list[str]) -> None:
+def _probe_versions(languages: list[str], version_of: Callable[[str], str | None]) -> None:
     """Run the (cached) toolchain version probes of several languages at once."""
-    todo = [lang for lang in languages if lang not in _PROBED]
-    if len(todo) > 1:
-        with ThreadPoolExecutor(max_workers=min(8, len(todo))) as pool:
-            list(pool.map(toolchain_version, todo))
-    _PROBED.update(todo)
-
-
-_PROBED: set[str] = set()
+    if len(languages) > 1:
+        with ThreadPoolExecutor(max_workers=min(8, len(languages))) as pool:
+            list(pool.map(version_of, languages))
 
 
 def _progress(total: int, enabled: bool) -> Any:

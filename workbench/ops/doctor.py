@@ -19,7 +19,7 @@ class LanguageStatus:
     """Whether one language can be executed here, and why not."""
 
     language: str
-    status: str  # ready, missing, no_recipe, docker_only
+    status: str  # ready, missing, no_recipe, no_debian_toolchain
     version: str | None
     detail: str
     debian_packages: list[str]
@@ -36,7 +36,7 @@ def language_statuses(docker: dict[str, str] | None = None) -> list[LanguageStat
             out.append(
                 LanguageStatus(
                     lang.name,
-                    "docker_only",
+                    "no_debian_toolchain",
                     None,
                     "no Debian toolchain: not served on this machine",
                     packages,
