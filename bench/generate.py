@@ -33,7 +33,7 @@ from workbench.generation.prompts import instruction  # noqa: E402
 from workbench.inputs.tasks import load_tasks  # noqa: E402
 
 LANGUAGES = ["C", "Python", "Java", "Rust"]
-# (layers, hidden size, MLP size, heads): about 0.2M and 100M parameters with a 2000-token vocab.
+# (layers, hidden size, MLP size, heads): about 0.3M and 100M parameters with a 2000-token vocab.
 MODELS = {"tiny": (2, 64, 128, 4), "100m": (14, 768, 2048, 12)}
 
 

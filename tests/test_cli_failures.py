@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
 from tests.conftest import DEMO, PROJECT, require_toolchain
 from workbench.analysis.compare_models import compare_models
 from workbench.analysis.failure_modes import failure_modes
+from workbench.evaluation.notes import annotate
 from workbench.evaluation.store import Store
 
 CAREFUL, HASTY = "demo/careful-coder", "demo/hasty-coder"
@@ -90,10 +93,22 @@ def test_failures_by_model_and_language_as_csv(store, results):
     assert table["examples"].str.contains(r"#\d+ \(demo/").all()
 
 
-def test_failures_refresh_runs_on_any_store(store):
-    proc = workbench("failures", "--store", store, "--refresh", "--top", "1")
+def test_failures_refresh_recomputes_causes_without_running_anything(store, results, tmp_path):
+    copy = tmp_path / "blank.duckdb"
+    shutil.copy(store, copy)
+    con = duckdb.connect(str(copy))
+    con.execute("UPDATE executions SET cause = NULL, error_line = NULL")
+    con.close()
+    proc = workbench("failures", "--store", copy, "--by", "cause", "--refresh", "--top", "1")
     assert proc.returncode == 0, proc.stderr
     assert "(top 1)" in proc.stdout
+    with Store(copy) as db:
+        refreshed = db.results()
+    key = ["task_id", "model", "sample_index"]
+    both = results.merge(refreshed, on=key, suffixes=("", "_new"))
+    assert len(both) == len(results)
+    assert both["cause"].fillna("").tolist() == both["cause_new"].fillna("").tolist()
+    assert (both["run_seconds_new"].fillna(-1) == both["run_seconds"].fillna(-1)).all()  # not rerun
 
 
 def test_compare_prints_the_table_and_disagreements(store, results):
@@ -123,6 +138,22 @@ def test_compare_json_and_csv_are_the_api_frames(store, results):
         expected.disagreements[["task_id", "sample_index", "winner"]],
         check_dtype=False,
     )
+
+
+def test_compare_exports_carry_each_sides_notes(store, tmp_path):
+    copy = tmp_path / "noted.duckdb"
+    shutil.copy(store, copy)
+    with Store(copy) as db:
+        first = compare_models(db.results(), CAREFUL, HASTY).disagreements.iloc[0]
+    key = {"task": "generation", "task_id": first["task_id"], "model": HASTY}
+    key["sample_index"] = int(first["sample_index"])
+    annotate(copy, key, tags=["misread-spec"], note="forgot stdbool", author="t")
+    proc = workbench("compare", "--store", copy, CAREFUL, HASTY, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout)["disagreements"]
+    noted = [r for r in rows if r["task_id"] == key["task_id"]]
+    assert noted[0]["note_b"] == "forgot stdbool" and noted[0]["tags_b"] == ["misread-spec"]
+    assert noted[0]["note_a"] is None
 
 
 def test_bad_requests_fail_with_a_message(store, tmp_path):

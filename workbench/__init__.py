@@ -16,6 +16,7 @@ _API = {
     "load_tasks": "workbench.inputs.tasks",
     "generate": "workbench.generation.generate",
     "load_samples": "workbench.inputs.samples",
+    "tasks_for_samples": "workbench.inputs.samples",
     "prepare": "workbench.programs.prepare",
     "evaluate": "workbench.evaluation.runner",
     "execute": "workbench.execution.execute",

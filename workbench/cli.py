@@ -193,10 +193,7 @@ def _failures(args: argparse.Namespace) -> int:
 
     with _open_store(args.store) as store:
         if args.refresh:
-            if hasattr(store, "refresh_causes"):
-                store.refresh_causes()
-            else:
-                print("workbench: no cause rules to refresh with yet", file=sys.stderr)
+            store.refresh_causes()
         results = store.results()
     table = failure_modes(results, by=args.by)
     if args.format == "json":
@@ -213,6 +210,7 @@ def _failures(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     from workbench.analysis.compare_models import compare_models, format_comparison
     from workbench.errors import InputError
+    from workbench.evaluation.notes import notes, with_notes
 
     with _open_store(args.store) as store:
         results = store.results(models=args.models)
@@ -220,6 +218,8 @@ def _compare(args: argparse.Namespace) -> int:
         if absent:
             held = sorted(store.results()["model"].unique())
             raise InputError(f"no results for {absent}; the store holds {held}", file=args.store)
+        # Exported disagreements carry each side's tags and note, as the browser's exports do.
+        results = with_notes(results, notes(store))
     comparison = compare_models(results, args.models)
     if args.format == "json":
         both = {
@@ -445,7 +445,9 @@ def _generation_options(g: argparse.ArgumentParser) -> None:
     )
     g.add_argument("--subset", default=None, choices=["single", "multi", "span", "light"])
     g.add_argument("--languages", nargs="+", default=None)
-    g.add_argument("--limit", type=int, default=None, help="first N tasks per language")
+    g.add_argument(
+        "--limit", type=int, default=None, help="first N tasks per language (and per subset)"
+    )
     g.add_argument(
         "--data", default=None, help="McEval folder (default: MCEVAL_DATA or ../shared/mceval)"
     )

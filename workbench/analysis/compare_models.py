@@ -29,7 +29,7 @@ OVERALL = "ALL"
 CELLS = ["both_pass", "only_a", "only_b", "both_fail"]
 # Shown beside each side's status in the disagreements, when the results carry them; the
 # failing side's message is derived from them (``failure_messages``).
-DETAIL_COLUMNS = ["cause", "reason"]
+DETAIL_COLUMNS = ["cause", "reason", "tags", "note"]  # notes when the results carry them
 MESSAGE_SOURCES = ["error_line", "stderr", "stdout", "reason"]
 
 

@@ -125,8 +125,10 @@ class _Run:
         requests = []
         for position, indices in missing.items():
             row = self.rows[position]
-            first = self.stage1.get(row["task_id"]) if row["task"] == "explanation" else None
-            text = instruction(row) if first is None else stage2_instruction(row, first["text"])
+            if row["task"] == "explanation":  # stage 1 has run for every task by now
+                text = stage2_instruction(row, self.stage1[row["task_id"]]["text"])
+            else:
+                text = instruction(row)
             ids = self._prompt(position, text)
             requests += [Request((position, index), ids) for index in indices]
         self.engine.run(requests, self._answers_done)
