@@ -1,32 +1,74 @@
-"""The package reads as a pipeline: imports run one way (no cycle), no module takes another's
-private names, and only the CLI, the public API and shared basics sit at the top of the package.
-Read from the source with ``ast``, so a lazy import inside a function counts too."""
+"""The package reads as a pipeline: its stage folders are the ones docs/layout.md lists, imports
+run one way (from a stage to a lower-ranked one, no cycle), no module takes another's private
+names, and only the CLI, the public API and shared basics sit at the top of the package.
+Read from the source with ``ast``, so a lazy import inside a function counts too, and a relative
+import is resolved to the module it names."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "workbench"
+LAYOUT_DOC = PACKAGE.parent / "docs" / "layout.md"
+
+# The leaves: they import nothing of the package but each other, and every stage may import them.
+LEAVES = {"workbench.errors", "workbench.paths", "workbench.execution.records"}
+
+# Each stage folder's rank, as in docs/layout.md; an import between stages goes to a lower rank.
+# Stages of the same rank sit side by side and do not import each other: generation and programs
+# both start from inputs; views and ops are both last (only the entry points import them).
+STAGE_RANKS = {
+    "registry": 1,
+    "inputs": 2,
+    "generation": 3,
+    "programs": 3,
+    "execution": 4,
+    "evaluation": 5,
+    "analysis": 6,
+    "figures": 7,
+    "views": 8,
+    "ops": 8,
+}
+LEAF_RANK = 0
+ENTRY_RANK = 9  # cli.py and the package's __init__.py
+
+Graph = dict[str, list[tuple[str, list[str]]]]
 
 
-def _module_name(path: Path) -> str:
-    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+def _module_name(package: Path, path: Path) -> str:
+    parts = path.relative_to(package.parent).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _imports() -> dict[str, list[tuple[str, list[str]]]]:
-    """Module -> (imported module, names taken from it) for every import of a workbench module."""
-    graph: dict[str, list[tuple[str, list[str]]]] = {}
-    modules = {_module_name(p) for p in PACKAGE.rglob("*.py")}
-    for path in PACKAGE.rglob("*.py"):
-        name = _module_name(path)
+def _absolute(module: str, is_package: bool, node: ast.ImportFrom) -> str:
+    """The module an ``ImportFrom`` names: ``from ..x import y`` in ``a.b.c`` is ``a.x``."""
+    if node.level == 0:
+        return node.module or ""
+    base = module.split(".") if is_package else module.split(".")[:-1]
+    base = base[: len(base) - (node.level - 1)]
+    return ".".join(base + ([node.module] if node.module else []))
+
+
+def _imports(package: Path = PACKAGE) -> Graph:
+    """Module -> (imported module, names taken from it) for every import of a module of
+    ``package``, relative imports resolved."""
+    root = package.name
+    files = sorted(package.rglob("*.py"))
+    modules = {_module_name(package, p) for p in files}
+    graph: Graph = {}
+    for path in files:
+        name = _module_name(package, path)
+        is_package = path.name == "__init__.py"
         edges = graph.setdefault(name, [])
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
-                edges += [(a.name, []) for a in node.names if a.name.startswith("workbench")]
-            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("workbench"):
-                module = node.module or ""
+                edges += [(a.name, []) for a in node.names if a.name.split(".")[0] == root]
+            elif isinstance(node, ast.ImportFrom):
+                module = _absolute(name, is_package, node)
+                if module.split(".")[0] != root:
+                    continue
                 for alias in node.names:
                     # ``from workbench.execution import sandbox`` imports a module, not a name.
                     if f"{module}.{alias.name}" in modules:
@@ -36,7 +78,7 @@ def _imports() -> dict[str, list[tuple[str, list[str]]]]:
     return graph
 
 
-def _cycle(graph: dict[str, list[tuple[str, list[str]]]]) -> list[str] | None:
+def _cycle(graph: Graph) -> list[str] | None:
     state: dict[str, int] = {}
     stack: list[str] = []
 
@@ -60,11 +102,93 @@ def _cycle(graph: dict[str, list[tuple[str, list[str]]]]) -> list[str] | None:
     return None
 
 
+def _stage(module: str) -> str:
+    """``leaves``, ``entry points`` or the stage folder a module belongs to."""
+    parts = module.split(".")
+    if module in LEAVES:
+        return "leaves"
+    if len(parts) == 1 or parts[1] == "cli":
+        return "entry points"
+    return parts[1]
+
+
+def _rank(stage: str, ranks: dict[str, int]) -> int:
+    if stage == "leaves":
+        return LEAF_RANK
+    if stage == "entry points":
+        return ENTRY_RANK
+    if stage not in ranks:
+        raise AssertionError(f"stage {stage!r} has no rank: add it to STAGE_RANKS and the docs")
+    return ranks[stage]
+
+
+def _upward_imports(graph: Graph, ranks: dict[str, int] = STAGE_RANKS) -> list[str]:
+    """Every import of another stage whose rank is not lower than the importer's."""
+    found = []
+    for module, edges in sorted(graph.items()):
+        stage = _stage(module)
+        for target, _ in edges:
+            other = _stage(target)
+            if other != stage and _rank(other, ranks) >= _rank(stage, ranks):
+                found.append(
+                    f"{module} ({stage}, rank {_rank(stage, ranks)}) imports {target} "
+                    f"({other}, rank {_rank(other, ranks)})"
+                )
+    return found
+
+
+def _documented_stages() -> dict[str, int]:
+    """Stage folder -> rank, from the table of docs/layout.md (rows whose folder is `name/`)."""
+    rows = re.findall(r"^\| (\d+) \| [^|]+ \| `(\w+)/` \|", LAYOUT_DOC.read_text(), re.MULTILINE)
+    return {folder: int(rank) for rank, folder in rows}
+
+
 def test_the_import_graph_is_read_from_the_source() -> None:
     graph = _imports()
     # A known edge: the runner takes the store from its own stage.
     assert ("workbench.evaluation.store", ["GroupCommit"]) in graph["workbench.evaluation.runner"]
     assert _cycle({"a": [("b", [])], "b": [("a", [])]}) == ["a", "b", "a"]
+
+
+def test_relative_and_upward_imports_are_found(tmp_path: Path) -> None:
+    # A made-up package with one upward import written relatively, one written absolutely, and
+    # imports that are allowed: to a lower stage, within a stage, and of the leaves.
+    files = {
+        "__init__.py": "",
+        "errors.py": "",
+        "registry/__init__.py": "",
+        "registry/languages.py": "from ..evaluation.store import Store\n"
+        "from . import limits\nfrom workbench.execution.records import Program\n",
+        "registry/limits.py": "def f():\n    import workbench.views.report\n",
+        "execution/__init__.py": "",
+        "execution/records.py": "",
+        "evaluation/__init__.py": "",
+        "evaluation/store.py": "from ..registry import languages\nfrom workbench import errors\n",
+        "views/__init__.py": "",
+        "views/report.py": "from .. import errors\n",
+    }
+    package = tmp_path / "workbench"
+    for name, text in files.items():
+        (package / name).parent.mkdir(parents=True, exist_ok=True)
+        (package / name).write_text(text)
+    graph = _imports(package)
+    assert graph["workbench.registry.languages"] == [
+        ("workbench.evaluation.store", ["Store"]),
+        ("workbench.registry.limits", []),
+        ("workbench.execution.records", ["Program"]),
+    ]
+    assert graph["workbench.views.report"] == [("workbench.errors", [])]
+    assert _upward_imports(graph) == [
+        "workbench.registry.languages (registry, rank 1) imports workbench.evaluation.store "
+        "(evaluation, rank 5)",
+        "workbench.registry.limits (registry, rank 1) imports workbench.views.report "
+        "(views, rank 8)",
+    ]
+    # Side by side is not below: views and ops may not import each other.
+    assert _upward_imports({"workbench.ops.demo": [("workbench.views.report", [])]})
+    # The leaves may be imported from anywhere, but import only each other.
+    assert not _upward_imports({"workbench.paths": [("workbench.errors", [])]})
+    assert _upward_imports({"workbench.execution.records": [("workbench.registry", [])]})
 
 
 def test_imports_have_no_cycle() -> None:
@@ -83,9 +207,17 @@ def test_no_module_imports_another_modules_private_names() -> None:
     assert not private, "\n".join(private)
 
 
+def test_the_stage_folders_are_the_documented_ones() -> None:
+    folders = {p.parent.name for p in PACKAGE.glob("*/__init__.py")}
+    assert folders == set(STAGE_RANKS)
+    assert _documented_stages() == STAGE_RANKS
+
+
+def test_every_import_goes_to_a_lower_stage() -> None:
+    upward = _upward_imports(_imports())
+    assert not upward, "\n".join(upward)
+
+
 def test_few_modules_sit_directly_in_the_package() -> None:
     top = sorted(p.name for p in PACKAGE.glob("*.py"))
     assert len(top) <= 8, top
-    # Every stage is a folder of its own.
-    for stage in ("inputs", "programs", "registry", "execution", "evaluation", "analysis"):
-        assert (PACKAGE / stage / "__init__.py").is_file(), stage

@@ -225,8 +225,8 @@ def get_embedder(spec: str = "auto") -> Embedder:
     """``codebert`` | ``minilm`` | ``tfidf`` | a local model folder | ``auto``.
 
     ``auto`` takes CodeBERT when it is in the local Hugging Face cache and TF-IDF otherwise:
-    both are quick to start; MiniLM (about a minute for McEval's 2007 snippets on 2 cores, then
-    cached) is chosen by name. Every figure names the embedder that made it.
+    both are quick to start; MiniLM, whose first pass over McEval's snippets takes a while (then
+    cached; docs/benchmark.md), is chosen by name. Every figure names the embedder that made it.
     """
     if spec == "auto":
         return codebert_embedder() if codebert_available() else TfidfEmbedder()

@@ -13,11 +13,12 @@ fingerprints sources, flags and compiler), so a template can make a run faster b
 its verdict.
 
 ``share = "link"`` gives each work folder private folders of symbolic links to the template
-instead of copies: copying Cargo's 60 MB ``target`` into a folder in memory cost about as much
-CPU as compiling a sample, and a precompiled header (C++'s ``bits/stdc++.h``, 100 MB) is only
-read. Such a template is kept world-readable under the toolchains folder, where the sandbox's
-throw-away uid can follow the links; its files stay root's and read-only. ``build`` makes the
-template with one command instead of the recipe's steps (the header is compiled, not run).
+instead of copies: for a template that costs much to copy for every sample and that the
+toolchain only reads, such as a precompiled header (C++'s ``bits/stdc++.h``; sizes and costs in
+docs/benchmark.md, "Numbers behind the design notes in the code"). Such a template is kept
+world-readable under the toolchains folder, where the sandbox's throw-away uid can follow the
+links; its files stay root's and read-only. ``build`` makes the template with one command
+instead of the recipe's steps (the header is compiled, not run).
 """
 
 from __future__ import annotations
@@ -153,8 +154,8 @@ def _run_build(language: Language, workdir: Path, source: str, base: Execution) 
     stem = Path(source).stem
     argv = [a.replace("{source}", source).replace("{stem}", stem) for a in spec.build]
     env = {**language.env, **spec.warm_up_append_env}
-    # The template is the workbench's own file, not a sample's output: the sample's file size
-    # cap (64 MB) would stop a 100 MB precompiled header; the work folder's size caps it.
+    # The template is the workbench's own file, not a sample's output: a precompiled header is
+    # larger than a sample's file size cap (``file_size_mb``); the work folder's size caps it.
     limits = step_limits("compile", language.limits.scaled(file_size_mb=WORK_FOLDER_MB))
     result = run_confined(argv, workdir, limits, env=env, binds=fixture_binds(language))
     record_step(base, "compile", argv, result)
@@ -190,7 +191,7 @@ def copy_template(template: Path, workdir: Path, spec: Prebuilt) -> None:
     # copies, unless the template is shared by symbolic links.
     link = not symbolic and os.stat(template).st_dev == os.stat(workdir).st_dev
     # cp handles the hundreds of files in C. A Python loop would hold the GIL that the other
-    # executions' threads need, and serialised Go's parallel runs (50 ms per sample).
+    # executions' threads need, and serialised Go's parallel runs (docs/benchmark.md).
     subprocess.run(
         [
             "cp",

@@ -1,6 +1,10 @@
 """Convert the published McEval numbers in ``../shared/paper`` into the tidy CSVs of ``data/paper``.
 
-Run from the repository root: ``python -m workbench.ops.paper_data [--shared DIR]``.
+Run from the repository root: ``python -m workbench.ops.paper_data [--shared DIR]``. Without
+``--shared`` the folder is ``../shared`` next to the working directory or the checkout
+(``workbench.paths.shared_dir``); when there is none, or it lacks the published numbers, the
+command says so and writes nothing.
+
 The hand-curated files (``models.csv``, ``model_aliases.csv``, ``README.md``) are not touched.
 The per-language task counts are read from the McEval data itself (``<shared>/mceval``): they are
 facts about the dataset (record counts), not copies of it.
@@ -15,11 +19,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench.errors import InputError, WorkbenchError
 from workbench.figures.theme import write_csv
 from workbench.paths import paper_data_dir, shared_dir
 from workbench.registry.languages import all_languages, get_language
 
-DEFAULT_SHARED = shared_dir() or Path("../shared")
 DEFAULT_OUT = paper_data_dir()
 
 # Leaderboard file stem -> (task, subset) in the workbench's vocabulary.
@@ -31,6 +35,8 @@ LEADERBOARD_FILES: dict[str, tuple[str, str]] = {
     "code_infilling_span": ("completion", "span"),
     "code_infilling_light_span": ("completion", "light"),
 }
+
+COPIED_FILES = ("languages.csv", "multiple_bigcode_leaderboard.csv")
 
 TASK_FOLDERS: dict[tuple[str, str], str] = {
     ("generation", ""): "generation",
@@ -85,25 +91,51 @@ def count_tasks(mceval: Path) -> pd.DataFrame:
         for lang in all_languages():
             path = mceval / folder / f"{lang.name}.jsonl"
             if not path.exists():
-                raise FileNotFoundError(f"missing McEval file {path}")
+                raise InputError("missing McEval file", file=path)
             with path.open(encoding="utf-8") as handle:
                 n = sum(1 for line in handle if line.strip())
             rows.append(dict(language=lang.name, task=task, subset=subset, n_tasks=n))
     return pd.DataFrame(rows)
 
 
-def build(shared: Path = DEFAULT_SHARED, out: Path = DEFAULT_OUT) -> list[Path]:
-    """Write every converted CSV into ``out``; returns the paths written."""
+def source_folder(shared: Path | None = None) -> Path:
+    """The shared folder to convert from: ``shared`` when given, else ``../shared`` found by
+    ``shared_dir``. Raises ``InputError`` naming what is missing, before anything is written."""
+    if shared is None:
+        shared = shared_dir()
+        if shared is None:
+            raise InputError(
+                "no shared folder: ../shared was not found next to the working directory or the "
+                "checkout; pass --shared DIR (the folder holding paper/ and mceval/)"
+            )
     paper = shared / "paper"
-    out.mkdir(parents=True, exist_ok=True)
+    needed = [paper / "leaderboard" / f"{stem}.json" for stem in LEADERBOARD_FILES]
+    needed += [paper / name for name in COPIED_FILES]
+    for path in [*needed, shared / "mceval"]:
+        if not path.exists():
+            raise InputError(
+                "missing: the shared folder holds paper/ (the published numbers) and mceval/ "
+                "(the McEval data); pass it as --shared DIR",
+                file=path,
+            )
+    return shared
+
+
+def build(shared: Path | None = None, out: Path = DEFAULT_OUT) -> list[Path]:
+    """Write every converted CSV into ``out``; returns the paths written."""
+    shared = source_folder(shared)
+    paper = shared / "paper"
+    # Everything is read before anything is written, so a missing file leaves ``out`` as it was.
     leaderboard, avgs = convert_leaderboards(paper)
+    counts = count_tasks(shared / "mceval")
+    out.mkdir(parents=True, exist_ok=True)
     written = [
         write_csv(leaderboard, out / "leaderboard.csv"),
         write_csv(avgs, out / "leaderboard_avg.csv"),
-        write_csv(count_tasks(shared / "mceval"), out / "task_counts.csv"),
+        write_csv(counts, out / "task_counts.csv"),
     ]
-    # These two are already tidy, with their sources in them: copied byte for byte.
-    for name in ("languages.csv", "multiple_bigcode_leaderboard.csv"):
+    # These are already tidy, with their sources in them: copied byte for byte.
+    for name in COPIED_FILES:
         shutil.copyfile(paper / name, out / name)
         written.append(out / name)
     return written
@@ -112,10 +144,14 @@ def build(shared: Path = DEFAULT_SHARED, out: Path = DEFAULT_OUT) -> list[Path]:
 def main(argv: list[str] | None = None) -> None:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
+    parser.add_argument("--shared", type=Path, help="default: ../shared, when found")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
-    for path in build(args.shared, args.out):
+    try:
+        written = build(args.shared, args.out)
+    except WorkbenchError as error:
+        parser.exit(2, f"{parser.prog}: error: {error}\n")
+    for path in written:
         print(f"wrote {path}")
 
 

@@ -1,10 +1,11 @@
 """Warm compilers: one long-lived compiler process serves many samples of a language.
 
 A cold ``kotlinc``, ``scalac``, ``tsc`` or ``javac`` spends most of each sample starting a
-runtime, loading the compiler and warming its JIT (Kotlin: 2.3 s and 1.2 cores per sample; a warm
-compile takes 0.2 s). A registry entry with ``server`` names a command that starts such a compiler
-(``workbench/execution/warm_compilers/programs/``); a compile step with ``server_args`` sends it the same arguments the
-command line would get. The server
+runtime, loading the compiler and warming its JIT: work a long-lived compiler does once for all
+the samples it then compiles (the measured costs, cold and warm: docs/benchmark.md, "Numbers
+behind the design notes in the code"). A registry entry with ``server`` names a command that
+starts such a compiler (``workbench/execution/warm_compilers/programs/``); a compile step with
+``server_args`` sends it the same arguments the command line would get. The server
 
 * runs in the sandbox like any step (no network, read-only system, rlimits) under a uid of a
   range of its own, in a work folder of its own that is filled with the sample's files before
