@@ -113,7 +113,18 @@ table.assign(**{"pass@1 % (95% interval)": cells}).pivot(
 )
 
 # %%
-wb.pass_at_1_chart(table, "Demo: pass@1 per language (synthetic outputs)")
+wb.pass_at_1_chart(table, "Demo: pass@1 per language", subtitle="synthetic outputs")
+
+# %% [markdown]
+# **What to look at.** The two demo models differ on purpose: `careful-coder` writes correct code
+# and misses only two subtle edge cases, while `hasty-coder` makes the mistakes of a rushed
+# answer — code that does not compile, an endless loop, an unchecked empty input, an off-by-one —
+# so its bars sit far below the careful model's in every language. Read the intervals in the
+# table above before the bars: a language here has only 3 tasks, so one task more or less solved
+# moves its pass@1 by a third, and its 95% interval spans more than half of the 0–100 range. Per
+# language the two models' intervals overlap; only `AVG`, over all 18 tasks, is narrow enough to
+# separate them. The real benchmark has 50 tasks per language, and `05_pass_at_k` shows how the
+# intervals shrink as tasks are added.
 
 # %% [markdown]
 # ## Why did answers fail?

@@ -187,8 +187,9 @@ for tid in ["Python/1", "JavaScript/41", "TypeScript/41", "Go/30"]:
 # ## 9. What can this machine run? `doctor`
 #
 # `workbench doctor` (and this table) lists every language: `ready` with its toolchain version,
-# `missing` with the Debian packages to install, or `docker_only` for the six languages Debian
-# does not package (Julia, Swift, Dart, PowerShell, F#, Visual Basic). When one you need is
+# `missing` with the Debian packages to install, `no_recipe` for a toolchain the registry has no
+# steps for yet, or `no_debian_toolchain` for the six languages Debian does not package (Julia,
+# Swift, Dart, PowerShell, F#, Visual Basic). When one you need is
 # missing: `make toolchains` (as root on Debian/Ubuntu) or
 # `workbench toolchains install --languages NAME` installs it; elsewhere, install the listed
 # packages with your system's package manager. Samples of a missing language are

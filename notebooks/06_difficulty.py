@@ -31,21 +31,35 @@ from pathlib import Path
 
 import workbench as wb
 from workbench.analysis.difficulty import difficulty_table
+from workbench.errors import InputError
 from workbench.figures.difficulty import difficulty_chart
 from workbench.inputs.tasks import default_data_dir
 from workbench.paths import shared_dir
 
+
+def shared_path(*parts: str) -> Path:
+    """``../shared/<parts>`` (the example outputs, the McEval data); when it is absent, an error
+    naming it and how to provide it."""
+    path = (shared_dir() or Path("../shared")).joinpath(*parts)
+    if not path.exists():
+        raise InputError(
+            f"{path} not found: place the project's shared folder next to the checkout, set "
+            "MCEVAL_DATA to your McEval folder, or point this parameter at your own data"
+        )
+    return path
+
+
 # %% tags=["parameters"]
-samples_path = shared_dir() / "model-outputs" / "mceval-examples" / "generation" / "C.jsonl"
+samples_path = shared_path("model-outputs", "mceval-examples", "generation", "C.jsonl")
 model = "mceval-example"  # the name the results carry (the example outputs do not name theirs)
-data = default_data_dir()  # the McEval data ($MCEVAL_DATA, else ../shared/mceval)
+data = default_data_dir() or shared_path("mceval")  # $MCEVAL_DATA, else ../shared/mceval
 store = Path(tempfile.mkdtemp()) / "difficulty.duckdb"  # a path of yours keeps the verdicts
 
 # %% [markdown]
 # ## Evaluate
 #
 # The tasks are those the samples answer (their languages and task kind); each answer is run
-# against its task's tests in the sandbox. C compiles fast: 50 answers take a few seconds per core.
+# against its task's tests in the sandbox (C compiles fast, so this cell is quick).
 
 # %%
 samples = wb.load_samples(samples_path, model=model)
@@ -73,12 +87,12 @@ difficulty_chart(
 
 # %% [markdown]
 # **What to look at.** The number above each bar is how many tasks it rests on. With 50 tasks per
-# language split three ways, a level has 10–30 tasks and its whiskers span 30–50 points: two
-# levels differ beyond noise only when their whiskers barely overlap. With the default outputs,
-# hard C tasks are clearly harder (1 of 10 solved), while easy and middle (17 of 30, 7 of 10)
-# cannot be told apart. The level is the dataset authors' judgement of each task, not a measured
-# difficulty. Over all languages (`by="level"`) each level pools every language's tasks and its
-# interval narrows:
+# language split three ways, a level has 10–30 tasks and its whiskers are tens of points wide, so
+# a level with few tasks can look easy or hard by chance. Compare the whiskers, not the bar
+# heights: a level whose whisker lies wholly below another's is harder for this model beyond
+# noise; levels whose whiskers overlap widely cannot be told apart with this many tasks. The
+# level is the dataset authors' judgement of each task, not a measured difficulty. Over all
+# languages (`by="level"`) each level pools every language's tasks and its interval narrows:
 
 # %%
 by_level = wb.pass_at_k_table(results, by="level")

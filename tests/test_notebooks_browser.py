@@ -4,10 +4,12 @@ to bottom, with no network beyond the local Jupyter server.
 Debian's Chromium is driven by the PyPI ``playwright`` package (the browser is never
 downloaded). The notebooks run in a copy, so the checkout's notebooks stay without outputs.
 ``03_failure_analysis``: its FailureBrowser follows a filter clicked in the page, and a chosen
-sample's detail shows its program; a screenshot is kept (and copied to ``docs/img/`` with
-``WORKBENCH_SCREENSHOTS=1``). Every notebook: no output is an error, every chart is drawn, and no
-request leaves the machine. The static HTML report of ``workbench report``, opened from a file
-with every other request refused, tries none and logs no error.
+sample's detail shows its program (its screenshot is copied to ``docs/img/`` with
+``WORKBENCH_SCREENSHOTS=1``). Every notebook: no output is an error, at least the charts and
+widgets it is written to show are drawn, and no request leaves the machine. Screenshots are kept
+in ``$WORKBENCH_ARTIFACTS`` (default ``test-artifacts/notebooks/``), taken before the checks so
+that a failure has its picture. The static HTML report of ``workbench report``, opened from a
+file with every other request refused, tries none and logs no error.
 """
 
 from __future__ import annotations
@@ -42,6 +44,30 @@ CHROMIUM_ARGS = [
 NOTEBOOKS = sorted((PROJECT / "notebooks").glob("*.ipynb"))
 TOKEN = "workbench-test"
 SCREENSHOT = PROJECT / "docs" / "img" / "notebook-failure-browser.png"
+# A fixed folder, not pytest's tmp_path, so that CI can keep the screenshots.
+ARTIFACTS = Path(os.environ.get("WORKBENCH_ARTIFACTS") or PROJECT / "test-artifacts" / "notebooks")
+# The charts (altair or SVG outputs) each notebook draws with its default parameters, and its
+# own widgets (the progress bars of evaluate and generate come on top): a notebook that stops
+# drawing them fails instead of passing with nothing to check. A new notebook must be listed.
+MIN_CHARTS = {
+    "00_quickstart": 1,  # pass@1 per language
+    "01_dataset_tour": 2,  # tasks per kind and level; per-language statistics
+    "02_text_to_verdict": 0,
+    "03_failure_analysis": 0,
+    "04_comparing_models": 0,
+    "05_pass_at_k": 2,  # pass@k against k; interval width against tasks
+    "06_difficulty": 1,  # pass@1 by difficulty
+    "07_representations": 3,  # t-SNE; silhouette per language; dendrogram
+    "08_multipl_e": 1,  # the three comparisons
+    "09_paradigms_scenarios": 2,  # by paradigm; by scenario
+    "10_appendix_figures": 2,  # two figures read back (a third needs the McEval data)
+    "11_generate": 0,
+}
+MIN_WIDGETS = {
+    "01_dataset_tour": 1,  # the language picker
+    "03_failure_analysis": 1,  # the FailureBrowser
+    "04_comparing_models": 1,  # the ModelComparison
+}
 RUN_TIMEOUT_MS = 900_000  # a whole notebook on a loaded 2-core machine
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed (dev extra)")
@@ -230,7 +256,7 @@ def shut_down_kernels(lab_url: str) -> None:
         urllib.request.urlopen(request).close()
 
 
-def test_the_failure_browser_of_notebook_03_follows_clicks(lab, chromium, tmp_path):
+def test_the_failure_browser_of_notebook_03_follows_clicks(lab, chromium):
     lab_url, _ = lab
     require_toolchain("C")
     page = chromium((lab_url, "data:", "blob:"))
@@ -279,7 +305,8 @@ def test_the_failure_browser_of_notebook_03_follows_clicks(lab, chromium, tmp_pa
     # The picture: the filters, the rows after the click and the top of the chosen detail.
     summary.evaluate("e => e.scrollIntoView({block: 'center'})")
     p.wait_for_timeout(500)
-    shot = tmp_path / "failure-browser.png"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / "failure-browser.png"
     panel = p.locator(".jp-NotebookPanel:visible").bounding_box()
     p.screenshot(path=str(shot), clip={**panel, "height": min(panel["height"], 1100)})
     assert shot.stat().st_size > 20_000
@@ -291,25 +318,32 @@ def test_the_failure_browser_of_notebook_03_follows_clicks(lab, chromium, tmp_pa
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
-def test_every_notebook_runs_in_jupyterlab_offline(notebook, lab, chromium, tmp_path):
+def test_every_notebook_runs_in_jupyterlab_offline(notebook, lab, chromium):
+    assert notebook.stem in MIN_CHARTS, f"add {notebook.stem} to MIN_CHARTS"
     lab_url, _ = lab
     page = chromium((lab_url, "data:", "blob:"))
     state = run_notebook(page, lab_url, notebook.name)
     try:
+        charts = page.page.locator(".jp-OutputArea-output img[src^='data:image/svg']")
+        if charts.count():  # the picture shows the first chart
+            charts.first.scroll_into_view_if_needed()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.page.screenshot(path=str(ARTIFACTS / f"{notebook.stem}.png"))
         assert not state["errors"], f"{notebook.name}: {state['errors']}"
         assert state["ran"] == state["code"]
+        assert len(state["svgs"]) >= MIN_CHARTS[notebook.stem], state["svgs"]
         # Every chart output is drawn with marks: vega's SVG (the offline renderer) holds them.
         for chart in state["svgs"]:
             assert re.search(r"<(path|rect|circle|line)\b", chart["svg"]), chart["cell"]
         drawn = [e for e in page.page.evaluate(DRAWN) if e["kind"] == "img" and e["svg"]]
         assert len(drawn) >= len(state["svgs"])
         assert all(e["width"] > 0 and e["height"] > 0 for e in drawn), drawn
-        charts = page.page.locator(".jp-OutputArea-output img[src^='data:image/svg']")
-        if charts.count():  # the picture shows the first chart
-            charts.first.scroll_into_view_if_needed()
-        page.page.screenshot(path=str(tmp_path / f"{notebook.stem}.png"))
-        widget_errors = page.page.locator(".jp-OutputArea-output", has_text="Error displaying")
-        assert widget_errors.count() == 0
+        # Every widget output is rendered by the widget manager as a view, not left as text.
+        assert state["widgets"] >= MIN_WIDGETS.get(notebook.stem, 0)
+        views = page.page.locator(".jp-OutputArea-output .jupyter-widgets")
+        assert views.count() >= state["widgets"]
+        for text in ("Error displaying", "Loading widget"):
+            assert page.page.locator(".jp-OutputArea-output", has_text=text).count() == 0, text
         assert page.outside((lab_url, "data:", "blob:")) == []
     finally:
         shut_down_kernels(lab_url)

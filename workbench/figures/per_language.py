@@ -114,11 +114,15 @@ def results_figure(
     return save_figure(chart, table, out_dir, name, formats=formats)
 
 
-def pass_at_1_chart(table: pd.DataFrame, title: str = "pass@1 per language") -> alt.LayerChart:
+def pass_at_1_chart(
+    table: pd.DataFrame, title: str = "pass@1 per language", subtitle: str = ""
+) -> alt.LayerChart:
     """Grouped bars with their values: pass@1 (%) per language (x) and model (colour), AVG last.
 
     ``table``: ``pass_at_k_table(results)`` (model, language, n_tasks, n_samples, n_passed,
-    pass_at_1 and its interval); languages without a score are left out.
+    pass_at_1 and its interval); languages without a score are left out. The plot is only as
+    wide as its bars, so a long title would be cut: keep it short and put the rest in
+    ``subtitle``.
     """
     data = table.dropna(subset=["pass_at_1"]).assign(
         percent=lambda d: d["pass_at_1"] * 100,
@@ -129,7 +133,7 @@ def pass_at_1_chart(table: pd.DataFrame, title: str = "pass@1 per language") -> 
     )
     languages = [lang for lang in dict.fromkeys(data["language"]) if lang != AVG_LABEL]
     models = model_order(data["model"])
-    base = alt.Chart(data, title=title).encode(
+    base = alt.Chart(data, title=chart_title(title, subtitle)).encode(
         x=alt.X(
             "language:N", sort=[*languages, AVG_LABEL], title=None, axis=alt.Axis(labelAngle=-40)
         ),
