@@ -4,6 +4,7 @@ alone and unimported."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -43,3 +44,6 @@ def test_in_a_kernel_charts_are_svg_drawn_in_the_kernel(tmp_path):
     svg = output["data"]["image/svg+xml"]
     assert svg.lstrip().startswith("<svg") and ">Go<" in svg  # drawn, with its axis labels
     assert "cdn" not in svg and "<script" not in svg
+    # Text is measured and drawn in named fonts, never the generic family alone.
+    families = set(re.findall(r'font-family="([^"]+)"', svg))
+    assert families and all(f.startswith("DejaVu Sans") for f in families), families

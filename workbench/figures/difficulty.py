@@ -29,7 +29,13 @@ def difficulty_chart(table: pd.DataFrame, title: str, subtitle: str = "") -> alt
             xOffset=alt.XOffset("level:N", sort=levels),
         )
         bars = base.mark_bar().encode(
-            y=alt.Y("pass_at_1:Q", title="pass@1", scale=alt.Scale(domain=[0, 1.08])),
+            y=alt.Y(
+                "pass_at_1:Q",
+                title="pass@1 (%)",
+                scale=alt.Scale(domain=[0, 1.08]),
+                # Shown in percent like every other pass@1 of the workbench; the data stay 0-1.
+                axis=alt.Axis(format="%"),
+            ),
             color=alt.Color(
                 "level:N", sort=levels, title="Level", scale=colour_scale(levels, LEVEL_COLOURS)
             ),
@@ -38,9 +44,9 @@ def difficulty_chart(table: pd.DataFrame, title: str, subtitle: str = "") -> alt
                 "level",
                 "n_tasks",
                 "n_samples",
-                alt.Tooltip("pass_at_1:Q", format=".3f"),
-                alt.Tooltip("pass_at_1_low:Q", format=".3f"),
-                alt.Tooltip("pass_at_1_high:Q", format=".3f"),
+                alt.Tooltip("pass_at_1:Q", format=".1%"),
+                alt.Tooltip("pass_at_1_low:Q", format=".1%"),
+                alt.Tooltip("pass_at_1_high:Q", format=".1%"),
             ],
         )
         whiskers = base.mark_rule(color="#222222", strokeWidth=1).encode(

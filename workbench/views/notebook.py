@@ -12,6 +12,13 @@ from __future__ import annotations
 import sys
 
 RENDERER = "svg"
+THEME = "workbench-notebook"
+
+# vl-convert measures text in the kernel and the browser draws it: with the generic "sans-serif"
+# the two can pick different fonts (Chromium on Debian: DejaVu Sans, wider than what vl-convert
+# measured), and titles and legend labels come out clipped or overlapping. A list of named
+# fonts makes both take the first one installed on the machine.
+FONT = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif"
 
 
 def in_kernel() -> bool:
@@ -20,9 +27,19 @@ def in_kernel() -> bool:
 
 
 def setup() -> str:
-    """Make altair charts render with no network (vl-convert SVG); returns the renderer's name.
-    Call ``alt.renderers.enable("default")`` afterwards to get interactive charts back online."""
+    """Make altair charts render with no network (vl-convert SVG) and measure their text in the
+    font the browser draws it with; returns the renderer's name. A theme the user enabled is
+    kept. Call ``alt.renderers.enable("default")`` afterwards to get interactive charts back
+    online."""
     import altair as alt
 
     alt.renderers.enable(RENDERER)
+    if THEME not in alt.theme.names():
+        alt.theme.register(THEME, enable=False)(_theme)
+    if alt.theme.active == "default":
+        alt.theme.enable(THEME)
     return RENDERER
+
+
+def _theme() -> dict:
+    return {"config": {"font": FONT}}
