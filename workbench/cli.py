@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -244,6 +245,46 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _image_profile(args: argparse.Namespace) -> int:
+    """What an image described by a profile serves: as documented, and as observed in the
+    image when it is on this machine."""
+    from workbench.evaluation.containers import DockerUnavailable, docker_client
+    from workbench.ops.image import check_profile, load_profile
+
+    profile = load_profile(args.profile)
+    print(f"profile of {', '.join(profile.names)}: {len(profile.tools)} tools")
+    _print_coverage("as documented", profile)
+    candidates = [args.image] if args.image else profile.names
+    try:
+        client = docker_client()
+    except DockerUnavailable as exc:
+        print(f"not checked: no Docker engine answers ({exc})")
+        return 0
+    import docker.errors
+
+    for name in candidates:
+        try:
+            client.images.get(name)
+        except docker.errors.ImageNotFound:
+            continue
+        observed = check_profile(profile, name, client)
+        absent = sorted(set(profile.tools) - set(observed.tools))
+        _print_coverage(f"observed in {name}", observed)
+        if absent:
+            print(
+                "  tools not found there: " + ", ".join(f"{t} ({profile.tools[t]})" for t in absent)
+            )
+        return 0 if not absent else 1
+    print(f"not checked: none of {candidates} is on this machine (docker pull it first)")
+    return 0
+
+
+def _print_coverage(label: str, profile: Any) -> None:
+    print(f"{label}: serves {len(profile.served)} languages: {', '.join(profile.served)}")
+    for name, tools in profile.missing.items():
+        print(f"  {name}: lacks {', '.join(tools)}")
+
+
 def _figures(args: argparse.Namespace) -> int:
     from workbench.figures.build import run
 
@@ -318,6 +359,8 @@ def _print_docker(data: dict) -> None:
 
 
 def _image(args: argparse.Namespace) -> int:
+    if args.action == "profile":
+        return _image_profile(args)
     from workbench.ops.image import build_image
 
     built = build_image(args.tag, args.base, args.vendor, args.network, cache=args.cache)
@@ -622,8 +665,22 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--languages", nargs="+", default=None)
     t.set_defaults(func=_toolchains)
 
-    im = sub.add_parser("image", help="build the Docker backend's runtime image")
-    im.add_argument("action", choices=["build"])
+    im = sub.add_parser(
+        "image",
+        help="build the Docker backend's runtime image, or check another image's profile",
+    )
+    im.add_argument("action", choices=["build", "profile"])
+    im.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        help="profile: a docker/profiles/*.toml (default: the official McEval image's)",
+    )
+    im.add_argument(
+        "--image",
+        default=None,
+        help="profile: check the paths in this local image (default: the profile's names)",
+    )
     im.add_argument(
         "--base",
         default=None,

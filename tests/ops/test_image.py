@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -23,6 +25,7 @@ from workbench.evaluation.containers import (
 from workbench.execution.records import Program
 from workbench.ops.doctor import docker_report, report
 from workbench.ops.image import (
+    check_profile,
     image_debian_packages,
     image_npm_packages,
     load_profile,
@@ -146,3 +149,34 @@ def test_the_official_image_profile_names_registry_tools_only(tmp_path):
     with pytest.raises(InputError) as info:
         load_profile(broken)
     assert info.value.field == "tools.zig" and info.value.file == str(broken)
+
+
+def test_a_profile_is_checked_against_the_image_itself(client, tmp_path):
+    """The check looks inside the image: a path it has counts, a path it lacks does not, and
+    the languages served follow from what was found."""
+    profile = tmp_path / "ours.toml"
+    profile.write_text(
+        '[image]\nnames = ["ours"]\n[tools]\n'
+        'python3 = "/usr/bin/python3"\ngcc = "/usr/bin/gcc"\n'
+        'bash = "/nonexistent/bash"\nbc = "/usr/bin/bc"\n'
+    )
+    documented = load_profile(profile)
+    assert {"Python", "C", "Shell"} <= set(documented.served)
+    observed = check_profile(documented, IMAGE, client)
+    assert observed.tools == {
+        "python3": "/usr/bin/python3",
+        "gcc": "/usr/bin/gcc",
+        "bc": "/usr/bin/bc",
+    }
+    assert "Python" in observed.served and "C" in observed.served
+    assert observed.missing["Shell"] == ["bash"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "workbench.cli", "image", "profile"]
+        + ["--profile", str(profile), "--image", IMAGE],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert f"observed in {IMAGE}" in proc.stdout
+    assert "tools not found there: bash (/nonexistent/bash)" in proc.stdout

@@ -19,9 +19,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from workbench.errors import InputError, WorkbenchError
 from workbench.evaluation.containers import (
@@ -360,6 +361,34 @@ def load_profile(path: Path | None = None) -> Profile:
             raise InputError(
                 f"{tool!r} is no tool of the registry", file=path, field=f"tools.{tool}"
             )
+    served, missing = _coverage(tools)
+    return Profile(list(raw.get("image", {}).get("names", [])), tools, served, missing)
+
+
+def check_profile(profile: Profile, image: str, client: Any = None) -> Profile:
+    """``profile`` as observed in ``image`` (which must be on this machine): the tools whose
+    executable the image really has, and the languages those serve. One container with no
+    network runs ``test -x`` on every path; nothing is installed or changed."""
+    client = client or docker_client()
+    paths = sorted(set(profile.tools.values()))
+    script = 'for p in "$@"; do [ -x "$p" ] && echo "$p"; done; true'
+    found = set(
+        client.containers.run(
+            image,
+            ["-c", script, "sh", *paths],
+            entrypoint="/bin/sh",
+            remove=True,
+            network_mode="none",
+        )
+        .decode()
+        .split()
+    )
+    tools = {tool: path for tool, path in profile.tools.items() if path in found}
+    served, missing = _coverage(tools)
+    return Profile([image], tools, served, missing)
+
+
+def _coverage(tools: Mapping[str, str]) -> tuple[list[str], dict[str, list[str]]]:
     served, missing = [], {}
     for lang in all_languages():
         if not lang.has_recipe:
@@ -369,7 +398,7 @@ def load_profile(path: Path | None = None) -> Profile:
             missing[lang.name] = lacking
         else:
             served.append(lang.name)
-    return Profile(list(raw.get("image", {}).get("names", [])), tools, served, missing)
+    return served, missing
 
 
 def _follow(stream: object, log: Callable[[str], None]) -> None:
