@@ -9,8 +9,10 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 
 import duckdb
+import pandas as pd
 import pytest
 
 from workbench.evaluation.store import GroupCommit, Store
@@ -86,6 +88,18 @@ def test_rerun_replaces_and_cache_skips_machine_verdicts(tmp_path):
         assert store.count() == 2
         assert store.cached("k1")["status"] == "passed"
         assert store.cached("k2") is None  # a missing toolchain says nothing about the sample
+
+
+def test_a_replaced_verdict_is_dated_by_its_rerun(tmp_path):
+    with Store(tmp_path / "t.duckdb") as store:
+        store.put(row(1, "failed"))
+        store.put_many(pd.DataFrame([row(2, "failed")]))
+        first = store.results().set_index("task_id")["created_at"]
+        time.sleep(0.05)
+        store.put(row(1, "passed"))
+        store.put_many(pd.DataFrame([row(2, "passed")]))
+        second = store.results().set_index("task_id")["created_at"]
+    assert (second > first).all(), (first, second)
 
 
 def test_forget_unpassed_touches_only_the_tasks_named(tmp_path):

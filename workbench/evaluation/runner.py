@@ -104,7 +104,7 @@ def evaluate(
     tasks: pd.DataFrame,
     *,
     jobs: int | None = None,
-    backend: str = "local",
+    backend: str | Backend = "local",
     cluster: Any = None,
     store: Store | str | Path | None = None,
     progress: bool = True,

@@ -117,12 +117,13 @@ class Store:
         self.close()
 
     def put(self, row: Mapping[str, Any]) -> None:
-        """Insert or replace one result and commit it."""
+        """Insert or replace one result and commit it (``created_at``: now, also on a rerun)."""
         values = [row.get(c) for c in COLUMNS]
         placeholders = ", ".join("?" for _ in COLUMNS)
         with self._lock:
             self._con.execute(
-                f"INSERT OR REPLACE INTO executions ({', '.join(COLUMNS)}) VALUES ({placeholders})",
+                f"INSERT OR REPLACE INTO executions ({', '.join(COLUMNS)}, created_at) "
+                f"VALUES ({placeholders}, current_timestamp)",
                 values,
             )
 
@@ -156,7 +157,8 @@ class Store:
                 self._con.unregister("wb_lookup_keys")
 
     def put_many(self, rows: pd.DataFrame) -> None:
-        """Insert or replace many results in one transaction (all or none are committed)."""
+        """Insert or replace many results in one transaction (all or none are committed);
+        ``created_at`` is the time of this write, so a replaced verdict is dated by its rerun."""
         if rows.empty:
             return
         frame = rows.reindex(columns=COLUMNS).drop_duplicates(
@@ -167,7 +169,8 @@ class Store:
             self._con.register("wb_put_rows", frame)
             try:
                 self._con.execute(
-                    f"INSERT OR REPLACE INTO executions ({names}) SELECT {names} FROM wb_put_rows"
+                    f"INSERT OR REPLACE INTO executions ({names}, created_at) "
+                    f"SELECT {names}, current_timestamp FROM wb_put_rows"
                 )
             finally:
                 self._con.unregister("wb_put_rows")
