@@ -34,24 +34,11 @@ from pathlib import Path
 import pandas as pd
 
 import workbench as wb
-from workbench.errors import InputError
 from workbench.inputs.samples import tasks_for_samples
 from workbench.inputs.tasks import default_data_dir
-from workbench.paths import shared_dir
+from workbench.paths import shared_path
 
 pd.set_option("display.max_colwidth", 100)
-
-
-def shared_path(*parts: str) -> Path:
-    """``../shared/<parts>`` (the example outputs, the McEval data); when it is absent, an error
-    naming it and how to provide it."""
-    path = (shared_dir() or Path("../shared")).joinpath(*parts)
-    if not path.exists():
-        raise InputError(
-            f"{path} not found: place the project's shared folder next to the checkout, set "
-            "MCEVAL_DATA to your McEval folder, or point this parameter at your own data"
-        )
-    return path
 
 
 # %% tags=["parameters"]

@@ -31,23 +31,9 @@ from pathlib import Path
 
 import workbench as wb
 from workbench.analysis.difficulty import difficulty_table
-from workbench.errors import InputError
 from workbench.figures.difficulty import difficulty_chart
 from workbench.inputs.tasks import default_data_dir
-from workbench.paths import shared_dir
-
-
-def shared_path(*parts: str) -> Path:
-    """``../shared/<parts>`` (the example outputs, the McEval data); when it is absent, an error
-    naming it and how to provide it."""
-    path = (shared_dir() or Path("../shared")).joinpath(*parts)
-    if not path.exists():
-        raise InputError(
-            f"{path} not found: place the project's shared folder next to the checkout, set "
-            "MCEVAL_DATA to your McEval folder, or point this parameter at your own data"
-        )
-    return path
-
+from workbench.paths import shared_path
 
 # %% tags=["parameters"]
 samples_path = shared_path("model-outputs", "mceval-examples", "generation", "C.jsonl")

@@ -1,11 +1,16 @@
-"""Shared fixtures: the real McEval data by path, and toolchain checks that skip with a reason."""
+"""Shared fixtures: the real McEval data by path, toolchain checks that skip with a reason, and
+the Docker engine with the runtime image of this checkout."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from workbench.evaluation.containers import DEFAULT_IMAGE
 from workbench.execution.toolchain import missing_tools
 from workbench.inputs.tasks import default_data_dir
 from workbench.registry.languages import get_language
@@ -13,6 +18,7 @@ from workbench.registry.languages import get_language
 PROJECT = Path(__file__).resolve().parents[1]
 DEMO = PROJECT / "data" / "demo"
 SKELETON_LANGUAGES = ["Python", "C", "CPP", "JavaScript", "Java", "Shell"]
+DOCKER_IMAGE = os.environ.get("WORKBENCH_IMAGE") or DEFAULT_IMAGE
 
 
 @pytest.fixture(scope="session")
@@ -32,3 +38,29 @@ def require_toolchain(language: str) -> None:
             f"{language} toolchain missing: {', '.join(missing)} "
             f"(Debian: {' '.join(lang.debian_packages)})"
         )
+
+
+@pytest.fixture(scope="session")
+def docker_engine() -> Iterator[Any]:
+    """The Docker engine, with ``DOCKER_IMAGE`` built from this checkout's code. No engine at all
+    skips (the only reason the Docker tests may); a missing or outdated image fails."""
+    import docker.errors
+
+    from workbench.evaluation.containers import DockerUnavailable, docker_client, image_record
+    from workbench.ops.image import package_digest
+
+    try:
+        engine = docker_client()
+    except DockerUnavailable as exc:
+        pytest.skip(f"no Docker engine can be used here: {exc}")
+    try:
+        engine.images.get(DOCKER_IMAGE)
+    except docker.errors.ImageNotFound:
+        pytest.fail(f"image {DOCKER_IMAGE} not found: build it with `make image`")
+    built_from = image_record(DOCKER_IMAGE, engine).get("package")
+    if built_from != package_digest(PROJECT / "workbench"):
+        pytest.fail(
+            f"image {DOCKER_IMAGE} was built from other code than this checkout: `make image`"
+        )
+    yield engine
+    engine.close()

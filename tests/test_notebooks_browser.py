@@ -8,8 +8,7 @@ sample's detail shows its program (its screenshot is copied to ``docs/img/`` wit
 ``WORKBENCH_SCREENSHOTS=1``). Every notebook: no output is an error, at least the charts and
 widgets it is written to show are drawn, and no request leaves the machine. Screenshots are kept
 in ``$WORKBENCH_ARTIFACTS`` (default ``test-artifacts/notebooks/``), taken before the checks so
-that a failure has its picture. The static HTML report of ``workbench report``, opened from a
-file with every other request refused, tries none and logs no error.
+that a failure has its picture (the static report's check is in tests/views/test_report.py).
 """
 
 from __future__ import annotations
@@ -18,9 +17,6 @@ import json
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -28,19 +24,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DEMO, PROJECT, require_toolchain
+from tests.browser import OfflinePage, jupyter_lab, offline_chromium
+from tests.conftest import PROJECT, require_toolchain
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 NOTEBOOKS = sorted((PROJECT / "notebooks").glob("*.ipynb"))
 TOKEN = "workbench-test"
 SCREENSHOT = PROJECT / "docs" / "img" / "notebook-failure-browser.png"
@@ -70,120 +58,28 @@ MIN_WIDGETS = {
 }
 RUN_TIMEOUT_MS = 900_000  # a whole notebook on a loaded 2-core machine
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed (dev extra)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+pytest.importorskip("playwright.sync_api", reason="playwright not installed (dev extra)")
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory) -> Iterator[tuple[str, Path]]:
-    """JupyterLab on a free local port with a token, serving a copy of the notebooks; its
-    settings, runtime and workspaces in a temporary folder; no news, no update check."""
-    jupyter = Path(sys.executable).with_name("jupyter")
-    if not jupyter.is_file():
-        pytest.skip("jupyter not installed in the environment (the dev extras' jupyterlab)")
+    """JupyterLab (tests/browser.py) serving a copy of the notebooks."""
     home = tmp_path_factory.mktemp("lab")
     root = home / "notebooks"  # so that "../figures" of 10_appendix_figures stays in here
     root.mkdir()
     for notebook in NOTEBOOKS:
         shutil.copy(notebook, root)
-    settings = home / "settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False})
-    )
-    port = _free_port()
-    env = {
-        **os.environ,
-        "JUPYTER_CONFIG_DIR": str(home / "config"),
-        "JUPYTER_DATA_DIR": str(home / "data"),
-        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
-    }
-    log_path = home / "lab.log"
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [
-                str(jupyter),
-                "lab",
-                "--no-browser",
-                "--ip=127.0.0.1",
-                f"--port={port}",
-                f"--IdentityProvider.token={TOKEN}",
-                f"--ServerApp.root_dir={root}",
-                "--allow-root",
-                "--LabApp.expose_app_in_browser=True",
-                "--LabApp.news_url=",
-                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-            ],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            url = f"http://127.0.0.1:{port}"
-            for _ in range(240):
-                try:
-                    urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=2)
-                    break
-                except OSError:
-                    time.sleep(0.5)
-            else:
-                pytest.fail("JupyterLab did not start:\n" + log_path.read_text())
-            yield url, root
-        finally:
-            server.terminate()
-            server.wait(60)
-
-
-class Page:
-    """A Chromium page that may reach only ``allowed`` URLs, with what it tried and logged."""
-
-    def __init__(self, page, allowed: tuple[str, ...]) -> None:
-        self.page = page
-        self.requests: list[str] = []
-        self.console_errors: list[str] = []
-        page.on("request", lambda request: self.requests.append(request.url))
-        page.on(
-            "console",
-            lambda message: (
-                self.console_errors.append(message.text) if message.type == "error" else None
-            ),
-        )
-        page.on("pageerror", lambda error: self.console_errors.append(str(error)))
-        page.route(
-            "**/*",
-            lambda route: (
-                route.continue_() if route.request.url.startswith(allowed) else route.abort()
-            ),
-        )
-
-    def outside(self, allowed: tuple[str, ...]) -> list[str]:
-        return [url for url in self.requests if not url.startswith(allowed)]
+    with jupyter_lab(home, root, TOKEN) as url:
+        yield url, root
 
 
 @pytest.fixture(scope="module")
 def chromium(tmp_path_factory):
-    """Debian's Chromium, headless, with a fresh profile; yields a function opening a ``Page``."""
-    if not CHROMIUM.is_file():
-        pytest.skip("Chromium not installed (Debian package chromium: /usr/bin/chromium)")
-    with sync_api.sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1300, "height": 1500},
-        )
-        try:
-            yield lambda allowed: Page(context.new_page(), allowed)
-        finally:
-            context.close()
+    """Debian's Chromium (tests/browser.py); yields a function opening an ``OfflinePage``."""
+    with offline_chromium(
+        tmp_path_factory.mktemp("chromium-profile"), viewport=(1300, 1500)
+    ) as open_page:
+        yield open_page
 
 
 # JavaScript run in the page through JupyterLab's own app object (--expose-app-in-browser).
@@ -228,7 +124,7 @@ DRAWN = """() => [...document.querySelectorAll('.jp-OutputArea-output')].flatMap
        marks: e.querySelectorAll('.role-mark, path, rect, circle').length}))"""
 
 
-def run_notebook(page: Page, lab_url: str, name: str) -> dict:
+def run_notebook(page: OfflinePage, lab_url: str, name: str) -> dict:
     """Open ``name`` in JupyterLab, run every cell, wait until the kernel has finished."""
     page.page.goto(f"{lab_url}/lab/tree/{name}?token={TOKEN}")
     page.page.wait_for_function("() => window.jupyterapp?.shell.currentWidget?.content?.model")
@@ -313,7 +209,7 @@ def test_the_failure_browser_of_notebook_03_follows_clicks(lab, chromium):
     if os.environ.get("WORKBENCH_SCREENSHOTS"):
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(shot, SCREENSHOT)
-    assert page.outside((lab_url, "data:", "blob:")) == []
+    assert page.network == [], page.network
     shut_down_kernels(lab_url)
 
 
@@ -344,28 +240,6 @@ def test_every_notebook_runs_in_jupyterlab_offline(notebook, lab, chromium):
         assert views.count() >= state["widgets"]
         for text in ("Error displaying", "Loading widget"):
             assert page.page.locator(".jp-OutputArea-output", has_text=text).count() == 0, text
-        assert page.outside((lab_url, "data:", "blob:")) == []
+        assert page.network == [], page.network
     finally:
         shut_down_kernels(lab_url)
-
-
-def test_the_static_report_opens_offline_without_errors(chromium, tmp_path):
-    for language in ("Python", "Shell"):
-        require_toolchain(language)
-    from workbench.evaluation.runner import evaluate
-    from workbench.inputs.samples import load_samples
-    from workbench.inputs.tasks import load_tasks
-    from workbench.views.report import write_report
-
-    samples = load_samples(DEMO / "samples.jsonl")
-    samples = samples[samples["task_id"].str.startswith(("Python/", "Shell/"))]
-    tasks = load_tasks(DEMO, languages=["Python", "Shell"])
-    results = evaluate(samples, tasks, progress=False, limits={"run_timeout": 2.0})
-    report = write_report(results, tmp_path / "report.html")
-
-    page = chromium(("file:",))
-    page.page.goto(report.as_uri())
-    page.page.wait_for_load_state("load")
-    assert "failing" in page.page.inner_text("body")
-    assert page.outside(("file:",)) == []
-    assert page.console_errors == []

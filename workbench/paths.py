@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from workbench.errors import WorkbenchError
+from workbench.errors import InputError, WorkbenchError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REGISTRY_DIR = PACKAGE_DIR / "registry"
@@ -68,6 +68,18 @@ def shared_dir() -> Path | None:
         if candidate.is_dir():
             return candidate
     return None
+
+
+def shared_path(*parts: str) -> Path:
+    """A file or folder of ``../shared`` (the McEval data, the example model outputs); when it
+    is not there, an ``InputError`` naming it and how to provide it (notebooks start with it)."""
+    path = (shared_dir() or Path("../shared")).joinpath(*parts)
+    if not path.exists():
+        raise InputError(
+            f"{path} not found: place the project's shared folder next to the checkout, set "
+            "MCEVAL_DATA to your McEval folder, or point this parameter at your own data"
+        )
+    return path
 
 
 def toolchains_dir() -> Path:

@@ -10,7 +10,6 @@ image`; the fixture checks the digest the image records), so the code under test
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 import uuid
@@ -19,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.conftest import PROJECT, require_toolchain
+from tests.conftest import DOCKER_IMAGE, PROJECT, require_toolchain
 from tests.execution.test_execute_controls import (
     CONTROLS,
     EXPECTED,
@@ -31,11 +30,8 @@ from tests.execution.test_execute_controls import (
 from workbench.evaluation.backends import DockerBackend
 from workbench.evaluation.containers import (
     AGENT_PYTHON,
-    DEFAULT_IMAGE,
     POOL_LABEL,
     ContainerPool,
-    DockerUnavailable,
-    docker_client,
     image_record,
 )
 from workbench.evaluation.runner import evaluate
@@ -43,31 +39,15 @@ from workbench.evaluation.verify import canonical_samples
 from workbench.execution.records import Program
 from workbench.execution.toolchain import missing_tools, toolchain_version
 from workbench.inputs.tasks import load_tasks
-from workbench.ops.image import package_digest
 from workbench.registry.languages import all_languages, get_language
 
-IMAGE = os.environ.get("WORKBENCH_IMAGE") or DEFAULT_IMAGE
-SOURCE = PROJECT / "workbench"
+IMAGE = DOCKER_IMAGE
 KEYS = ["task_id", "model", "sample_index"]
 
 
 @pytest.fixture(scope="module")
-def client():
-    try:
-        engine = docker_client()
-    except DockerUnavailable as exc:
-        pytest.skip(f"no Docker engine can be used here: {exc}")
-    import docker.errors
-
-    try:
-        engine.images.get(IMAGE)
-    except docker.errors.ImageNotFound:
-        pytest.fail(f"image {IMAGE} not found: build it with `make image`")
-    built_from = image_record(IMAGE, engine).get("package")
-    if built_from != package_digest(SOURCE):
-        pytest.fail(f"image {IMAGE} was built from other code than this checkout: `make image`")
-    yield engine
-    engine.close()
+def client(docker_engine):
+    return docker_engine
 
 
 @pytest.fixture(scope="module")

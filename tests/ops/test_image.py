@@ -5,21 +5,17 @@ of the official McEval image, checked against the registry."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
 import pytest
 
-from tests.conftest import PROJECT
+from tests.conftest import DOCKER_IMAGE, PROJECT
 from workbench.errors import InputError
 from workbench.evaluation.containers import (
-    DEFAULT_IMAGE,
     TOOLCHAINS_FILE,
     TOOLCHAINS_LABEL,
     ContainerPool,
-    DockerUnavailable,
-    docker_client,
     image_record,
 )
 from workbench.execution.records import Program
@@ -29,31 +25,15 @@ from workbench.ops.image import (
     image_debian_packages,
     image_npm_packages,
     load_profile,
-    package_digest,
 )
 from workbench.registry.languages import all_languages, get_language
 
-IMAGE = os.environ.get("WORKBENCH_IMAGE") or DEFAULT_IMAGE
-SOURCE = PROJECT / "workbench"
+IMAGE = DOCKER_IMAGE
 
 
 @pytest.fixture(scope="module")
-def client():
-    try:
-        engine = docker_client()
-    except DockerUnavailable as exc:
-        pytest.skip(f"no Docker engine can be used here: {exc}")
-    import docker.errors
-
-    try:
-        engine.images.get(IMAGE)
-    except docker.errors.ImageNotFound:
-        pytest.fail(f"image {IMAGE} not found: build it with `make image`")
-    built_from = image_record(IMAGE, engine).get("package")
-    if built_from != package_digest(SOURCE):
-        pytest.fail(f"image {IMAGE} was built from other code than this checkout: `make image`")
-    yield engine
-    engine.close()
+def client(docker_engine):
+    return docker_engine
 
 
 def _cat(client, path: str) -> str:

@@ -5,19 +5,14 @@ the table follows, and the page tries no other request and logs no error.
 
 from __future__ import annotations
 
-import json
 import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import nbformat
 import pytest
 
+from tests.browser import jupyter_lab, offline_chromium
 from tests.conftest import PROJECT
-from tests.views.conftest import REAL_MODEL, offline_chromium
+from tests.views.conftest import REAL_MODEL
 from workbench.evaluation.store import Store
 
 SCREENSHOT = PROJECT / "docs" / "img" / "failure-browser.png"
@@ -27,6 +22,7 @@ browser.select(("completion", "C/1-0-light-span", {model!r}, 0))
 browser"""
 
 
+TOKEN = "wb"
 WIDGET = ".widget-select-multiple select"
 ERROR = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
 
@@ -42,63 +38,11 @@ def _wait_for_idle_kernel(page, lab: str) -> None:
     pytest.fail(f"the notebook's kernel did not start: {kernels}")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def lab(tmp_path):
-    """A JupyterLab server on a free local port, its config, data and settings in ``tmp_path``
-    (no news, no update checks: nothing to fetch)."""
-    jupyter = Path(sys.executable).with_name("jupyter")
-    if not jupyter.is_file():
-        pytest.skip("jupyter not installed in the environment (the dev extras' jupyterlab)")
-    settings = tmp_path / "settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False})
-    )
-    port = _free_port()
-    env = {
-        **os.environ,
-        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
-        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
-        "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"),
-    }
-    log = (tmp_path / "lab.log").open("w")
-    server = subprocess.Popen(
-        [
-            str(jupyter),
-            "lab",
-            "--no-browser",
-            "--ip=127.0.0.1",
-            f"--port={port}",
-            "--IdentityProvider.token=wb",
-            f"--ServerApp.root_dir={tmp_path}",
-            "--allow-root",
-            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        for _ in range(240):
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.5).close()
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("JupyterLab did not start: " + (tmp_path / "lab.log").read_text())
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(30)
-        log.close()
+    """A JupyterLab server serving ``tmp_path`` (tests/browser.py)."""
+    with jupyter_lab(tmp_path / "lab", tmp_path, TOKEN) as url:
+        yield url
 
 
 def test_the_browser_renders_and_follows_a_click_in_jupyterlab(store, lab, tmp_path):

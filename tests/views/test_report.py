@@ -10,8 +10,9 @@ import sys
 
 import pandas as pd
 
+from tests.browser import offline_chromium
 from tests.conftest import DEMO, PROJECT
-from tests.views.conftest import REAL_MODEL, offline_chromium
+from tests.views.conftest import REAL_MODEL
 from workbench.evaluation.notes import annotate
 from workbench.evaluation.runner import evaluate
 from workbench.evaluation.store import Store
