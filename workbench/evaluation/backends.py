@@ -51,7 +51,17 @@ class Backend(Protocol):
         ...
 
 
-class LocalBackend:
+class _ThreadFutures:
+    """Waiting on and reading the ``concurrent.futures`` of a backend's own threads."""
+
+    def wait(self, futures: list[Future[Execution]]) -> set[Future[Execution]]:
+        return wait(futures, return_when=FIRST_COMPLETED)[0]
+
+    def result(self, future: Future[Execution]) -> Execution:
+        return future.result()
+
+
+class LocalBackend(_ThreadFutures):
     """A thread pool on this machine; each thread drives one sandboxed execution."""
 
     shares_servers = True
@@ -65,12 +75,6 @@ class LocalBackend:
 
     def toolchain_version(self, language: str) -> str | None:
         return toolchain_version(language)
-
-    def wait(self, futures: list[Future[Execution]]) -> set[Future[Execution]]:
-        return wait(futures, return_when=FIRST_COMPLETED)[0]
-
-    def result(self, future: Future[Execution]) -> Execution:
-        return future.result()
 
     def close(self, pending: list[Future[Execution]], interrupted: bool) -> None:
         for future in pending:
@@ -191,7 +195,7 @@ class DaskBackend:
                 thing.close()
 
 
-class DockerBackend:
+class DockerBackend(_ThreadFutures):
     """A pool of containers of the runtime image ``image``, one per slot; each container's agent
     judges one program at a time with the same ``execute`` and registry as ``LocalBackend``.
 
@@ -232,12 +236,6 @@ class DockerBackend:
             record = image_record(self.image) or {}
             self._versions = dict(record.get("languages") or {})
         return f"image:{self._versions.get(language)}"
-
-    def wait(self, futures: list[Future[Execution]]) -> set[Future[Execution]]:
-        return wait(futures, return_when=FIRST_COMPLETED)[0]
-
-    def result(self, future: Future[Execution]) -> Execution:
-        return future.result()
 
     def close(self, pending: list[Future[Execution]], interrupted: bool) -> None:
         for future in pending:
