@@ -126,6 +126,26 @@ def test_doctor_verify_passes_on_a_working_toolchain(tmp_path):
     assert [c["language"] for c in checks] == ["Python"] and checks[0]["ok"]
 
 
+def test_doctor_verify_on_mceval_mixes_tasks_with_and_without_support_files(tmp_path, mceval_dir):
+    for language in ("Python", "Go"):
+        require_toolchain(language)
+    proc = workbench(
+        "doctor",
+        "--verify",
+        "--data",
+        str(mceval_dir),
+        "--languages",
+        "Python",
+        "Go",
+        "--json",
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    checks = json.loads(proc.stdout)["self_test"]
+    assert [c["language"] for c in checks] == ["Go", "Python"]
+    assert all(c["ok"] for c in checks), checks
+
+
 def test_doctor_verify_fails_loudly_on_a_broken_toolchain(tmp_path):
     # A python3 that "succeeds" without running anything: every program would pass. It lives
     # outside /tmp because the sandbox has a private /tmp.

@@ -160,7 +160,8 @@ def self_test(data: str | None = None, languages: list[str] | None = None) -> li
     out = []
     for name, group in tasks.groupby("language", sort=True):
         task = group.iloc[0].to_dict()
-        support = Path(task["support_dir"]) if task.get("support_dir") else None
+        folder = task.get("support_dir")  # NaN where the data mix tasks with and without one
+        support = Path(folder) if isinstance(folder, str) and folder else None
         problems = []
         for mutant in mutants(task):
             if mutant.kind not in ("good", "syntax"):
