@@ -31,12 +31,13 @@ import pandas as pd
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
+from bench.common import mceval_data  # noqa: E402
 from workbench.evaluation.backends import DockerBackend  # noqa: E402
 from workbench.evaluation.containers import DEFAULT_IMAGE, image_record  # noqa: E402
 from workbench.evaluation.runner import evaluate  # noqa: E402
 from workbench.evaluation.verify import canonical_samples  # noqa: E402
 from workbench.execution.toolchain import missing_tools  # noqa: E402
-from workbench.inputs.tasks import default_data_dir, load_tasks  # noqa: E402
+from workbench.inputs.tasks import load_tasks  # noqa: E402
 from workbench.registry.languages import all_languages  # noqa: E402
 
 KEYS = ["task_id", "model", "sample_index"]
@@ -118,10 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--json", type=Path, default=None, help="also write the numbers here")
     args = p.parse_args(argv)
-    data = args.data or default_data_dir()
-    if data is None:
-        print("McEval data not found: set MCEVAL_DATA or pass --data", file=sys.stderr)
-        return 2
+    data = mceval_data(args.data)
     languages = args.languages or both_serve(args.image)
     tasks = load_tasks(data, task="generation", languages=languages)
     tasks = tasks.groupby("language", sort=False).head(args.limit).reset_index(drop=True)

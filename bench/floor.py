@@ -47,6 +47,7 @@ import pandas as pd
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
+from bench.common import mceval_data  # noqa: E402
 from workbench.evaluation.runner import evaluate  # noqa: E402
 from workbench.evaluation.verify import canonical_samples  # noqa: E402
 from workbench.execution.prebuilt import ensure_template  # noqa: E402
@@ -54,7 +55,7 @@ from workbench.execution.registry_files import place_files  # noqa: E402
 from workbench.execution.sandbox import RunLimits, run_confined  # noqa: E402
 from workbench.execution.toolchain import missing_tools, toolchain_version  # noqa: E402
 from workbench.execution.workfolder import work_folder  # noqa: E402
-from workbench.inputs.tasks import default_data_dir, load_tasks  # noqa: E402
+from workbench.inputs.tasks import load_tasks  # noqa: E402
 from workbench.paths import package_file, search_path  # noqa: E402
 from workbench.programs.prepare import prepare  # noqa: E402
 from workbench.registry.languages import get_language  # noqa: E402
@@ -408,10 +409,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-throughput", action="store_true", help="skip the all-cores run")
     p.add_argument("--json", type=Path, default=None, help="also write the numbers here")
     args = p.parse_args(argv)
-    data = args.data or default_data_dir()
-    if data is None:
-        print("McEval data not found: set MCEVAL_DATA or pass --data", file=sys.stderr)
-        return 2
+    data = mceval_data(args.data)
     subreaper = become_subreaper()
     tasks = load_tasks(data, task="generation")
     languages, skipped = installed(tasks, args.languages)

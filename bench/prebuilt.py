@@ -22,11 +22,12 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
+from bench.common import mceval_data  # noqa: E402
 from workbench.execution.execute import execute  # noqa: E402
 from workbench.execution.prebuilt import ensure_template  # noqa: E402
 from workbench.execution.records import Program  # noqa: E402
 from workbench.execution.toolchain import missing_tools, toolchain_version  # noqa: E402
-from workbench.inputs.tasks import default_data_dir, load_tasks  # noqa: E402
+from workbench.inputs.tasks import load_tasks  # noqa: E402
 from workbench.programs.assemble import build_program  # noqa: E402
 from workbench.registry.languages import all_languages  # noqa: E402
 
@@ -37,10 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--limit", type=int, default=10, help="tasks per language")
     p.add_argument("--languages", nargs="+", default=None)
     args = p.parse_args(argv)
-    data = args.data or default_data_dir()
-    if data is None:
-        print("McEval data not found: set MCEVAL_DATA or pass --data", file=sys.stderr)
-        return 2
+    data = mceval_data(args.data)
     chosen = [
         lang
         for lang in all_languages()

@@ -38,11 +38,12 @@ import pandas as pd
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
+from bench.common import mceval_data  # noqa: E402
 from workbench.evaluation.runner import evaluate  # noqa: E402
 from workbench.evaluation.verify import canonical_samples as verify_samples  # noqa: E402
 from workbench.execution.prebuilt import ensure_template  # noqa: E402
 from workbench.execution.toolchain import missing_tools, toolchain_version  # noqa: E402
-from workbench.inputs.tasks import default_data_dir, load_tasks  # noqa: E402
+from workbench.inputs.tasks import load_tasks  # noqa: E402
 from workbench.programs.prepare import prepare  # noqa: E402
 from workbench.registry.languages import get_language  # noqa: E402
 
@@ -192,10 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(memory_child(args.memory_child, args.store)))
         return 0
 
-    data = args.data or default_data_dir()
-    if data is None:
-        print("McEval data not found: set MCEVAL_DATA or pass --data", file=sys.stderr)
-        return 2
+    data = mceval_data(args.data)
     tasks = load_tasks(data, task="generation")
     languages, skipped = installed_languages(tasks, args.languages)
     jobs = args.jobs or os.cpu_count() or 1
