@@ -41,18 +41,29 @@ def require_toolchain(language: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def docker_engine() -> Iterator[Any]:
-    """The Docker engine, with ``DOCKER_IMAGE`` built from this checkout's code. No engine at all
-    skips (the only reason the Docker tests may); a missing or outdated image fails."""
-    import docker.errors
-
-    from workbench.evaluation.containers import DockerUnavailable, docker_client, image_record
-    from workbench.ops.image import package_digest
+def docker_daemon() -> Iterator[Any]:
+    """A client of the Docker engine, whatever images it holds. No engine at all skips (the only
+    reason the Docker tests may; `workbench doctor` says the same)."""
+    from workbench.evaluation.containers import DockerUnavailable, docker_client
 
     try:
         engine = docker_client()
     except DockerUnavailable as exc:
         pytest.skip(f"no Docker engine can be used here: {exc}")
+    yield engine
+    engine.close()
+
+
+@pytest.fixture(scope="session")
+def docker_engine(docker_daemon: Any) -> Any:
+    """The Docker engine, with ``DOCKER_IMAGE`` built from this checkout's code. No engine at all
+    skips; a missing or outdated image fails."""
+    import docker.errors
+
+    from workbench.evaluation.containers import image_record
+    from workbench.ops.image import package_digest
+
+    engine = docker_daemon
     try:
         engine.images.get(DOCKER_IMAGE)
     except docker.errors.ImageNotFound:
@@ -62,5 +73,4 @@ def docker_engine() -> Iterator[Any]:
         pytest.fail(
             f"image {DOCKER_IMAGE} was built from other code than this checkout: `make image`"
         )
-    yield engine
-    engine.close()
+    return engine

@@ -591,7 +591,7 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--quiet", action="store_true")
     m.set_defaults(func=_demo)
 
-    r = sub.add_parser("results", help="pass@k with 95% Wilson intervals from a results store")
+    r = sub.add_parser("results", help="pass@k with 95%% Wilson intervals from a results store")
     r.add_argument("--store", type=Path, default=Path("workbench.duckdb"))
     r.add_argument(
         "--by",
