@@ -11,14 +11,16 @@ import pandas as pd
 import pytest
 
 from tests.conftest import SKELETON_LANGUAGES, require_toolchain
+from tests.evaluation.releases import BEFORE_CAUSES, release_store
 from workbench.evaluation.runner import RESULT_COLUMNS, evaluate
-from workbench.evaluation.store import SCHEMA, Store
+from workbench.evaluation.store import Store
 from workbench.execution.causes import CAUSE_COLUMNS, CAUSES
+from workbench.execution.records import SAMPLE_KEY
 from workbench.inputs.samples import load_samples
 from workbench.inputs.tasks import load_tasks
 from workbench.ops.demo import DEMO_DATA
 
-KEYS = ["task", "task_id", "model", "sample_index"]
+KEYS = list(SAMPLE_KEY)
 # Demo samples whose failure the demo's README explains, and the cause that says it.
 KNOWN = {
     ("Python/1", "demo/hasty-coder", 0): ("index_out_of_range", "IndexError"),
@@ -115,7 +117,8 @@ def test_an_old_store_is_migrated_and_refreshed(
     path, _ = demo_store
     old = tmp_path / "old.duckdb"
     con = duckdb.connect(str(old))
-    con.execute(SCHEMA)  # the table as stores were written before causes existed
+    # The table as the release before causes wrote it.
+    con.execute(release_store(BEFORE_CAUSES).SCHEMA)
     columns = [r[0] for r in con.execute("DESCRIBE executions").fetchall()]
     assert not set(CAUSE_COLUMNS) & set(columns)
     con.execute(f"ATTACH '{path}' AS demo (READ_ONLY)")

@@ -21,10 +21,12 @@ import pandas as pd
 from scipy.stats import binomtest
 
 from workbench.analysis.failure_modes import failure_messages
+from workbench.analysis.rows import of_kind
 from workbench.errors import InputError
-from workbench.execution.records import MACHINE_STATUSES
+from workbench.execution.records import MACHINE_STATUSES, SAMPLE_KEY
 
-PAIR_KEY = ["task", "task_id", "sample_index"]
+# A pair: the same sample of the same task, answered by two models.
+PAIR_KEY = [k for k in SAMPLE_KEY if k != "model"]
 OVERALL = "ALL"
 CELLS = ["both_pass", "only_a", "only_b", "both_fail"]
 # Shown beside each side's status in the disagreements, when the results carry them; the
@@ -109,15 +111,31 @@ def _cells(frame: pd.DataFrame, by: str) -> pd.DataFrame:
     return table
 
 
-def _pair(results: pd.DataFrame, a: str, b: str, by: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    details = [c for c in DETAIL_COLUMNS if c in results.columns]
-    sources = [c for c in MESSAGE_SOURCES if c in results.columns and c not in details]
-    cols = [*PAIR_KEY, by, "status", *details, *sources]
-    left = results.loc[results["model"] == a, cols]
-    right = results.loc[results["model"] == b, cols]
+# The flags ``paired_frame`` adds to each pair (the cell is the paired rows' verdict pair).
+PAIR_FLAGS = ["unpaired_a", "unpaired_b", "excluded", "paired", "pass_a", "pass_b"]
+
+
+def paired_frame(
+    results: pd.DataFrame,
+    a: str,
+    b: str,
+    by: str = "language",
+    columns: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Model ``a``'s and ``b``'s scored rows side by side, one row per sample either answered
+    (joined on ``PAIR_KEY``): each of ``columns`` (default: every column) with the suffix
+    ``_a`` / ``_b``, the ``by`` value, the ``PAIR_FLAGS`` (``excluded``: a machine status on
+    either side; ``paired``: both answered and neither is excluded) and ``cell`` (both_pass,
+    only_a, only_b, both_fail; None for a row that is not paired)."""
+    rows = of_kind(results)
+    if columns is not None:
+        rows = rows[list(dict.fromkeys([*PAIR_KEY, "model", by, "status", *columns]))]
+    left, right = rows[rows["model"] == a], rows[rows["model"] == b]
     merged = left.merge(right, on=PAIR_KEY, how="outer", suffixes=("_a", "_b"), indicator=True)
-    merged[by] = merged[f"{by}_a"].fillna(merged[f"{by}_b"])
-    in_a, in_b = merged["_merge"].ne("right_only"), merged["_merge"].ne("left_only")
+    if by not in PAIR_KEY:
+        merged[by] = merged[f"{by}_a"].fillna(merged[f"{by}_b"])
+    side = merged.pop("_merge")
+    in_a, in_b = side.ne("right_only"), side.ne("left_only")
     machine = merged["status_a"].isin(MACHINE_STATUSES) | merged["status_b"].isin(MACHINE_STATUSES)
     merged["unpaired_a"] = in_a & ~in_b
     merged["unpaired_b"] = in_b & ~in_a
@@ -125,6 +143,23 @@ def _pair(results: pd.DataFrame, a: str, b: str, by: str) -> tuple[pd.DataFrame,
     merged["paired"] = in_a & in_b & ~machine
     merged["pass_a"] = merged["status_a"].eq("passed")
     merged["pass_b"] = merged["status_b"].eq("passed")
+    cell = np.select(
+        [
+            merged["pass_a"] & merged["pass_b"],
+            merged["pass_a"] & ~merged["pass_b"],
+            ~merged["pass_a"] & merged["pass_b"],
+        ],
+        CELLS[:3],
+        CELLS[3],
+    )
+    merged["cell"] = pd.Series(cell, index=merged.index, dtype=object).where(merged["paired"])
+    return merged
+
+
+def _pair(results: pd.DataFrame, a: str, b: str, by: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    details = [c for c in DETAIL_COLUMNS if c in results.columns]
+    sources = [c for c in MESSAGE_SOURCES if c in results.columns and c not in details]
+    merged = paired_frame(results, a, b, by, [*details, *sources])
     table = _cells(merged, by)
     table.insert(0, "model_b", b)
     table.insert(0, "model_a", a)
@@ -172,7 +207,8 @@ def compare_models(
         raise InputError(
             f"no results for model(s) {absent}; the results hold {sorted(present)}", field="model"
         )
-    rows = results[results["model"].isin(names)]
+    rows = of_kind(results)
+    rows = rows[rows["model"].isin(names)]
     duplicated = rows.duplicated(["model", *PAIR_KEY])
     if duplicated.any():
         first = rows.loc[duplicated, ["model", *PAIR_KEY]].iloc[0].to_dict()

@@ -18,10 +18,11 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from workbench.analysis.rows import failing
 from workbench.errors import InputError
-from workbench.execution.records import MACHINE_STATUSES
+from workbench.execution.records import CAUSES, SAMPLE_KEY
 
-KEY = ["task", "task_id", "model", "sample_index"]
+KEY = list(SAMPLE_KEY)
 
 # Clustering merges templates whose cosine distance (TF-IDF of words and word pairs) is below
 # this: a template differing in one varying word that no placeholder caught stays together,
@@ -206,6 +207,26 @@ def cluster_templates(
     return result
 
 
+def row_clusters(results: pd.DataFrame, threshold: float = DISTANCE_THRESHOLD) -> pd.DataFrame:
+    """Per row of ``results``: its ``message``, ``template`` and ``cluster`` (``failure_modes``'
+    ids: the clusters of the failing rows' templates; missing for rows that did not fail)."""
+    out = pd.DataFrame(
+        {"message": None, "template": None, "cluster": pd.NA},
+        index=results.index,
+    ).astype({"message": object, "template": object, "cluster": "Int64"})
+    rows = failing(results)
+    if rows.empty:
+        return out
+    message = failure_messages(rows)
+    template = normalise(message)
+    weights = template.value_counts(sort=False)
+    labels = cluster_templates(weights.index.tolist(), weights.to_list(), threshold)
+    out.loc[rows.index, "message"] = message
+    out.loc[rows.index, "template"] = template
+    out.loc[rows.index, "cluster"] = template.map(pd.Series(labels, index=weights.index))
+    return out
+
+
 def _dominant(frame: pd.DataFrame, column: str) -> pd.Series:
     """The most frequent value of ``column`` per ``group`` id of ``frame`` (ties: the
     smallest)."""
@@ -241,8 +262,8 @@ def failure_modes(
         if column not in results.columns:
             hint = " (`workbench failures --refresh` computes causes)" * (column == "cause")
             raise InputError(f"results have no column {column!r}{hint}", field=column)
-    failing = results[~results["status"].isin(["passed", *MACHINE_STATUSES])]
-    extra = [c for c in ("cause",) if c in failing.columns and c not in by]
+    failures = failing(results)
+    extra = [c for c in ("cause",) if c in failures.columns and c not in by]
     columns = [
         *by,
         "cluster",
@@ -256,15 +277,13 @@ def failure_modes(
         "n_templates",
         "examples",
     ]
-    if failing.empty:
+    if failures.empty:
         return pd.DataFrame(columns=columns)
-    frame = failing[list(dict.fromkeys([*KEY, "status", *by, *extra]))].copy()
-    frame["message"] = failure_messages(failing)
-    frame["template"] = normalise(frame["message"])
-    weights = frame["template"].value_counts(sort=False)
-    labels = cluster_templates(weights.index.tolist(), weights.to_list(), threshold)
-    cluster_of = pd.Series(labels, index=weights.index)
-    frame["cluster"] = frame["template"].map(cluster_of).astype(int)
+    frame = failures[list(dict.fromkeys([*KEY, "status", *by, *extra]))].copy()
+    clusters = row_clusters(failures, threshold)
+    frame["message"] = clusters["message"]
+    frame["template"] = clusters["template"]
+    frame["cluster"] = clusters["cluster"].astype(int)
     keys = [*by, "cluster"]
     # Integer group ids: missing values in ``by`` columns (a cause not computed) stay groups
     # of their own, and every aggregate below aligns on the id.
@@ -290,6 +309,36 @@ def failure_modes(
         ["by_group", "count", "cluster"], ascending=[True, False, True], kind="stable"
     )
     return table[columns].reset_index(drop=True)
+
+
+def cause_order(causes: Sequence[str]) -> list[str]:
+    """``causes`` (distinct) in the vocabulary's order (``CAUSES``), others after, sorted."""
+    present = set(causes)
+    return [c for c in CAUSES if c in present] + sorted(present - set(CAUSES))
+
+
+def cause_counts(results: pd.DataFrame) -> pd.DataFrame:
+    """Failing samples per (model, cause), most first: columns ``model``, ``cause``, ``count``
+    (a failure without a computed cause counts as ``unknown``)."""
+    rows = failing(results)
+    causes = rows["cause"].astype(object).where(rows["cause"].notna(), "unknown")
+    return (
+        pd.DataFrame({"model": rows["model"], "cause": causes})
+        .value_counts()
+        .rename("count")
+        .reset_index()
+    )
+
+
+def cause_table(results: pd.DataFrame) -> pd.DataFrame:
+    """Failing samples per cause (rows, in ``cause_order``) and model (a column each, sorted),
+    with ``all models`` and their ``share %``."""
+    counts = cause_counts(results)
+    table = counts.pivot(index="cause", columns="model", values="count").fillna(0).astype(int)
+    table = table.loc[cause_order(table.index)]
+    table["all models"] = table.sum(axis=1)
+    table["share %"] = (table["all models"] / table["all models"].sum() * 100).round(1)
+    return table.rename_axis("cause").reset_index()
 
 
 def example_key(example: dict) -> str:

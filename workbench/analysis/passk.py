@@ -13,6 +13,7 @@ import pandas as pd
 
 from workbench.analysis.categories import language_categories
 from workbench.analysis.intervals import effective_sample_size, wilson_interval
+from workbench.analysis.rows import of_kind
 from workbench.errors import InputError
 from workbench.execution.records import MACHINE_STATUSES
 
@@ -64,6 +65,7 @@ def task_scores(results: pd.DataFrame, k: int | Sequence[int] = 1) -> pd.DataFra
     if missing:
         raise InputError(f"results lack columns {missing}", field=missing[0])
     ks = k_values(k)
+    results = of_kind(results)  # the scored verdicts: other runs of a sample never count
     excluded = results["status"].isin(MACHINE_STATUSES)
     frame = results.assign(
         judged=~excluded, passed=results["status"].eq("passed"), excluded=excluded
@@ -199,9 +201,10 @@ def _averages(table: pd.DataFrame, scores: list[str]) -> pd.DataFrame:
 
 
 def status_counts(results: pd.DataFrame) -> pd.DataFrame:
-    """Samples per status for each (model, language)."""
+    """Scored samples per status for each (model, language)."""
     return (
-        results.groupby(["model", "language", "status"])
+        of_kind(results)
+        .groupby(["model", "language", "status"])
         .size()
         .unstack("status", fill_value=0)
         .reset_index()

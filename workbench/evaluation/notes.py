@@ -22,9 +22,10 @@ import duckdb
 import pandas as pd
 
 from workbench.errors import InputError
-from workbench.evaluation.store import Store
+from workbench.evaluation.store import Store, column_sql
+from workbench.execution.records import RESULT_ROW, SAMPLE_KEY
 
-NOTE_KEY: tuple[str, ...] = ("task", "task_id", "model", "sample_index")
+NOTE_KEY: tuple[str, ...] = SAMPLE_KEY  # a note is on a sample, whichever runs it has
 NOTE_COLUMNS: tuple[str, ...] = ("tags", "note", "note_author", "note_time")
 
 # The ten bug patterns of Tambon et al., "Bugs in Large Language Models Generated Code: An
@@ -42,14 +43,12 @@ TAMBON_PATTERNS: tuple[str, ...] = (
     "Non-Prompted Consideration",
 )
 
-NOTES_SCHEMA = """
+# The sample key's columns, typed as in the result row.
+_KEY_SQL = "".join(f"\n    {column_sql(c)}," for c in RESULT_ROW if c.name in SAMPLE_KEY)
+NOTES_SCHEMA = f"""
 CREATE SEQUENCE IF NOT EXISTS notes_id;
 CREATE TABLE IF NOT EXISTS notes (
-    id BIGINT PRIMARY KEY DEFAULT nextval('notes_id'),
-    task VARCHAR NOT NULL,
-    task_id VARCHAR NOT NULL,
-    model VARCHAR NOT NULL,
-    sample_index INTEGER NOT NULL,
+    id BIGINT PRIMARY KEY DEFAULT nextval('notes_id'),{_KEY_SQL}
     tags VARCHAR[] NOT NULL,
     note VARCHAR,
     author VARCHAR NOT NULL,
@@ -57,7 +56,7 @@ CREATE TABLE IF NOT EXISTS notes (
 );
 CREATE VIEW IF NOT EXISTS latest_notes AS
     SELECT * FROM notes
-    QUALIFY row_number() OVER (PARTITION BY task, task_id, model, sample_index ORDER BY id DESC) = 1;
+    QUALIFY row_number() OVER (PARTITION BY {", ".join(SAMPLE_KEY)} ORDER BY id DESC) = 1;
 """
 
 StoreLike = Store | str | Path

@@ -29,8 +29,9 @@ import pandas as pd
 from workbench.evaluation.backends import Backend, make_backend
 from workbench.evaluation.cache import cache_key
 from workbench.evaluation.store import GroupCommit, Store
-from workbench.execution.causes import CAUSE_COLUMNS, explain, explain_frame
-from workbench.execution.records import Execution, Program
+from workbench.execution import records
+from workbench.execution.causes import explain, explain_frame
+from workbench.execution.records import ROW_KIND, SCORED, Execution, Program, columns_of
 from workbench.execution.toolchain import toolchain_version
 from workbench.execution.warm_compilers import pool as warm_compilers
 from workbench.inputs.samples import attach_tasks, known_tasks
@@ -42,37 +43,12 @@ from workbench.registry.limits import task_limits
 CHUNK = 2000  # samples prepared at a time: bounds the runner's memory
 RECENT = 4096  # executions of this run remembered for identical programs in later chunks
 
-ITEM_COLUMNS = (
-    "task",
-    "task_id",
-    "model",
-    "sample_index",
-    "language",
-    "subset",
-    "level",
-    "program_hash",
-    "raw_generation",
-    "code",
-    "extraction",
-    "program",
-)
-VERDICT_COLUMNS = (
-    "status",
-    "reason",
-    "exit_code",
-    "signal",
-    "stdout",
-    "stderr",
-    "compile_seconds",
-    "run_seconds",
-    "output_truncated",
-    "max_rss_kb",
-    "toolchain_version",
-    "sandbox",
-)
-# The cause columns say why a row did not pass (workbench/execution/causes.py); derived from the
-# row, never part of the cache key.
-RESULT_COLUMNS = [*ITEM_COLUMNS, "cache_key", "cached", *VERDICT_COLUMNS, *CAUSE_COLUMNS]
+# The result row's columns (``execution.records.RESULT_ROW``) by what fills them: the prepared
+# sample, the verdict of its execution, and the cause columns, derived from the row and never
+# part of the cache key.
+ITEM_COLUMNS = columns_of("sample")
+VERDICT_COLUMNS = columns_of("verdict")
+RESULT_COLUMNS = list(records.RESULT_COLUMNS)
 _INTERNED = ("raw_generation", "code", "program")
 
 
@@ -92,6 +68,7 @@ def _row(item: dict[str, Any], execution: Execution, key: str, cached: bool) -> 
     verdict = execution.to_dict()
     row = {
         **{k: item.get(k) for k in ITEM_COLUMNS},
+        ROW_KIND: item[ROW_KIND],
         "cache_key": key,
         "cached": cached,
         **{k: verdict[k] for k in VERDICT_COLUMNS},
@@ -196,6 +173,9 @@ class _Run:
         for start in range(0, len(self.samples), CHUNK):
             prep = prepare(self.samples.iloc[start : start + CHUNK], self.tasks)
             prep["_pos"] = range(start, start + len(prep))
+            # A sample's run is scored unless the samples say which kind of run it is.
+            kinds = prep[ROW_KIND] if ROW_KIND in prep.columns else pd.Series(None, prep.index)
+            prep[ROW_KIND] = kinds.where(kinds.notna(), SCORED)
             for column in _INTERNED:  # identical texts are kept once
                 prep[column] = [self._intern(v) for v in prep[column]]
             languages = sorted(set(prep["language"]))
@@ -243,7 +223,7 @@ class _Run:
             if not found.empty:
                 hit = prep["cache_key"].isin(set(found["cache_key"]))
                 verdicts = found[["cache_key", *VERDICT_COLUMNS]]
-                hits = prep.loc[hit, [*ITEM_COLUMNS, "cache_key", "_pos"]].merge(
+                hits = prep.loc[hit, [*ITEM_COLUMNS, ROW_KIND, "cache_key", "_pos"]].merge(
                     verdicts, on="cache_key", how="left"
                 )
                 hits["cached"] = True
@@ -379,7 +359,7 @@ class _Run:
             return pd.DataFrame(columns=RESULT_COLUMNS)
         out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
         out = out.sort_values("_pos", kind="stable").reset_index(drop=True)
-        return out[RESULT_COLUMNS]
+        return out.reindex(columns=RESULT_COLUMNS)
 
 
 def _probe_versions(languages: list[str], version_of: Callable[[str], str | None]) -> None:

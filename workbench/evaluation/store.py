@@ -1,4 +1,12 @@
-"""The results store: one embedded DuckDB file, one row per (task kind, task, model, sample).
+"""The results store: one embedded DuckDB file, one row per run of a sample — (task kind, task,
+model, sample) and the run's kind (``row_kind``: ``scored`` for the verdict that counts, other
+kinds for runs beside it; ``execution.records.ROW_KINDS``).
+
+The table is made from the result row's spec (``execution.records.RESULT_ROW``): its columns,
+their types and the key are defined there once. A store written by an earlier release is brought
+up to date when it is opened: a column it lacks is added in place; a key it lacks (stores written
+before ``row_kind`` existed) means a new table, since DuckDB cannot change a primary key — its
+rows are copied into it (as ``scored``) in one transaction, so a failure leaves the old table.
 
 The runner commits results in groups within a second of their end (``GroupCommit``), so a crash
 of the writing process loses at most that last second of work, which a restart runs again.
@@ -16,86 +24,132 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from workbench.execution.causes import CAUSE_COLUMNS, explain_frame
-
-DEFAULT_STORE = Path("workbench.duckdb")
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS executions (
-    task VARCHAR NOT NULL,
-    task_id VARCHAR NOT NULL,
-    model VARCHAR NOT NULL,
-    sample_index INTEGER NOT NULL,
-    language VARCHAR NOT NULL,
-    subset VARCHAR,
-    level VARCHAR,
-    program_hash VARCHAR NOT NULL,
-    cache_key VARCHAR NOT NULL,
-    status VARCHAR NOT NULL,
-    reason VARCHAR,
-    exit_code INTEGER,
-    signal INTEGER,
-    stdout VARCHAR,
-    stderr VARCHAR,
-    compile_seconds DOUBLE,
-    run_seconds DOUBLE,
-    output_truncated BOOLEAN,
-    max_rss_kb BIGINT,
-    toolchain_version VARCHAR,
-    sandbox VARCHAR,
-    raw_generation VARCHAR,
-    code VARCHAR,
-    extraction VARCHAR,
-    program VARCHAR,
-    cached BOOLEAN DEFAULT FALSE,
-    created_at TIMESTAMPTZ DEFAULT current_timestamp,
-    PRIMARY KEY (task, task_id, model, sample_index)
-);
-CREATE INDEX IF NOT EXISTS executions_cache ON executions (cache_key);
-"""
-# Why each non-passing row failed (workbench/execution/causes.py): derived from the row, so
-# added in place to a store written before they existed, and recomputed by ``refresh_causes``.
-CAUSE_SCHEMA = "".join(
-    f"ALTER TABLE executions ADD COLUMN IF NOT EXISTS {column} VARCHAR;\n"
-    for column in CAUSE_COLUMNS
+from workbench.errors import InputError
+from workbench.execution.causes import explain_frame
+from workbench.execution.records import (
+    CAUSE_COLUMNS,
+    MACHINE_STATUSES,
+    RESULT_COLUMNS,
+    RESULT_ROW,
+    ROW_KEY,
+    ROW_KIND,
+    ROW_KINDS,
+    SCORED,
+    Column,
 )
 
-COLUMNS = [
-    "task",
-    "task_id",
-    "model",
-    "sample_index",
-    "language",
-    "subset",
-    "level",
-    "program_hash",
-    "cache_key",
-    "status",
-    "reason",
-    "exit_code",
-    "signal",
-    "stdout",
-    "stderr",
-    "compile_seconds",
-    "run_seconds",
-    "output_truncated",
-    "max_rss_kb",
-    "toolchain_version",
-    "sandbox",
-    "raw_generation",
-    "code",
-    "extraction",
-    "program",
-    "cached",
-    *CAUSE_COLUMNS,
-]
+DEFAULT_STORE = Path("workbench.duckdb")
+TABLE = "executions"
+
+# The columns the runner writes (the store adds ``created_at``): the result row of the spec.
+COLUMNS = list(RESULT_COLUMNS)
 
 # Verdicts about the machine, not the sample: never reused from the cache.
-NOT_CACHED = ("toolchain_missing", "infrastructure_error")
+NOT_CACHED = tuple(str(s) for s in MACHINE_STATUSES)
+
+Kinds = str | Iterable[str] | None
+
+
+def column_sql(column: Column) -> str:
+    """A column's definition as DuckDB reads it in CREATE TABLE and ADD COLUMN."""
+    sql = f"{column.name} {column.type}"
+    if column.required:
+        sql += " NOT NULL"
+    if column.default is not None:
+        sql += f" DEFAULT {column.default}"
+    return sql
+
+
+def table_sql(name: str = TABLE) -> str:
+    """The CREATE TABLE statement of the result row (``RESULT_ROW``), keyed by ``ROW_KEY``."""
+    body = ",\n    ".join([*map(column_sql, RESULT_ROW), f"PRIMARY KEY ({', '.join(ROW_KEY)})"])
+    return f"CREATE TABLE {name} (\n    {body}\n)"
+
+
+INDEX_SQL = f"CREATE INDEX IF NOT EXISTS {TABLE}_cache ON {TABLE} (cache_key)"
+
+
+def row_kinds(kinds: Kinds) -> tuple[str, ...] | None:
+    """``kinds`` as a tuple of row kinds (None: every kind); an unknown kind is an InputError."""
+    if kinds is None:
+        return None
+    chosen = (kinds,) if isinstance(kinds, str) else tuple(kinds)
+    unknown = [k for k in chosen if k not in ROW_KINDS]
+    if unknown or not chosen:
+        raise InputError(
+            f"row kinds are {', '.join(ROW_KINDS)}; got {', '.join(unknown) or 'none'}",
+            field=ROW_KIND,
+        )
+    return chosen
+
+
+def _where(models: Iterable[str] | None, kinds: Kinds) -> tuple[str, list[Any]]:
+    """A WHERE clause (or '') choosing rows of ``models`` and ``kinds``, and its parameters."""
+    clauses, params = [], []
+    if models is not None:
+        clauses.append("list_contains(?, model)")
+        params.append(list(models))
+    chosen = row_kinds(kinds)
+    if chosen is not None:
+        clauses.append(f"list_contains(?, {ROW_KIND})")
+        params.append(list(chosen))
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> str:
+    """Bring the results table of ``con`` to ``RESULT_ROW``: create it, add missing columns, or
+    rebuild it under ``ROW_KEY`` (rows copied as ``scored`` in one transaction). Returns what
+    was done: ``created``, ``columns added``, ``rebuilt`` or ``current``."""
+    have = [
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+            "AND table_schema = current_schema() ORDER BY ordinal_position",
+            [TABLE],
+        ).fetchall()
+    ]
+    if not have:
+        con.execute(table_sql())
+        con.execute(INDEX_SQL)
+        return "created"
+    key = con.execute(
+        "SELECT constraint_column_names FROM duckdb_constraints() WHERE table_name = ? "
+        "AND constraint_type = 'PRIMARY KEY' AND schema_name = current_schema()",
+        [TABLE],
+    ).fetchall()
+    if not key or tuple(key[0][0]) != ROW_KEY:
+        _rebuild(con, have)
+        return "rebuilt"
+    missing = [c for c in RESULT_ROW if c.name not in have]
+    for column in missing:
+        con.execute(f"ALTER TABLE {TABLE} ADD COLUMN {column_sql(column)}")
+    con.execute(INDEX_SQL)
+    return "columns added" if missing else "current"
+
+
+def _rebuild(con: duckdb.DuckDBPyConnection, have: list[str]) -> None:
+    """The table made again from ``RESULT_ROW`` with every row of the old one: the columns both
+    have copied, the others left to their default (``row_kind``: ``scored``)."""
+    shared = ", ".join(c.name for c in RESULT_ROW if c.name in have)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(table_sql(f"{TABLE}_new"))
+        con.execute(f"INSERT INTO {TABLE}_new ({shared}) SELECT {shared} FROM {TABLE}")
+        con.execute(f"DROP TABLE {TABLE}")
+        con.execute(f"ALTER TABLE {TABLE}_new RENAME TO {TABLE}")
+        con.execute(INDEX_SQL)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 class Store:
-    """A DuckDB results file; safe to share between threads of one process."""
+    """A DuckDB results file; safe to share between threads of one process.
+
+    Reads (``results``, ``count``) take the ``scored`` rows unless given ``kinds``: a row kind,
+    several, or None for every kind (``execution.records.ROW_KINDS``).
+    """
 
     def __init__(self, path: str | Path = DEFAULT_STORE) -> None:
         self.path = Path(path)
@@ -103,8 +157,7 @@ class Store:
         self._con = duckdb.connect(str(self.path))
         self._lock = threading.Lock()
         with self._lock:
-            self._con.execute(SCHEMA)
-            self._con.execute(CAUSE_SCHEMA)
+            migrate(self._con)
 
     def close(self) -> None:
         with self._lock:
@@ -118,29 +171,17 @@ class Store:
 
     def put(self, row: Mapping[str, Any]) -> None:
         """Insert or replace one result and commit it (``created_at``: now, also on a rerun)."""
-        values = [row.get(c) for c in COLUMNS]
-        placeholders = ", ".join("?" for _ in COLUMNS)
-        with self._lock:
-            self._con.execute(
-                f"INSERT OR REPLACE INTO executions ({', '.join(COLUMNS)}, created_at) "
-                f"VALUES ({placeholders}, current_timestamp)",
-                values,
-            )
+        self.put_many(pd.DataFrame([dict(row)], dtype=object))
 
     def cached(self, cache_key: str) -> dict[str, Any] | None:
         """A stored verdict for identical work (same program, test, toolchain, limits), if any."""
-        with self._lock:
-            cur = self._con.execute(
-                f"SELECT {', '.join(COLUMNS)} FROM executions WHERE cache_key = ? "
-                f"AND status NOT IN {NOT_CACHED} LIMIT 1",
-                [cache_key],
-            )
-            rows = cur.fetchall()  # fetch to the end: DuckDB keeps a half-read result open
-        return dict(zip(COLUMNS, rows[0], strict=True)) if rows else None
+        found = self.cached_many([cache_key])
+        return None if found.empty else found.iloc[0].to_dict()
 
     def cached_many(self, cache_keys: Iterable[str]) -> pd.DataFrame:
         """Stored verdicts for many cache keys in one query: one row per key found, with every
-        column of ``COLUMNS`` (a key looked up one at a time costs a query each)."""
+        column of ``COLUMNS`` (a key looked up one at a time costs a query each). Rows of any
+        kind serve: a cache key names the work, whatever run did it."""
         keys = pd.DataFrame({"cache_key": pd.unique(pd.Series(list(cache_keys), dtype=object))})
         if keys.empty:
             return pd.DataFrame(columns=COLUMNS)
@@ -149,7 +190,7 @@ class Store:
             self._con.register("wb_lookup_keys", keys)
             try:
                 return self._con.execute(
-                    f"SELECT DISTINCT ON (e.cache_key) {cols} FROM executions e "
+                    f"SELECT DISTINCT ON (e.cache_key) {cols} FROM {TABLE} e "
                     "JOIN wb_lookup_keys k ON e.cache_key = k.cache_key "
                     f"WHERE e.status NOT IN {NOT_CACHED}"
                 ).df()
@@ -158,69 +199,67 @@ class Store:
 
     def put_many(self, rows: pd.DataFrame) -> None:
         """Insert or replace many results in one transaction (all or none are committed);
-        ``created_at`` is the time of this write, so a replaced verdict is dated by its rerun."""
+        ``created_at`` is the time of this write, so a replaced verdict is dated by its rerun.
+        A row without a ``row_kind`` is ``scored``."""
         if rows.empty:
             return
-        frame = rows.reindex(columns=COLUMNS).drop_duplicates(
-            ["task", "task_id", "model", "sample_index"], keep="last"
-        )
+        frame = rows.reindex(columns=COLUMNS)
+        frame[ROW_KIND] = frame[ROW_KIND].where(frame[ROW_KIND].notna(), SCORED)
+        row_kinds(frame[ROW_KIND].unique())  # an unknown kind is an error, not a stored row
+        frame = frame.drop_duplicates(list(ROW_KEY), keep="last")
         names = ", ".join(COLUMNS)
         with self._lock:
             self._con.register("wb_put_rows", frame)
             try:
                 self._con.execute(
-                    f"INSERT OR REPLACE INTO executions ({names}, created_at) "
+                    f"INSERT OR REPLACE INTO {TABLE} ({names}, created_at) "
                     f"SELECT {names}, current_timestamp FROM wb_put_rows"
                 )
             finally:
                 self._con.unregister("wb_put_rows")
 
-    def results(self, models: Iterable[str] | None = None) -> pd.DataFrame:
-        """All stored results (optionally for some models) as a DataFrame."""
-        query = "SELECT * FROM executions"
-        params: list[Any] = []
-        if models is not None:
-            models = list(models)
-            query += f" WHERE model IN ({', '.join('?' for _ in models)})"
-            params = models
+    def results(
+        self, models: Iterable[str] | None = None, *, kinds: Kinds = SCORED
+    ) -> pd.DataFrame:
+        """The stored results (of ``models`` only, when given) as a DataFrame: the ``scored``
+        rows, or those of ``kinds`` (a row kind, several, or None for all)."""
+        where, params = _where(models, kinds)
         with self._lock:
             return self._con.execute(
-                query + " ORDER BY task, task_id, model, sample_index", params
+                f"SELECT * FROM {TABLE}{where} ORDER BY {', '.join(ROW_KEY)}", params
             ).df()
 
-    def forget_unpassed(self, model: str, task_ids: Iterable[str] | None = None) -> int:
-        """Delete ``model``'s non-passing rows (of ``task_ids`` only, when given) so the next run
-        executes them again (a verdict taken under load is worth re-checking); returns how many
-        were deleted."""
-        query = "DELETE FROM executions WHERE model = ? AND status <> 'passed'"
-        params: list[Any] = [model]
+    def forget_unpassed(
+        self, model: str, task_ids: Iterable[str] | None = None, *, kinds: Kinds = SCORED
+    ) -> int:
+        """Delete ``model``'s non-passing rows (of ``task_ids`` only, when given; of ``kinds``,
+        by default the scored ones) so the next run executes them again (a verdict taken under
+        load is worth re-checking); returns how many were deleted."""
+        where, params = _where([model], kinds)
+        query = f"DELETE FROM {TABLE}{where} AND status <> 'passed'"
         if task_ids is not None:
             query += " AND list_contains(?, task_id)"
             params.append(list(task_ids))
         with self._lock:
-            before = self._con.execute("SELECT count(*) FROM executions").fetchall()[0][0]  # type: ignore[index]
+            before = self._count()
             # fetchall finishes the statement: DuckDB refuses new work on this connection before
             self._con.execute(query, params).fetchall()
-            after = self._con.execute("SELECT count(*) FROM executions").fetchall()[0][0]  # type: ignore[index]
-        return int(before - after)
+            return before - self._count()
 
     def refresh_causes(self, models: Iterable[str] | None = None) -> int:
-        """Recompute the cause columns of the stored rows (of ``models`` only, when given) from
-        what each row holds, without running anything: after the registry's cause rules
-        changed, or for a store written before causes existed. Returns the rows updated."""
-        keys = ["task", "task_id", "model", "sample_index"]
+        """Recompute the cause columns of the stored rows of every kind (of ``models`` only,
+        when given) from what each row holds, without running anything: after the registry's
+        cause rules changed, or for a store written before causes existed. Returns the rows
+        updated."""
+        keys = list(ROW_KEY)
         # A passing row needs only its status: its outputs are not read.
         inputs = ", ".join(
             f"CASE WHEN status = 'passed' THEN NULL ELSE {c} END AS {c}"
             for c in ("reason", "stdout", "stderr", "exit_code", "signal")
             + ("extraction", "code", "raw_generation", "program")
         )
-        query = f"SELECT {', '.join(keys)}, language, status, {inputs} FROM executions"
-        params: list[Any] = []
-        if models is not None:
-            models = list(models)
-            query += f" WHERE model IN ({', '.join('?' for _ in models)})"
-            params = models
+        where, params = _where(models, None)
+        query = f"SELECT {', '.join(keys)}, language, status, {inputs} FROM {TABLE}{where}"
         with self._lock:
             rows = self._con.execute(query, params).df()
             if rows.empty:
@@ -229,17 +268,23 @@ class Store:
             self._con.register("wb_causes", update)
             try:
                 assignments = ", ".join(f"{c} = u.{c}" for c in CAUSE_COLUMNS)
-                matches = " AND ".join(f"executions.{k} = u.{k}" for k in keys)
+                matches = " AND ".join(f"{TABLE}.{k} = u.{k}" for k in keys)
                 self._con.execute(
-                    f"UPDATE executions SET {assignments} FROM wb_causes u WHERE {matches}"
+                    f"UPDATE {TABLE} SET {assignments} FROM wb_causes u WHERE {matches}"
                 ).fetchall()
             finally:
                 self._con.unregister("wb_causes")
         return len(update)
 
-    def count(self) -> int:
+    def count(self, *, kinds: Kinds = SCORED) -> int:
+        """How many rows the store holds (the scored ones, or those of ``kinds``)."""
         with self._lock:
-            return int(self._con.execute("SELECT count(*) FROM executions").fetchall()[0][0])  # type: ignore[index]
+            return self._count(kinds)
+
+    def _count(self, kinds: Kinds = None) -> int:
+        where, params = _where(None, kinds)
+        found = self._con.execute(f"SELECT count(*) FROM {TABLE}{where}", params).fetchall()
+        return int(found[0][0])
 
 
 class GroupCommit:

@@ -22,6 +22,7 @@ import pandas as pd
 
 from workbench.errors import UnknownLanguageError
 from workbench.execution.records import (
+    CAUSE_COLUMNS,
     CAUSES,
     COMPILE_CAUSES,
     LIMIT_CAUSES,
@@ -43,14 +44,6 @@ __all__ = [
     "extraction_failure",
 ]
 
-CAUSE_COLUMNS: tuple[str, ...] = (
-    "cause",
-    "cause_detail",
-    "error_line",
-    "failing_check",
-    "expected",
-    "actual",
-)
 MAX_FIELD = 500  # characters kept of a line or value: a huge printed list is not a cause
 
 # A line worth showing when no rule names the error: the first that sounds like one.

@@ -1,6 +1,8 @@
-"""The records every stage passes along: a program to run, what each step did, the verdict, and
-the statuses a verdict can have. This module imports nothing of the package, so any stage (the
-registry that validates its rules, the runner, the analyses) can use it without a cycle."""
+"""The records every stage passes along: a program to run, what each step did, the verdict, the
+statuses a verdict can have, and the result row the runner returns and the store keeps (its
+columns, their DuckDB types and its key, defined once in ``RESULT_ROW``). This module imports
+nothing of the package, so any stage (the registry that validates its rules, the runner, the
+store, the analyses) can use it without a cycle."""
 
 from __future__ import annotations
 
@@ -64,6 +66,96 @@ CAUSES: tuple[str, ...] = tuple(
         ]
     )
 )
+
+
+# -- the result row -------------------------------------------------------------------------------
+# What a sample is: the key that notes and tags attach to, the same for every run of the sample.
+SAMPLE_KEY: tuple[str, ...] = ("task", "task_id", "model", "sample_index")
+# A sample may be run more than once: each run is a row of its own kind. The store's primary key.
+ROW_KIND = "row_kind"
+ROW_KEY: tuple[str, ...] = (*SAMPLE_KEY, ROW_KIND)
+
+SCORED = "scored"  # the verdict that counts: pass@k, tables, views and comparisons read these
+ROW_KINDS: tuple[str, ...] = (
+    SCORED,
+    "control",  # a canonical solution judged beside the samples: does the environment work?
+    "probe",  # a timed-out sample run again with more time: was the limit too tight?
+    "repeat",  # a failing sample run again uncached: does its verdict hold?
+    "repaired",  # a failing sample after a mechanical repair, beside its scored verdict
+    "checks",  # a failing sample's instrumented test run: every check judged, not the first
+)
+
+# What fills a column: the sample and its program, the run (its cache key, kind), the verdict of
+# the execution, its cause (derived from the row), or the store itself.
+PARTS: tuple[str, ...] = ("sample", "run", "verdict", "cause", "store")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the result row: its name, DuckDB type, whether it is part of ``ROW_KEY``,
+    and what fills it (one of ``PARTS``). ``required`` columns are NOT NULL; ``default`` is SQL."""
+
+    name: str
+    type: str
+    part: str
+    required: bool = False
+    default: str | None = None
+
+    @property
+    def key(self) -> bool:
+        return self.name in ROW_KEY
+
+
+# The result row, in the store's column order. A plain column added here is added to stores
+# written before it when they are opened, and to the rows the runner returns.
+RESULT_ROW: tuple[Column, ...] = (
+    Column("task", "VARCHAR", "sample", required=True),
+    Column("task_id", "VARCHAR", "sample", required=True),
+    Column("model", "VARCHAR", "sample", required=True),
+    Column("sample_index", "INTEGER", "sample", required=True),
+    Column(ROW_KIND, "VARCHAR", "run", required=True, default=f"'{SCORED}'"),
+    Column("language", "VARCHAR", "sample", required=True),
+    Column("subset", "VARCHAR", "sample"),
+    Column("level", "VARCHAR", "sample"),
+    Column("program_hash", "VARCHAR", "sample", required=True),
+    Column("cache_key", "VARCHAR", "run", required=True),
+    Column("status", "VARCHAR", "verdict", required=True),
+    Column("reason", "VARCHAR", "verdict"),
+    Column("exit_code", "INTEGER", "verdict"),
+    Column("signal", "INTEGER", "verdict"),
+    Column("stdout", "VARCHAR", "verdict"),
+    Column("stderr", "VARCHAR", "verdict"),
+    Column("compile_seconds", "DOUBLE", "verdict"),
+    Column("run_seconds", "DOUBLE", "verdict"),
+    Column("output_truncated", "BOOLEAN", "verdict"),
+    Column("max_rss_kb", "BIGINT", "verdict"),
+    Column("toolchain_version", "VARCHAR", "verdict"),
+    Column("sandbox", "VARCHAR", "verdict"),
+    Column("raw_generation", "VARCHAR", "sample"),
+    Column("code", "VARCHAR", "sample"),
+    Column("extraction", "VARCHAR", "sample"),
+    Column("program", "VARCHAR", "sample"),
+    Column("cached", "BOOLEAN", "run", default="FALSE"),
+    Column("created_at", "TIMESTAMP WITH TIME ZONE", "store", default="current_timestamp"),
+    # Why a non-passing row failed (workbench/execution/causes.py, docs/causes.md): derived from
+    # the row, never part of the cache key, recomputed by ``Store.refresh_causes``.
+    Column("cause", "VARCHAR", "cause"),
+    Column("cause_detail", "VARCHAR", "cause"),
+    Column("error_line", "VARCHAR", "cause"),
+    Column("failing_check", "VARCHAR", "cause"),
+    Column("expected", "VARCHAR", "cause"),
+    Column("actual", "VARCHAR", "cause"),
+)
+
+
+def columns_of(*parts: str) -> tuple[str, ...]:
+    """The names of the result row's columns filled by ``parts`` (of ``PARTS``), in row order."""
+    return tuple(c.name for c in RESULT_ROW if c.part in parts)
+
+
+# The row as the runner returns it and the store writes it (the store adds ``created_at``).
+RESULT_COLUMNS: tuple[str, ...] = columns_of("sample", "run", "verdict", "cause")
+CAUSE_COLUMNS: tuple[str, ...] = columns_of("cause")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from workbench.errors import InputError, UnknownLanguageError
+from workbench.execution.records import SAMPLE_KEY
 from workbench.inputs.jsonl import read_jsonl, require
 from workbench.inputs.tasks import TASK_KINDS, completion_subset, load_tasks
 from workbench.registry.languages import language_of_task
@@ -170,7 +171,7 @@ def load_samples(path: str | Path, model: str | None = None) -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     if frame.empty:
         raise InputError("no samples", file=path)
-    dupes = frame.duplicated(["task", "task_id", "model", "sample_index"], keep="first")
+    dupes = frame.duplicated(list(SAMPLE_KEY), keep="first")
     if dupes.any():
         first = frame[dupes].iloc[0]
         raise InputError(
