@@ -14,6 +14,9 @@ from workbench.errors import InputError, WorkbenchError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REGISTRY_DIR = PACKAGE_DIR / "registry"
+# Where results are kept unless a command or call is told otherwise (in the working folder).
+DEFAULT_STORE = Path("workbench.duckdb")
+DEMO_STORE = Path("workbench-demo.duckdb")
 
 
 class MissingDataFile(WorkbenchError, FileNotFoundError):

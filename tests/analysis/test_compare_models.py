@@ -9,12 +9,13 @@ import pytest
 from scipy.stats import binomtest
 
 from tests.conftest import DEMO, SKELETON_LANGUAGES, require_toolchain
-from workbench.analysis.compare_models import compare_models, format_comparison, mcnemar_exact
+from workbench.analysis.compare_models import compare_models, mcnemar_exact
 from workbench.errors import InputError
 from workbench.evaluation.runner import evaluate
 from workbench.evaluation.store import Store
 from workbench.inputs.samples import load_samples
 from workbench.inputs.tasks import load_tasks
+from workbench.views.text import format_comparison
 
 CAREFUL, HASTY = "demo/careful-coder", "demo/hasty-coder"
 CELLS = ["both_pass", "only_a", "only_b", "both_fail"]

@@ -15,12 +15,12 @@ from workbench.analysis.failure_modes import (
     cluster_templates,
     failure_messages,
     failure_modes,
-    format_failure_modes,
     normalise,
 )
 from workbench.errors import InputError
 from workbench.execution.execute import execute
 from workbench.execution.records import Program
+from workbench.views.text import format_failure_modes
 
 # (kind, language, program): programs of one kind fail with the same error in other words.
 BROKEN = [

@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import require_toolchain as _needs
 from workbench.execution.execute import execute
-from workbench.execution.prebuilt import ensure_template, status, template_dir
+from workbench.execution.prebuilt import ensure_template, template_dir, template_status
 from workbench.execution.records import Program
 from workbench.execution.toolchain import toolchain_version
 from workbench.inputs.tasks import default_data_dir
@@ -47,11 +47,11 @@ def test_go_template_is_built_once_and_samples_cannot_change_it(fresh_cache: Pat
     _needs("Go")
     go = get_language("Go")
     version = toolchain_version("Go")
-    assert "not built yet" in status(go, version)
+    assert "not built yet" in template_status(go, version)
     template = ensure_template(go, version)
     assert template is not None and template.is_dir()
     assert template.is_relative_to(fresh_cache)
-    assert "ready" in status(go, version)
+    assert "ready" in template_status(go, version)
     stamp = (template_dir(go, version) / ".complete").stat().st_mtime_ns
     before = _snapshot(template)
     assert len(before) > 100  # testify and the standard packages, compiled

@@ -11,9 +11,9 @@ import pytest
 
 from workbench.errors import InputError, UnknownLanguageError
 from workbench.inputs.paper import (
+    LEADERBOARD_KINDS,
     LEADERBOARD_SOURCES,
     MULTIPLE_SOURCE,
-    TASK_KINDS,
     load_aliases,
     load_bigcode_board,
     load_leaderboard,
@@ -36,7 +36,7 @@ SHARED = PROJECT.parent / "shared"
 def test_leaderboard_has_every_model_and_language() -> None:
     board = load_leaderboard()
     expected_models = {"generation": 22, "explanation": 13, "completion": 8}
-    for task, subset in TASK_KINDS:
+    for task, subset in LEADERBOARD_KINDS:
         rows = board[
             (board["task"] == task)
             & (board["subset"].isna() if subset is None else board["subset"] == subset)

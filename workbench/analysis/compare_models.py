@@ -226,30 +226,3 @@ def compare_models(
         table=pd.concat(tables, ignore_index=True),
         disagreements=pd.concat(lists, ignore_index=True),
     )
-
-
-def format_comparison(comparison: Comparison, by: str = "language", limit: int = 20) -> str:
-    """The comparison as text: per model pair its table (pass rates in %, p-values) and its
-    first ``limit`` disagreements."""
-    blocks = []
-    for (a, b), part in comparison.table.groupby(["model_a", "model_b"], sort=False):
-        shown = part.drop(columns=["model_a", "model_b"]).copy()
-        shown["pass_a %"] = (shown.pop("pass_rate_a") * 100).round(1)
-        shown["pass_b %"] = (shown.pop("pass_rate_b") * 100).round(1)
-        shown["p_value"] = shown["p_value"].map(lambda p: f"{p:.3g}")
-        lines = [f"A = {a}\nB = {b}", shown.to_string(index=False)]
-        listed = comparison.disagreements[
-            (comparison.disagreements["model_a"] == a) & (comparison.disagreements["model_b"] == b)
-        ]
-        more = f" (first {limit})" if len(listed) > limit else ""
-        lines.append(f"\ndisagreements: {len(listed)}{more}")
-        for row in listed.head(limit).to_dict("records"):
-            loser = "b" if row["winner"] == a else "a"
-            winner = "A" if loser == "b" else "B"
-            message = str(row.get(f"message_{loser}") or "")[:90]
-            lines.append(
-                f"  {row['task_id']} #{row['sample_index']} ({row[by]}, {row['task']}): "
-                f"{winner} passed, {loser.upper()} {row[f'status_{loser}']}: {message}"
-            )
-        blocks.append("\n".join(lines))
-    return "\n\n".join(blocks)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.errors import InputError
-from workbench.inputs.paper import TASK_KINDS
+from workbench.inputs.paper import LEADERBOARD_KINDS
 from workbench.registry.languages import language_names
 
 TOKENIZER_ENV = "WORKBENCH_TOKENIZER"
@@ -47,7 +47,7 @@ _HELPER = re.compile(
 # A tuple starts with a literal (not a name), which keeps Lisp calls like "(check ...)" out.
 _TABLE_ROW = re.compile(r"^\s*[\[,]?\s*\(\s*[\[\"\d(\-].*,.*\)\s*,?\s*\]?\s*$")
 
-TASK_KIND_ORDER = TASK_KINDS  # the leaderboard's order
+TASK_KIND_ORDER = LEADERBOARD_KINDS
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,14 @@ texts, not rows: a store of 100k rows has far fewer distinct messages, and fewer
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-from workbench.analysis.rows import failing
+from workbench.analysis.rows import failing, is_failing
 from workbench.errors import InputError
 from workbench.execution.records import CAUSES, SAMPLE_KEY
 
@@ -207,6 +208,15 @@ def cluster_templates(
     return result
 
 
+def message_template(row: Mapping[str, Any]) -> tuple[str, str] | None:
+    """One result row's message and template, as ``failure_modes`` makes them, or None when
+    the row is not a failure (``rows.is_failing``)."""
+    if not is_failing(str(row.get("status"))):
+        return None
+    message = failure_messages(pd.DataFrame([dict(row)])).iloc[0]
+    return message, normalise(pd.Series([message])).iloc[0]
+
+
 def row_clusters(results: pd.DataFrame, threshold: float = DISTANCE_THRESHOLD) -> pd.DataFrame:
     """Per row of ``results``: its ``message``, ``template`` and ``cluster`` (``failure_modes``'
     ids: the clusters of the failing rows' templates; missing for rows that did not fail)."""
@@ -225,6 +235,15 @@ def row_clusters(results: pd.DataFrame, threshold: float = DISTANCE_THRESHOLD) -
     out.loc[rows.index, "template"] = template
     out.loc[rows.index, "cluster"] = template.map(pd.Series(labels, index=weights.index))
     return out
+
+
+def cluster_names(clusters: pd.DataFrame) -> pd.Series:
+    """Each cluster's most frequent template (ties: the first in order), by cluster id, from
+    ``row_clusters``' columns ``cluster`` and ``template``."""
+    clustered = clusters[clusters["cluster"].notna()]
+    counts = clustered.groupby(["cluster", "template"], sort=True).size().rename("n").reset_index()
+    top = counts.sort_values(["cluster", "n"], ascending=[True, False], kind="stable")
+    return top.drop_duplicates("cluster").set_index("cluster")["template"]
 
 
 def _dominant(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -346,37 +365,3 @@ def example_key(example: dict) -> str:
     return (
         f"{example['task_id']} #{example['sample_index']} ({example['model']}, {example['task']})"
     )
-
-
-def format_failure_modes(table: pd.DataFrame, by: Sequence[str], top: int = 10) -> str:
-    """``failure_modes``' table as text: per group, its ``top`` clusters with count, share,
-    dominant status (and cause), template, and one example message with its sample key."""
-    if table.empty:
-        return "no failures"
-    by = list(by)
-    shown = [c for c in ("cause", "status") if c in table.columns and c not in by]
-    label = shown[0] if shown else "count"
-    blocks = []
-    groups = table.groupby(by, sort=False, dropna=False) if by else [((), table)]
-    for values, part in groups:
-        values = values if isinstance(values, tuple) else (values,)
-        shown_values = ("(none)" if pd.isna(v) else v for v in values)
-        name = ", ".join(f"{c} {v}" for c, v in zip(by, shown_values, strict=True)) or "all"
-        failures, clusters = int(part["n_failures"].iloc[0]), len(part)
-        head = (
-            f"{name}: {failures} failure{'s' * (failures != 1)} in {clusters} "
-            f"cluster{'s' * (clusters != 1)}"
-        )
-        lines = [head + (f" (top {top})" if len(part) > top else "")]
-        width = max(len(label), *(len(str(v)) for v in part[label].head(top)))
-        lines.append(f"  cluster  count  share  {label.ljust(width)}  template")
-        for row in part.head(top).itertuples(index=False):
-            lines.append(
-                f"  {row.cluster:>7}  {row.count:>5}  {row.share * 100:4.0f}%  "
-                f"{str(getattr(row, label)).ljust(width)}  {row.template[:100]}"
-            )
-            example = example_key(row.examples[0]) if row.examples else ""
-            lines.append(f"  {'':>7}  {'':>5}  {'':>5}  {''.ljust(width)}  e.g. {example}:")
-            lines.append(f"  {'':>7}  {'':>5}  {'':>5}  {''.ljust(width)}    {row.message[:100]}")
-        blocks.append("\n".join(lines))
-    return "\n\n".join(blocks)

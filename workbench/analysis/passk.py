@@ -200,12 +200,12 @@ def _averages(table: pd.DataFrame, scores: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def status_counts(results: pd.DataFrame) -> pd.DataFrame:
-    """Scored samples per status for each (model, language)."""
+def status_counts(results: pd.DataFrame, by: Sequence[str] = ("model", "language")) -> pd.DataFrame:
+    """Scored samples per status (a column each) for each group of ``by`` columns."""
     return (
         of_kind(results)
-        .groupby(["model", "language", "status"])
-        .size()
+        .groupby(list(by))["status"]
+        .value_counts()
         .unstack("status", fill_value=0)
         .reset_index()
     )

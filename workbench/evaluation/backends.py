@@ -21,6 +21,7 @@ from workbench.evaluation.containers import (
     ContainerLimits,
     ContainerPool,
     image_record,
+    runtime_image,
 )
 from workbench.execution.execute import execute
 from workbench.execution.records import Execution, Program
@@ -136,7 +137,7 @@ def make_backend(backend: str | Backend, cluster: Any, jobs: int | None) -> Back
     if cluster is not None or backend == "dask":
         return DaskBackend(cluster, jobs)
     if backend == "docker":
-        return DockerBackend(os.environ.get("WORKBENCH_IMAGE") or DEFAULT_IMAGE, jobs)
+        return DockerBackend(runtime_image(), jobs)
     if backend != "local":
         raise ValueError(f"unknown backend {backend!r}; expected 'local', 'dask' or 'docker'")
     return LocalBackend(jobs or os.cpu_count() or 1)

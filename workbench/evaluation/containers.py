@@ -47,6 +47,15 @@ from workbench.paths import PACKAGE_DIR
 from workbench.registry.languages import Limits
 
 DEFAULT_IMAGE = "mceval-workbench:latest"
+IMAGE_ENV = "WORKBENCH_IMAGE"
+
+
+def runtime_image(image: str | None = None) -> str:
+    """The Docker backend's runtime image: ``image``, else ``$WORKBENCH_IMAGE``, else
+    ``DEFAULT_IMAGE``."""
+    return image or os.environ.get(IMAGE_ENV) or DEFAULT_IMAGE
+
+
 IMAGE_TITLE = "mceval-workbench"  # the image's org.opencontainers.image.title
 TOOLCHAINS_LABEL = "org.mceval-workbench.toolchains"
 TOOLCHAINS_FILE = "/opt/workbench/toolchains.json"

@@ -37,8 +37,8 @@ from workbench.execution.records import (
     SCORED,
     Column,
 )
+from workbench.paths import DEFAULT_STORE
 
-DEFAULT_STORE = Path("workbench.duckdb")
 TABLE = "executions"
 
 # The columns the runner writes (the store adds ``created_at``): the result row of the spec.

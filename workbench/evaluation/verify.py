@@ -129,6 +129,17 @@ def summary(results: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def report_text(results: pd.DataFrame) -> str:
+    """What ``workbench verify`` prints: the summary table, then each canonical solution that did
+    not pass with its status, reason and the registry's known limit that explains it."""
+    lines = [summary(results).to_string(index=False)]
+    for row in results[results["status"] != "passed"].to_dict("records"):
+        known = known_failure(row["task_id"])
+        note = f"  [known {known['kind']} limit: {known['reason']}]" if known else ""
+        lines.append(f"  {row['task_id']}: {row['status']} — {row['reason']}{note}")
+    return "\n".join(lines)
+
+
 def report_markdown(results: pd.DataFrame, title: str) -> str:
     """The committed verification report: summary, every non-passing task, environment."""
     table = summary(results)

@@ -212,7 +212,7 @@ def copy_template(template: Path, workdir: Path, spec: Prebuilt) -> None:
             shutil.copy2(private, linked)
 
 
-def status(language: Language, version: str) -> str:
+def template_status(language: Language, version: str) -> str:
     """One line for ``doctor``: is the template built, and how big is it."""
     if not language.prebuilt:
         return ""

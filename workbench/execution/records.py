@@ -69,6 +69,11 @@ CAUSES: tuple[str, ...] = tuple(
 
 
 # -- the result row -------------------------------------------------------------------------------
+# The benchmark's task kinds and completion's subsets: the values of the row's ``task`` and
+# ``subset`` columns.
+TASK_KINDS: tuple[str, ...] = ("generation", "explanation", "completion")
+SUBSETS: tuple[str, ...] = ("single", "multi", "span", "light")
+
 # What a sample is: the key that notes and tags attach to, the same for every run of the sample.
 SAMPLE_KEY: tuple[str, ...] = ("task", "task_id", "model", "sample_index")
 # A sample may be run more than once: each run is a row of its own kind. The store's primary key.

@@ -38,7 +38,7 @@ def shipped_figures(
     from workbench.figures.compare import compare_figure
     from workbench.figures.multiple import multiple_figures
     from workbench.figures.per_language import leaderboard_figures, task_label, task_slug
-    from workbench.inputs.paper import TASK_KINDS, load_leaderboard, task_counts_for
+    from workbench.inputs.paper import LEADERBOARD_KINDS, load_leaderboard, task_counts_for
 
     formats = tuple(formats)
     board = load_leaderboard()
@@ -46,7 +46,7 @@ def shipped_figures(
     for figure in leaderboard_figures(out / "per_language", formats=formats, leaderboard=board):
         say(figure.describe())
         files.append(figure)
-    for task, subset in TASK_KINDS:
+    for task, subset in LEADERBOARD_KINDS:
         rows = board[
             (board["task"] == task)
             & (board["subset"].isna() if subset is None else board["subset"] == subset)
@@ -143,6 +143,7 @@ def results_figures(
     """The analyses on a results store, per task kind: per language, categories, difficulty,
     comparison. Every score comes from ``pass_at_k_table``."""
     from workbench.analysis.passk import AVG_LABEL, pass_at_k_table, select_task_kind
+    from workbench.analysis.rows import task_kinds
     from workbench.figures.categories import category_figures
     from workbench.figures.compare import compare_figure
     from workbench.figures.difficulty import difficulty_figure
@@ -189,16 +190,6 @@ def results_figures(
     for figure in files:
         say(figure.describe())
     return files
-
-
-def task_kinds(results: pd.DataFrame) -> list[tuple[str, str | None]]:
-    """The (task, subset) pairs present in ``results``, sorted (no subset first)."""
-    subsets = results["subset"] if "subset" in results.columns else pd.Series(None, results.index)
-    pairs = {
-        (str(t), None if pd.isna(s) else str(s))
-        for t, s in zip(results["task"], subsets, strict=True)
-    }
-    return sorted(pairs, key=lambda pair: (pair[0], pair[1] or ""))
 
 
 def run(

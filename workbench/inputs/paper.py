@@ -18,20 +18,14 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import InputError, UnknownLanguageError
+from workbench.execution.records import SUBSETS, TASK_KINDS
 
 PAPER_DATA_ENV = "WORKBENCH_PAPER_DATA"
 
-TASKS: tuple[str, ...] = ("generation", "explanation", "completion")
-SUBSETS: tuple[str, ...] = ("single", "multi", "span", "light")
-
-# (task, subset) pairs of the leaderboard, in the order figures are made.
-TASK_KINDS: tuple[tuple[str, str | None], ...] = (
-    ("generation", None),
-    ("explanation", None),
-    ("completion", "single"),
-    ("completion", "multi"),
-    ("completion", "span"),
-    ("completion", "light"),
+# (task, subset) pairs of the leaderboard, in the order figures are made: completion by subset.
+LEADERBOARD_KINDS: tuple[tuple[str, str | None], ...] = (
+    *((task, None) for task in TASK_KINDS if task != "completion"),
+    *(("completion", subset) for subset in SUBSETS),
 )
 
 # Which alias-table source names a leaderboard task's model names.

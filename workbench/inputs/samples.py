@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -291,3 +292,12 @@ def tasks_for_samples(
         names = languages or sorted(set(part["language"]))
         frames.append(load_tasks(source, task=kind, subset=sub, languages=names))
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+def samples_of_languages(
+    samples: pd.DataFrame, tasks: pd.DataFrame, languages: Iterable[str]
+) -> pd.DataFrame:
+    """The samples whose task id names one of ``languages`` (as given, or as the tasks spell
+    them): what ``workbench evaluate --languages`` keeps."""
+    names = set(tasks["language"]) | set(languages)
+    return samples[samples["task_id"].str.split("/").str[0].isin(names)]

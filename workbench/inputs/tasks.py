@@ -10,13 +10,12 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.errors import InputError, UnknownLanguageError
+from workbench.execution.records import SUBSETS, TASK_KINDS
 from workbench.inputs.jsonl import read_jsonl, require
 from workbench.paths import shared_dir
 from workbench.registry.languages import get_language, language_names, language_of_task
 
 HUB_DATASET = "Multilingual-Multimodal-NLP/McEval"
-TASK_KINDS = ("generation", "explanation", "completion")
-SUBSETS = ("single", "multi", "span", "light")
 COLUMNS = [
     "task_id",
     "language",

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from workbench.execution import workfolder
-from workbench.execution.prebuilt import status as prebuilt_status
+from workbench.execution.prebuilt import template_status
 from workbench.execution.sandbox import sandbox_info
 from workbench.execution.toolchain import missing_tools, toolchain_version
-from workbench.execution.warm_compilers.pool import status as server_status
+from workbench.execution.warm_compilers.pool import server_status
 from workbench.registry.languages import all_languages
 
 
@@ -71,7 +70,7 @@ def language_statuses(docker: dict[str, str] | None = None) -> list[LanguageStat
             )
         else:
             version = toolchain_version(lang.name)
-            notes = [prebuilt_status(lang, version) if version else "", server_status(lang)]
+            notes = [template_status(lang, version) if version else "", server_status(lang)]
             note = "; ".join(n for n in notes if n)
             out.append(LanguageStatus(lang.name, "ready", version, note, packages))
     for status in out:
@@ -83,10 +82,10 @@ def docker_report(image: str | None = None) -> dict[str, Any]:
     """The Docker backend here: does an engine answer, is the runtime image ``image`` (default
     ``$WORKBENCH_IMAGE`` or ``mceval-workbench:latest``) built, and which languages it serves at
     which toolchain versions (the image's label; a language needs a recipe and a toolchain)."""
-    from workbench.evaluation.containers import DEFAULT_IMAGE, engine_status, image_record
+    from workbench.evaluation.containers import engine_status, image_record, runtime_image
     from workbench.registry.languages import get_language
 
-    image = image or os.environ.get("WORKBENCH_IMAGE") or DEFAULT_IMAGE
+    image = runtime_image(image)
     out: dict[str, Any] = {"image": image, "available": False, "languages": {}}
     ok, out["engine"] = engine_status()
     if not ok:
@@ -177,3 +176,58 @@ def self_test(data: str | None = None, languages: list[str] | None = None) -> li
                 )
         out.append(SelfTest(name, not problems, "; ".join(problems) or f"{task['task_id']} ok"))
     return out
+
+
+def report_text(data: dict) -> str:
+    """``report()`` as ``workbench doctor`` prints it: the sandbox, a table of the languages
+    (the Docker backend's versions beside them when its image is here), then that backend."""
+    import pandas as pd
+
+    sandbox = data["sandbox"]
+    lines = [f"sandbox: {sandbox['mode']} — {sandbox['detail']}"]
+    lines.append(f"work folders: {data['work_folders']}\n")
+    table = pd.DataFrame(data["languages"])
+    table["version"] = table["version"].fillna("").str.slice(0, 48)
+    columns = ["language", "status", "version"]
+    if data.get("docker", {}).get("available"):  # the Docker backend's versions, side by side
+        table["docker"] = table["docker"].fillna("-").str.slice(0, 40)
+        columns.append("docker")
+    widths = {c: max(len(c), table[c].str.len().max()) for c in columns}
+    lines.append("  ".join(c.ljust(widths[c]) for c in widths) + "  detail")
+    for row in table.to_dict("records"):
+        lines.append("  ".join(str(row[c]).ljust(widths[c]) for c in widths) + "  " + row["detail"])
+    ready = (table["status"] == "ready").sum()
+    lines.append(f"\n{ready} of {len(table)} languages ready to execute locally")
+    return "\n".join(lines + docker_lines(data))
+
+
+def docker_lines(data: dict) -> list[str]:
+    """The Docker backend's part of ``doctor``: its image and what neither backend serves."""
+    docker = data.get("docker") or {}
+    lines = [f"docker backend: {docker.get('detail', 'unknown')}"]
+    if docker.get("available"):
+        languages = docker["languages"]
+        local = {r["language"]: r["version"] for r in data["languages"] if r["status"] == "ready"}
+        changed = [n for n, v in languages.items() if n in local and v != local[n]]
+        only = [n for n in languages if n not in local]
+        lines.append(f"  serves {len(languages)}: " + ", ".join(languages))
+        if only:
+            lines.append("  only in the image: " + ", ".join(f"{n} ({languages[n]})" for n in only))
+        if changed:
+            lines.append("  other version than here: " + ", ".join(changed))
+    unserved = data.get("unserved", [])
+    if unserved:
+        lines.append(
+            f"not served on this machine by either backend ({len(unserved)}): "
+            + ", ".join(unserved)
+        )
+    return lines
+
+
+def self_test_text(checks: list[dict]) -> str:
+    """``doctor --verify``'s outcome as it prints it: a line per language."""
+    lines = [f"\nself-test ({len(checks)} languages):"]
+    for check in checks:
+        mark = "ok    " if check["ok"] else "BROKEN"
+        lines.append(f"  {mark} {check['language']}: {check['detail']}")
+    return "\n".join(lines)

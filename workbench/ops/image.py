@@ -33,6 +33,7 @@ from workbench.evaluation.containers import (
     TOOLCHAINS_LABEL,
     UID_BASE,
     ContainerLimits,
+    DockerUnavailable,
     docker_client,
     hardened_host_config,
 )
@@ -457,3 +458,46 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+def coverage_lines(label: str, profile: Profile) -> list[str]:
+    """What an image's profile serves, and what each other language lacks, as printed."""
+    lines = [f"{label}: serves {len(profile.served)} languages: {', '.join(profile.served)}"]
+    lines += [f"  {name}: lacks {', '.join(tools)}" for name, tools in profile.missing.items()]
+    return lines
+
+
+def profile_report(
+    path: Path | None = None, image: str | None = None, say: Callable[[str], None] = print
+) -> int:
+    """``workbench image profile``: what an image described by a profile serves, as documented,
+    and as observed in the image when it is on this machine. Returns the exit code: 1 when the
+    observed image lacks tools its profile names."""
+    profile = load_profile(path)
+    say(f"profile of {', '.join(profile.names)}: {len(profile.tools)} tools")
+    for line in coverage_lines("as documented", profile):
+        say(line)
+    candidates = [image] if image else profile.names
+    try:
+        client = docker_client()
+    except DockerUnavailable as exc:
+        say(f"not checked: no Docker engine answers ({exc})")
+        return 0
+    import docker.errors
+
+    for name in candidates:
+        try:
+            client.images.get(name)
+        except docker.errors.ImageNotFound:
+            continue
+        observed = check_profile(profile, name, client)
+        absent = sorted(set(profile.tools) - set(observed.tools))
+        for line in coverage_lines(f"observed in {name}", observed):
+            say(line)
+        if absent:
+            say(
+                "  tools not found there: " + ", ".join(f"{t} ({profile.tools[t]})" for t in absent)
+            )
+        return 0 if not absent else 1
+    say(f"not checked: none of {candidates} is on this machine (docker pull it first)")
+    return 0

@@ -112,3 +112,28 @@ def _npm_install(packages: list[str]) -> None:
         ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(prefix), *packages],
         check=True,
     )
+
+
+def prebuilt_lines(languages: Iterable[str] | None, build: bool) -> tuple[list[str], bool]:
+    """A line per prebuilt dependency and warm compiler of ``languages`` (default: all) whose
+    tools are here, saying whether it is ready; with ``build``, each is built first. The flag
+    is False when a build failed."""
+    from workbench.execution.prebuilt import ensure_template, template_status
+    from workbench.execution.toolchain import toolchain_version
+    from workbench.execution.warm_compilers.pool import programs_dir, server_status
+
+    chosen = [get_language(n) for n in languages] if languages else all_languages()
+    lines, ok = [], True
+    for lang in chosen:
+        if not (lang.prebuilt or lang.server) or missing_tools(lang):
+            continue
+        if lang.server:
+            if build and programs_dir() is None:
+                ok = False
+            lines.append(f"{lang.name}: {server_status(lang)}")
+        if lang.prebuilt:
+            version = toolchain_version(lang.name)
+            if build and ensure_template(lang, version) is None:
+                ok = False
+            lines.append(f"{lang.name}: {template_status(lang, version)}")
+    return lines, ok

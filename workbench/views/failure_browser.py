@@ -23,12 +23,11 @@ import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 
-from workbench.analysis.failure_modes import failure_messages, normalise
+from workbench.analysis.failure_modes import message_template
 from workbench.errors import InputError, WorkbenchError
 from workbench.evaluation.notes import TAMBON_PATTERNS, annotate, tag_list
 from workbench.evaluation.runner import evaluate
 from workbench.evaluation.store import Store
-from workbench.execution.records import MACHINE_STATUSES
 from workbench.views.detail import esc, sample_html, text
 from workbench.views.export import export_samples
 from workbench.views.samples import (
@@ -340,11 +339,11 @@ class FailureBrowser(widgets.VBox):
         template seen before keeps its cluster; a new one gets a new id)."""
         table = self.table
         updates = {k: v for k, v in fresh.items() if k in table.columns and k != "key"}
-        if fresh["status"] in ("passed", *MACHINE_STATUSES):
+        found = message_template(updates)
+        if found is None:
             message = template = cluster = None
         else:
-            message = failure_messages(pd.DataFrame([updates])).iloc[0]
-            template = normalise(pd.Series([message])).iloc[0]
+            message, template = found
             known = table.loc[table["template"] == template, "cluster"].dropna()
             if len(known):
                 cluster = int(known.iloc[0])

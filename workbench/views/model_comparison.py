@@ -13,13 +13,18 @@ from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
-import numpy as np
 import pandas as pd
 
-from workbench.analysis.compare_models import CELLS, OVERALL, PAIR_KEY, compare_models
+from workbench.analysis.compare_models import (
+    CELLS,
+    OVERALL,
+    PAIR_FLAGS,
+    PAIR_KEY,
+    compare_models,
+    paired_frame,
+)
 from workbench.errors import InputError, WorkbenchError
 from workbench.evaluation.store import Store
-from workbench.execution.records import MACHINE_STATUSES
 from workbench.views.detail import STYLE, esc, facts, notes_html, raw_with_code, side_by_side
 from workbench.views.samples import load_results
 from workbench.views.tasks import TaskLookup
@@ -50,20 +55,12 @@ def pair_key(key: Mapping[str, Any] | Sequence[Any] | str) -> str:
 
 
 def paired_samples(results: pd.DataFrame, a: str, b: str, by: str = "language") -> pd.DataFrame:
-    """The samples both ``a`` and ``b`` answered, one row per pair: every column of each side
-    with suffix ``_a`` / ``_b``, the ``by`` column, ``cell`` (both_pass, only_a, only_b,
-    both_fail) and ``key``. Pairs with a machine status are left out, as ``compare_models``
+    """The samples both ``a`` and ``b`` answered, one row per pair: ``paired_frame``'s paired
+    rows (every column of each side with suffix ``_a`` / ``_b``, the ``by`` column, ``cell``)
+    and a ``key`` string. Pairs with a machine status are left out, as ``compare_models``
     leaves them out."""
-    left = results[results["model"] == a]
-    right = results[results["model"] == b]
-    merged = left.merge(right, on=PAIR_KEY, suffixes=("_a", "_b"))
-    machine = merged["status_a"].isin(MACHINE_STATUSES) | merged["status_b"].isin(MACHINE_STATUSES)
-    merged = merged[~machine].reset_index(drop=True)
-    pass_a, pass_b = merged["status_a"].eq("passed"), merged["status_b"].eq("passed")
-    merged["cell"] = np.select(
-        [pass_a & pass_b, pass_a & ~pass_b, ~pass_a & pass_b], CELLS[:3], CELLS[3]
-    )
-    merged[by] = merged[f"{by}_a"]
+    merged = paired_frame(results, a, b, by)
+    merged = merged[merged["paired"]].drop(columns=PAIR_FLAGS).reset_index(drop=True)
     merged["key"] = merged[PAIR_KEY].astype(str).agg("|".join, axis=1) if len(merged) else []
     return merged
 

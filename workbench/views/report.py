@@ -24,11 +24,17 @@ import altair as alt
 import pandas as pd
 
 from workbench.analysis.compare_models import OVERALL, compare_models
-from workbench.analysis.failure_modes import example_key, failure_modes
-from workbench.analysis.passk import AVG_LABEL, pass_at_k_table, select_task_kind
-from workbench.evaluation.notes import NOTE_KEY
+from workbench.analysis.failure_modes import (
+    cause_counts,
+    cause_order,
+    cause_table,
+    example_key,
+    failure_modes,
+)
+from workbench.analysis.passk import AVG_LABEL, pass_at_k_table, select_task_kind, status_counts
+from workbench.analysis.rows import failing, is_failing, of_kind, task_kinds
 from workbench.evaluation.store import Store
-from workbench.execution.records import CAUSES, MACHINE_STATUSES
+from workbench.execution.records import SAMPLE_KEY
 from workbench.figures.theme import THEME_NAME, colour_scale, colours_for, register_theme
 from workbench.registry.languages import language_names
 from workbench.views.detail import STYLE as DETAIL_STYLE
@@ -70,7 +76,7 @@ SUMMARY_FIELDS: tuple[tuple[str, str], ...] = (
 
 # The columns a failing sample's detail reads.
 DETAIL_COLUMNS: tuple[str, ...] = (
-    *NOTE_KEY,
+    *SAMPLE_KEY,
     "language",
     "status",
     "cause",
@@ -88,7 +94,7 @@ DETAIL_COLUMNS: tuple[str, ...] = (
 
 def anchor(row: dict | pd.Series) -> str:
     """The HTML id of a sample's detail: a digest of its key (ids must not carry its text)."""
-    key = "\0".join(str(row[k]) for k in NOTE_KEY)
+    key = "\0".join(str(row[k]) for k in SAMPLE_KEY)
     return "s-" + hashlib.sha1(key.encode()).hexdigest()[:12]
 
 
@@ -118,14 +124,6 @@ def table_html(frame: pd.DataFrame, numeric: Iterable[str] = ()) -> str:
 
 def _percent(value: float) -> str:
     return "" if pd.isna(value) else f"{value * 100:.1f}"
-
-
-def task_kinds(results: pd.DataFrame) -> list[tuple[str, str | None]]:
-    """The (task kind, completion subset) pairs the results hold, in a fixed order."""
-    subsets = results["subset"] if "subset" in results.columns else pd.Series(None, results.index)
-    pairs = pd.DataFrame({"task": results["task"], "subset": subsets.astype(object)})
-    pairs = pairs.drop_duplicates().sort_values(["task", "subset"], na_position="first")
-    return [(t, s if isinstance(s, str) else None) for t, s in pairs.itertuples(index=False)]
 
 
 def scores_table(results: pd.DataFrame) -> pd.DataFrame:
@@ -166,28 +164,10 @@ def scores_chart(scores: pd.DataFrame) -> alt.FacetChart:
     )
 
 
-def causes_table(failing: pd.DataFrame) -> pd.DataFrame:
-    """Failures per cause (rows, in ``CAUSES`` order) and model (columns), with a total."""
-    causes = failing["cause"].astype(object).where(failing["cause"].notna(), "unknown")
-    table = pd.crosstab(causes, failing["model"])
-    order = [c for c in CAUSES if c in table.index] + sorted(set(table.index) - set(CAUSES))
-    table = table.loc[order]
-    table["all models"] = table.sum(axis=1)
-    table["share %"] = (table["all models"] / table["all models"].sum() * 100).round(1)
-    return table.rename_axis("cause").reset_index()
-
-
-def causes_chart(failing: pd.DataFrame) -> alt.Chart:
-    """Stacked bars: each model's failures split by cause."""
-    causes = failing["cause"].astype(object).where(failing["cause"].notna(), "unknown")
-    data = (
-        pd.DataFrame({"model": failing["model"], "cause": causes})
-        .value_counts()
-        .rename("count")
-        .reset_index()
-    )
-    order = [c for c in CAUSES if c in set(data["cause"])]
-    order += sorted(set(data["cause"]) - set(order))
+def causes_chart(counts: pd.DataFrame) -> alt.Chart:
+    """Stacked bars: each model's failures split by cause (``cause_counts``)."""
+    order = cause_order(counts["cause"].unique())
+    data = counts.copy()
     data["rank"] = data["cause"].map({c: i for i, c in enumerate(order)})
     return (
         alt.Chart(data)
@@ -232,14 +212,14 @@ def _section_scores(results: pd.DataFrame) -> str:
     )
 
 
-def _section_causes(failing: pd.DataFrame) -> str:
-    if failing.empty:
+def _section_causes(failures: pd.DataFrame) -> str:
+    if failures.empty:
         return "<h2>Why samples fail</h2><p>no failures</p>"
-    table = causes_table(failing)
+    table = cause_table(failures)
     numeric = [c for c in table.columns if c != "cause"]
     return (
         "<h2>Why samples fail</h2>"
-        + svg_image(causes_chart(failing), "failures per cause and model")
+        + svg_image(causes_chart(cause_counts(failures)), "failures per cause and model")
         + table_html(table, numeric)
     )
 
@@ -336,10 +316,10 @@ def _sample_detail(row: dict) -> str:
     )
 
 
-def _section_samples(failing: pd.DataFrame) -> str:
-    if failing.empty:
+def _section_samples(failures: pd.DataFrame) -> str:
+    if failures.empty:
         return ""
-    order = failing.sort_values(["model", "language", "task", "task_id", "sample_index"])
+    order = failures.sort_values(["model", "language", "task", "task_id", "sample_index"])
     # Only what a detail shows: turning the big columns (program, raw text) into dicts costs.
     shown = [c for c in DETAIL_COLUMNS if c in order.columns]
     parts = [f"<h2>Failing samples ({len(order)})</h2>"]
@@ -361,9 +341,8 @@ def _section_notes(results: pd.DataFrame) -> str:
         return "<h2>Notes</h2><p>no notes yet (<code>workbench.annotate</code>)</p>"
     rows = []
     for row in noted.to_dict("records"):
-        failing = row["status"] not in ("passed", *MACHINE_STATUSES)
         key = esc(f"{row['task_id']} #{row['sample_index']} ({row['model']}, {row['task']})")
-        linked = f'<a href="#{anchor(row)}">{key}</a>' if failing else key
+        linked = f'<a href="#{anchor(row)}">{key}</a>' if is_failing(row["status"]) else key
         rows.append(
             f"<tr><td>{linked}</td>"
             f"<td>{esc(row['status'])}</td><td>{tags_html(row.get('tags'))}</td>"
@@ -382,25 +361,26 @@ def report_html(
 ) -> str:
     """The report of ``results`` (with note columns: ``load_results`` / ``with_notes``) as one
     HTML document."""
-    failing = results[~results["status"].isin(["passed", *MACHINE_STATUSES])]
-    anchors = {anchor(r) for r in failing[list(NOTE_KEY)].to_dict("records")}
-    statuses = pd.crosstab(results["model"], results["status"]).reset_index()
+    results = of_kind(results)
+    failures = failing(results)
+    anchors = {anchor(r) for r in failures[list(SAMPLE_KEY)].to_dict("records")}
+    statuses = status_counts(results, by=["model"])
     made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     head = (
         f'<h1>{esc(title)}</h1><p class="muted">{esc(source)} · generated {made} · '
         f"{len(results)} samples, {results['model'].nunique()} models, "
-        f"{results['language'].nunique()} languages, {len(failing)} failing</p>"
+        f"{results['language'].nunique()} languages, {len(failures)} failing</p>"
         + table_html(statuses, [c for c in statuses.columns if c != "model"])
     )
     body = "".join(
         [
             head,
             _section_scores(results),
-            _section_causes(failing),
+            _section_causes(failures),
             _section_clusters(results, anchors),
             _section_comparison(results),
             _section_notes(results),
-            _section_samples(failing),
+            _section_samples(failures),
         ]
     )
     return (

@@ -20,12 +20,12 @@ import numpy as np
 import pandas as pd
 
 from workbench.analysis.categories import language_categories
-from workbench.analysis.failure_modes import cluster_templates, failure_messages, normalise
+from workbench.analysis.failure_modes import cluster_names, row_clusters
 from workbench.analysis.passk import group_labels
+from workbench.analysis.rows import of_kind
 from workbench.errors import InputError
 from workbench.evaluation.notes import NOTE_KEY, notes, with_notes
 from workbench.evaluation.store import Store
-from workbench.execution.records import MACHINE_STATUSES
 
 # Facet name -> column of the sample table.
 FACETS: dict[str, str] = {
@@ -65,26 +65,6 @@ def load_results(
     return with_notes(results, notes(path)), path
 
 
-def row_clusters(results: pd.DataFrame) -> pd.DataFrame:
-    """Per row: ``message``, ``template`` and ``cluster`` (the ids ``failure_modes`` gives: the
-    same messages, templates and clustering; missing for passed rows and machine statuses)."""
-    out = pd.DataFrame(
-        {"message": None, "template": None, "cluster": pd.NA},
-        index=results.index,
-    ).astype({"message": object, "template": object, "cluster": "Int64"})
-    failing = results[~results["status"].isin(["passed", *MACHINE_STATUSES])]
-    if failing.empty:
-        return out
-    message = failure_messages(failing)
-    template = normalise(message)
-    weights = template.value_counts(sort=False)
-    labels = cluster_templates(weights.index.tolist(), weights.to_list())
-    out.loc[failing.index, "message"] = message
-    out.loc[failing.index, "template"] = template
-    out.loc[failing.index, "cluster"] = template.map(pd.Series(labels, index=weights.index))
-    return out
-
-
 def cluster_labels(table: pd.DataFrame) -> pd.Series:
     """Each row's cluster as a filter shows it: ``#3 <the cluster's most frequent template>``,
     or ``(passed)`` / ``(machine)`` for rows that are not failures."""
@@ -96,21 +76,19 @@ def cluster_labels(table: pd.DataFrame) -> pd.Series:
     clustered = table[table["cluster"].notna()]
     if clustered.empty:
         return labels
-    counts = clustered.groupby(["cluster", "template"], sort=True).size().rename("n").reset_index()
-    top = counts.sort_values(["cluster", "n"], ascending=[True, False], kind="stable")
-    top = top.drop_duplicates("cluster").set_index("cluster")["template"]
+    top = cluster_names(clustered)
     names = {c: f"#{int(c)} {t[:70]}{'…' if len(t) > 70 else ''}" for c, t in top.items()}
     labels.loc[clustered.index] = clustered["cluster"].map(names)
     return labels
 
 
 def sample_table(results: pd.DataFrame) -> pd.DataFrame:
-    """``results`` (one row per sample) with the facet columns of ``FACETS`` as categoricals,
-    ``message``/``template``/``cluster``, and a ``key`` string per sample."""
+    """``results``' scored rows (one per sample) with the facet columns of ``FACETS`` as
+    categoricals, ``message``/``template``/``cluster``, and a ``key`` string per sample."""
     missing = [c for c in (*NOTE_KEY, "language", "status") if c not in results.columns]
     if missing:
         raise InputError(f"results have no column {missing[0]!r}", field=missing[0])
-    table = results.reset_index(drop=True).copy()
+    table = of_kind(results).reset_index(drop=True).copy()
     for column in ("subset", "level", "cause"):
         if column not in table.columns:
             table[column] = None

@@ -130,7 +130,7 @@ def programs_dir() -> Path | None:
     return target
 
 
-def status(language: Language) -> str:
+def server_status(language: Language) -> str:
     """One line for ``doctor``: does the language compile on a warm server, and is it built."""
     if not language.server:
         return ""

@@ -1,0 +1,131 @@
+"""The analysis tables as plain text, as the command line prints them: the same tables the HTML
+report and the notebook widgets show, computed by ``analysis/`` and only laid out here.
+
+Scores are fractions in every table; here they are printed as percentages with one decimal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from workbench.analysis.compare_models import Comparison
+from workbench.analysis.failure_modes import example_key
+from workbench.analysis.passk import AVG_LABEL, pass_at_k_table, select_task_kind, status_counts
+from workbench.analysis.rows import task_kinds
+
+
+def format_table(results: pd.DataFrame) -> str:
+    """Per-language pass@1 and status counts for each model, as text."""
+    scores = pass_at_k_table(results, k=1, by="language")
+    counts = status_counts(results)
+    out = []
+    for model, table in scores.groupby("model", sort=True):
+        merged = table[["model", "language", "n_tasks", "n_samples", "pass_at_1"]].merge(
+            counts[counts["model"] == model], on=["model", "language"], how="left"
+        )
+        merged["pass@1 %"] = (merged.pop("pass_at_1") * 100).round(1)
+        status_cols = [c for c in counts.columns if c not in ("model", "language")]
+        merged[status_cols] = merged[status_cols].fillna(0).astype(int)
+        merged.loc[merged["language"] == AVG_LABEL, status_cols] = merged[status_cols].sum().values
+        cols = ["language", "n_tasks", "n_samples", "pass@1 %", *status_cols]
+        out.append(f"model: {model}\n{merged[cols].to_string(index=False)}")
+    return "\n\n".join(out)
+
+
+def format_by_task(results: pd.DataFrame) -> str:
+    """``format_table`` once per task kind (and completion subset) the results hold."""
+    kinds = task_kinds(results)
+    if len(kinds) <= 1:
+        return format_table(results)
+    return "\n\n".join(
+        f"task: {task}{f'/{subset}' if subset else ''}\n"
+        f"{format_table(select_task_kind(results, task, subset))}"
+        for task, subset in kinds
+    )
+
+
+def format_pass_at_k(table: pd.DataFrame, ks: Sequence[int]) -> str:
+    """``pass_at_k_table``'s table per model: pass@k in % and its 95% interval."""
+    blocks = []
+    for model, part in table.groupby("model", sort=True):
+        shown = part.drop(columns="model").copy()
+        for k in ks:
+            col = f"pass_at_{k}"
+            pct = shown.pop(col) * 100
+            low, high = shown.pop(f"{col}_low") * 100, shown.pop(f"{col}_high") * 100
+            shown[f"pass@{k} %"] = pct.round(1)
+            shown[f"pass@{k} 95% CI"] = [
+                "" if pd.isna(lo) else f"[{lo:.1f}, {hi:.1f}]"
+                for lo, hi in zip(low, high, strict=True)
+            ]
+        blocks.append(f"model: {model}\n{shown.to_string(index=False)}")
+    return "\n\n".join(blocks)
+
+
+def _cluster_lines(part: pd.DataFrame, label: str, top: int) -> list[str]:
+    """One group's ``top`` clusters: a line of numbers and template, then an example."""
+    width = max(len(label), *(len(str(v)) for v in part[label].head(top)))
+    lines = [f"  cluster  count  share  {label.ljust(width)}  template"]
+    pad = f"  {'':>7}  {'':>5}  {'':>5}  {''.ljust(width)}  "
+    for row in part.head(top).itertuples(index=False):
+        lines.append(
+            f"  {row.cluster:>7}  {row.count:>5}  {row.share * 100:4.0f}%  "
+            f"{str(getattr(row, label)).ljust(width)}  {row.template[:100]}"
+        )
+        example = example_key(row.examples[0]) if row.examples else ""
+        lines.append(f"{pad}e.g. {example}:")
+        lines.append(f"{pad}  {row.message[:100]}")
+    return lines
+
+
+def format_failure_modes(table: pd.DataFrame, by: Sequence[str], top: int = 10) -> str:
+    """``failure_modes``' table as text: per group, its ``top`` clusters with count, share,
+    dominant status (and cause), template, and one example message with its sample key."""
+    if table.empty:
+        return "no failures"
+    by = list(by)
+    shown = [c for c in ("cause", "status") if c in table.columns and c not in by]
+    label = shown[0] if shown else "count"
+    blocks = []
+    groups = table.groupby(by, sort=False, dropna=False) if by else [((), table)]
+    for values, part in groups:
+        values = values if isinstance(values, tuple) else (values,)
+        shown_values = ("(none)" if pd.isna(v) else v for v in values)
+        name = ", ".join(f"{c} {v}" for c, v in zip(by, shown_values, strict=True)) or "all"
+        failures, clusters = int(part["n_failures"].iloc[0]), len(part)
+        head = (
+            f"{name}: {failures} failure{'s' * (failures != 1)} in {clusters} "
+            f"cluster{'s' * (clusters != 1)}"
+        )
+        lines = [head + (f" (top {top})" if len(part) > top else "")]
+        blocks.append("\n".join(lines + _cluster_lines(part, label, top)))
+    return "\n\n".join(blocks)
+
+
+def format_comparison(comparison: Comparison, by: str = "language", limit: int = 20) -> str:
+    """The comparison as text: per model pair its table (pass rates in %, p-values) and its
+    first ``limit`` disagreements."""
+    blocks = []
+    for (a, b), part in comparison.table.groupby(["model_a", "model_b"], sort=False):
+        shown = part.drop(columns=["model_a", "model_b"]).copy()
+        shown["pass_a %"] = (shown.pop("pass_rate_a") * 100).round(1)
+        shown["pass_b %"] = (shown.pop("pass_rate_b") * 100).round(1)
+        shown["p_value"] = shown["p_value"].map(lambda p: f"{p:.3g}")
+        lines = [f"A = {a}\nB = {b}", shown.to_string(index=False)]
+        listed = comparison.disagreements[
+            (comparison.disagreements["model_a"] == a) & (comparison.disagreements["model_b"] == b)
+        ]
+        more = f" (first {limit})" if len(listed) > limit else ""
+        lines.append(f"\ndisagreements: {len(listed)}{more}")
+        for row in listed.head(limit).to_dict("records"):
+            loser = "b" if row["winner"] == a else "a"
+            winner = "A" if loser == "b" else "B"
+            message = str(row.get(f"message_{loser}") or "")[:90]
+            lines.append(
+                f"  {row['task_id']} #{row['sample_index']} ({row[by]}, {row['task']}): "
+                f"{winner} passed, {loser.upper()} {row[f'status_{loser}']}: {message}"
+            )
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
