@@ -40,7 +40,7 @@ from pathlib import Path
 import pandas as pd
 
 import workbench as wb
-from workbench.execution.toolchain import missing_tools, toolchain_version
+from workbench import missing_tools, toolchain_version
 
 pd.set_option("display.max_colwidth", 120)
 

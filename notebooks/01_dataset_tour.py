@@ -30,10 +30,7 @@
 # %%
 import ipywidgets as widgets
 
-from workbench.analysis import dataset
-from workbench.figures.dataset import counts_chart, language_stats_chart
-from workbench.inputs.tasks import default_data_dir
-from workbench.ops.demo import DEMO_DATA
+from workbench import DEMO_DATA, counts_chart, dataset, default_data_dir, language_stats_chart
 
 # %% tags=["parameters"]
 data = default_data_dir() or DEMO_DATA

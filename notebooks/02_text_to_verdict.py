@@ -31,11 +31,15 @@ from dataclasses import asdict
 import pandas as pd
 
 import workbench as wb
-from workbench.ops.doctor import language_statuses
-from workbench.programs.assemble import build_program
-from workbench.programs.extract import extract_code, fences
-from workbench.registry.limits import canonical_times, task_limits
-from workbench.views import teaching
+from workbench import (
+    build_program,
+    canonical_times,
+    extract_code,
+    fences,
+    language_statuses,
+    task_limits,
+    teaching,
+)
 
 # %% tags=["parameters"]
 data = wb.DEMO_DATA  # a McEval folder works the same way

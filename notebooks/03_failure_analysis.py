@@ -34,9 +34,7 @@ from pathlib import Path
 import pandas as pd
 
 import workbench as wb
-from workbench.inputs.samples import tasks_for_samples
-from workbench.inputs.tasks import default_data_dir
-from workbench.paths import shared_path
+from workbench import default_data_dir, shared_path, tasks_for_samples
 
 pd.set_option("display.max_colwidth", 100)
 

@@ -31,8 +31,7 @@ import numpy as np
 import pandas as pd
 
 import workbench as wb
-from workbench.analysis.intervals import effective_sample_size, wilson_interval
-from workbench.views import teaching
+from workbench import effective_sample_size, teaching, wilson_interval
 
 # %% tags=["parameters"]
 n_tasks = 50  # tasks of the simulated language (McEval has 50 per language)

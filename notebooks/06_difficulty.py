@@ -30,10 +30,7 @@ import tempfile
 from pathlib import Path
 
 import workbench as wb
-from workbench.analysis.difficulty import difficulty_table
-from workbench.figures.difficulty import difficulty_chart
-from workbench.inputs.tasks import default_data_dir
-from workbench.paths import shared_path
+from workbench import default_data_dir, difficulty_chart, difficulty_table, shared_path
 
 # %% tags=["parameters"]
 samples_path = shared_path("model-outputs", "mceval-examples", "generation", "C.jsonl")

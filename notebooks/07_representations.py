@@ -31,10 +31,14 @@
 # %%
 import altair as alt
 
-from workbench.analysis import representation
-from workbench.figures.representation import dendrogram_chart, tsne_chart
-from workbench.inputs.tasks import default_data_dir, load_tasks
-from workbench.ops.demo import DEMO_DATA
+from workbench import (
+    DEMO_DATA,
+    default_data_dir,
+    dendrogram_chart,
+    load_tasks,
+    representation,
+    tsne_chart,
+)
 
 # %% tags=["parameters"]
 embedder = "tfidf"  # "auto", "minilm", "codebert" or a local model folder

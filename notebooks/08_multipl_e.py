@@ -28,9 +28,7 @@
 # %%
 from pathlib import Path
 
-from workbench.analysis import multiple
-from workbench.figures.multiple import multiple_chart
-from workbench.inputs import paper
+from workbench import multiple, multiple_chart, paper
 
 # %% tags=["parameters"]
 # A MultiPL-E run of your own: a folder of MultiPL-E result directories, BigCode community-results

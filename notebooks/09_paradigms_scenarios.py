@@ -29,10 +29,7 @@ import pandas as pd
 from IPython.display import display
 
 import workbench as wb
-from workbench.analysis import categories
-from workbench.evaluation.store import Store
-from workbench.figures.categories import category_chart, markdown_table
-from workbench.inputs import paper
+from workbench import Store, categories, category_chart, markdown_table, paper
 
 # %% tags=["parameters"]
 task, subset = "generation", None  # or ("explanation", None), ("completion", "span"), ...

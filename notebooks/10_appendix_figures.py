@@ -36,8 +36,7 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import SVG, display
 
-from workbench.figures import build
-from workbench.inputs.tasks import default_data_dir
+from workbench import build_figures, default_data_dir
 
 # %% tags=["parameters"]
 out = Path("..") / "figures"  # the project's figures/ folder (the notebook runs in notebooks/)
@@ -53,7 +52,7 @@ results = None  # a results store (DuckDB file) to draw your own results as well
 # figures read all 15,000 McEval records and embed the 2,007 generation tasks.
 
 # %%
-written = build.run(out, results=results, data=data, embedder=embedder, formats=formats)
+written = build_figures(out, results=results, data=data, embedder=embedder, formats=formats)
 
 # %% [markdown]
 # ## What was written

@@ -55,3 +55,13 @@ def test_the_installed_entry_point_prints_help() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "95% Wilson" in done.stdout
+
+
+def test_the_parser_imports_nothing_heavy() -> None:
+    # ``workbench --help`` answers at once: the command modules import their work when it runs.
+    code = (
+        "import sys; from workbench.cli import parser; parser(); "
+        "print([m for m in ('pandas', 'duckdb', 'numpy') if m in sys.modules])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -247,3 +247,66 @@ def test_the_command_line_is_a_module_per_command_group() -> None:
         if n > 60
     }
     assert not long, long
+
+
+NOTEBOOKS = PACKAGE.parent / "notebooks"
+
+
+def _public_api() -> set[str]:
+    import workbench
+
+    return set(workbench.__all__)
+
+
+def _notebook_uses(path: Path) -> list[str]:
+    """What a notebook's script takes from the package: ``module:name`` per import of it, and
+    ``wb:name`` per attribute of ``import workbench as wb``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    aliases = set()
+    uses = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] == "workbench":
+                    uses.append(f"{alias.name}:*")
+                    aliases.add(alias.asname or alias.name)
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "workbench":
+            uses += [f"{node.module}:{a.name}" for a in node.names]
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in aliases
+        ):
+            uses.append(f"wb:{node.attr}")
+    return uses
+
+
+def test_notebooks_use_only_the_public_api() -> None:
+    public = _public_api()
+    scripts = sorted(NOTEBOOKS.glob("*.py"))
+    assert scripts, NOTEBOOKS
+    wrong = []
+    for path in scripts:
+        for use in _notebook_uses(path):
+            module, name = use.split(":")
+            if module == "workbench" and name == "*":
+                continue  # import workbench as wb
+            if module in ("workbench", "wb") and name in public:
+                continue
+            wrong.append(f"{path.name}: {use}")
+    assert not wrong, "not in `import workbench as wb`:\n" + "\n".join(wrong)
+
+
+def test_the_notebook_check_finds_a_deep_import(tmp_path: Path) -> None:
+    script = tmp_path / "nb.py"
+    script.write_text(
+        "import workbench as wb\nfrom workbench.inputs.samples import tasks_for_samples\n"
+        "wb.evaluate\nwb.no_such_name\n"
+    )
+    assert _notebook_uses(script) == [
+        "workbench:*",
+        "workbench.inputs.samples:tasks_for_samples",
+        "wb:evaluate",
+        "wb:no_such_name",
+    ]

@@ -55,7 +55,7 @@ def demo_data_dir() -> Path:
     return bundled_data_dir() / "demo"
 
 
-def paper_data_dir() -> Path:
+def bundled_paper_dir() -> Path:
     """Published numbers from the McEval paper and leaderboards, as the project's CSV files."""
     return bundled_data_dir() / "paper"
 

@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from workbench.figures.build import run
+from workbench.figures.build import build_figures
 from workbench.figures.theme import THEME_NAME, register_theme
 
 SHIPPED = {
@@ -29,7 +29,7 @@ def shipped_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Pa
 
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):
-        paths = run(out, data=no_data)
+        paths = build_figures(out, data=no_data)
     return out, paths, buffer.getvalue()
 
 
@@ -64,7 +64,7 @@ def test_second_run_changes_no_csv_byte(shipped_run: tuple[Path, list[Path], str
     tables = sorted(p for p in paths if p.suffix in (".csv", ".md"))
     before = {p: p.read_bytes() for p in tables}
     # CSVs do not depend on rendering: recompute them only, into the same folder.
-    again = run(out, data=out / "no-mceval-here", formats=("csv",), quiet=True)
+    again = build_figures(out, data=out / "no-mceval-here", formats=("csv",), quiet=True)
     assert sorted(p for p in again if p.suffix in (".csv", ".md")) == tables
     assert {p: p.read_bytes() for p in tables} == before
 
@@ -132,7 +132,7 @@ def _store(path: Path) -> Path:
 def test_figures_from_a_results_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     store = _store(tmp_path / "results.duckdb")
     out = tmp_path / "figures"
-    paths = run(out, results=store, data=tmp_path / "none", formats=("csv",))
+    paths = build_figures(out, results=store, data=tmp_path / "none", formats=("csv",))
     results = out / "results"
     names = {p.relative_to(results).as_posix() for p in paths if results in p.parents}
     assert {
@@ -189,7 +189,7 @@ def test_missing_store_is_an_error(tmp_path: Path) -> None:
     from workbench.errors import InputError
 
     with pytest.raises(InputError, match="no results store"):
-        run(
+        build_figures(
             tmp_path / "f",
             results=tmp_path / "nope.duckdb",
             data=tmp_path / "none",

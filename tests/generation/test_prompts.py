@@ -33,7 +33,9 @@ def test_generation_and_completion_send_the_records_instruction(examples, mceval
     for kind, subset in (("generation", None), ("completion", "light")):
         tasks = load_tasks(mceval_dir, task=kind, subset=subset, languages=["C"])
         by_id = tasks.set_index("task_id")
-        for record in _records(examples / kind / "C.jsonl"):
+        records = _records(examples / kind / "C.jsonl")
+        assert len(records) == 50, kind  # every example read: a short file checks less
+        for record in records:
             assert instruction(by_id.loc[record["task_id"]].to_dict()) == record["instruction"]
 
 

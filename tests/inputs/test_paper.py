@@ -160,6 +160,10 @@ def test_bigcode_board_layout(tmp_path: Path) -> None:
     assert big["d"] == pytest.approx(0.211)
     assert len(big) == 12  # 11 MultiPL-E languages + D; no "Average score" or throughput
     assert tidy[tidy["model"] == "tiny"]["language"].tolist() == ["python"]
+    # The MultiPL-E loader reads the board too: every model of it.
+    read = load_multiple_results(board)
+    assert set(read["model"]) == {"CodeLlama-34b", "tiny"} and read["n_problems"].isna().all()
+    pd.testing.assert_frame_equal(read.drop(columns="n_problems"), tidy)
 
 
 def _problem(path: Path, language: str, outcomes: list[tuple[str, int]]) -> None:

@@ -14,7 +14,7 @@ import pytest
 from workbench.errors import InputError
 from workbench.ops import paper_data
 from workbench.paths import PACKAGE_DIR as PACKAGE
-from workbench.paths import paper_data_dir, shared_dir
+from workbench.paths import bundled_paper_dir, shared_dir
 
 SHARED = shared_dir()
 needs_shared = pytest.mark.skipif(
@@ -32,7 +32,7 @@ def test_the_command_rebuilds_the_shipped_csvs(tmp_path: Path) -> None:
         ["leaderboard.csv", "leaderboard_avg.csv", "task_counts.csv", *paper_data.COPIED_FILES]
     )
     for name in written:
-        assert (tmp_path / name).read_bytes() == (paper_data_dir() / name).read_bytes(), name
+        assert (tmp_path / name).read_bytes() == (bundled_paper_dir() / name).read_bytes(), name
 
 
 def test_a_shared_folder_that_is_not_there_is_named(tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 One function per quantity:
 
+- ``rows``: which rows a table counts — the scored runs (:func:`rows.of_kind`), the failing
+  samples (:func:`rows.failing`), the task kinds present (:func:`rows.task_kinds`).
 - ``passk``: :func:`passk.pass_at_k` (the unbiased estimator of one task),
   :func:`passk.task_scores` (one row per task), :func:`passk.pass_at_k_table` (per model and
   group, with intervals; the AVG row per model), :func:`passk.status_counts`.
@@ -9,12 +11,15 @@ One function per quantity:
 - ``categories``: paradigm / scenario pooling of per-language scores (the leaderboard's).
 - ``per_language``: per-language tables as the per-language figures show them.
 - ``difficulty``: pass@1 per language and level.
-- ``compare``: result sets side by side with deltas to the first.
+- ``deltas``: result sets side by side with deltas to the first.
 - ``multiple``: the McEval vs MultiPL-E join and its correlations.
 - ``dataset``: dataset statistics and the tokenizers behind them.
 - ``representation``: embeddings, t-SNE, silhouette, dendrogram.
-- ``failure_modes``, ``compare_models``: error-message templates of failing samples; models
-  compared sample by sample.
+- ``failure_modes``: error-message templates of failing samples, clustered (per row:
+  :func:`failure_modes.row_clusters`; per group: :func:`failure_modes.failure_modes`), and the
+  failures per cause (:func:`failure_modes.cause_counts`, :func:`failure_modes.cause_table`).
+- ``compare_models``: models compared sample by sample (:func:`compare_models.paired_frame`, the
+  pairs; :func:`compare_models.compare_models`, the table and the exact McNemar test).
 
 Column vocabulary, the same in every table, CSV and JSON the workbench writes:
 
@@ -28,5 +33,7 @@ Column vocabulary, the same in every table, CSV and JSON the workbench writes:
 - ``pass_at_{k}`` (``pass_at_1``, ``pass_at_10``), with ``pass_at_{k}_low`` and
   ``pass_at_{k}_high`` the bounds of its 95% interval.
 
-Scores are fractions in [0, 1] everywhere; percent appears only when printing.
+Every table reads the ``scored`` rows (``row_kind``; ``execution.records.ROW_KINDS``): other
+runs of a sample (controls, repeats, repairs) never count in one. Scores are fractions in [0, 1]
+everywhere; percent appears only when printing (``views.text``).
 """

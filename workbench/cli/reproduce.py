@@ -45,9 +45,11 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _figures(args: argparse.Namespace) -> int:
-    from workbench.figures.build import run
+    from workbench.figures.build import build_figures
 
-    run(args.out, args.results, args.data, embedder=args.embedder, tokenizer=args.tokenizer)
+    build_figures(
+        args.out, args.results, args.data, embedder=args.embedder, tokenizer=args.tokenizer
+    )
     return 0
 
 

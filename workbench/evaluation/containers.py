@@ -43,7 +43,6 @@ from typing import Any
 from workbench.errors import WorkbenchError
 from workbench.execution.records import Execution, Program, StepReport
 from workbench.execution.warm_compilers.pool import START_TIMEOUT
-from workbench.paths import PACKAGE_DIR
 from workbench.registry.languages import Limits
 
 DEFAULT_IMAGE = "mceval-workbench:latest"
@@ -507,8 +506,3 @@ def remove_stale_containers(client: Any = None) -> int:
             container.remove(force=True)
             removed += 1
     return removed
-
-
-def package_source() -> Path:
-    """This process's workbench package folder (for ``ContainerPool(source=...)``)."""
-    return PACKAGE_DIR

@@ -106,23 +106,98 @@ def evaluate(
         attach_tasks(samples[~known], tasks)  # raises the InputError naming the first one
     own_store = isinstance(store, str | Path)
     db = Store(store) if own_store else store
-    run = _Run(samples, tasks, db, cache, limits, progress)
+    run = _Evaluation(samples, tasks, db, cache, limits, _Progress(len(samples), progress))
     try:
         run.execute(make_backend(backend, cluster, jobs))
     finally:
         try:
-            if run.writer is not None:
-                run.writer.close()  # commits what finished, also after Ctrl-C
+            run.close()  # commits what finished, also after Ctrl-C
         finally:
-            run.close_bar()
             warm_compilers.shutdown()  # the warm compilers this run started
             if own_store and db is not None:
                 db.close()
     return run.results()
 
 
-class _Run:
-    """The state of one ``evaluate`` call."""
+Item = dict[str, Any]  # a prepared sample: its columns, program and cache key
+
+
+class _Progress:
+    """The progress bar of a run and its counts per status. The main thread (cache hits) and
+    the commit thread (executed verdicts, once committed) both advance it."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.counts: Counter[str] = Counter()
+        self.lock = threading.Lock()
+        self.bar = _progress_bar(total) if enabled else None
+
+    def advance(self, statuses: list[str]) -> None:
+        with self.lock:
+            self.counts.update(statuses)
+            if self.bar is not None:
+                self.bar.set_postfix(dict(sorted(self.counts.items())), refresh=False)
+                self.bar.update(len(statuses))
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+class _Schedule:
+    """Which execution starts next. Heavy toolchains (capped by ``max_parallel``: JVM, GHC; or
+    with a warm compiler, one per language while other work waits) go first whenever their cap
+    allows, so their long runs and the compilers' start overlap everything else instead of
+    forming the run's tail; the rest run in the order they came."""
+
+    def __init__(self) -> None:
+        self.ready: deque[tuple[str, Item]] = deque()
+        self.blocked: dict[str, deque[tuple[str, Item]]] = {}
+        self.running: Counter[str] = Counter()
+
+    def __len__(self) -> int:
+        return len(self.ready) + sum(len(q) for q in self.blocked.values())
+
+    def add(self, key: str, item: Item) -> None:
+        lang = get_language(item["language"])
+        if lang.max_parallel is not None or lang.server:
+            self.blocked.setdefault(item["language"], deque()).append((key, item))
+        else:
+            self.ready.append((key, item))
+
+    def next(self, spare_servers: bool) -> tuple[str, Item] | None:
+        """The next item whose language has room (and count it as running); with
+        ``spare_servers``, a language with a warm compiler has room for one execution only."""
+        found = self._next(spare_servers)
+        if found is not None:
+            self.running[found[1]["language"]] += 1
+        return found
+
+    def _next(self, spare_servers: bool) -> tuple[str, Item] | None:
+        for language, queue in self.blocked.items():
+            if queue and self._free(language, spare_servers):
+                return queue.popleft()
+        while self.ready:
+            key, item = self.ready.popleft()
+            if self._free(item["language"], spare_servers):
+                return key, item
+            self.blocked.setdefault(item["language"], deque()).append((key, item))
+        return None
+
+    def done(self, language: str) -> None:
+        self.running[language] -= 1
+
+    def _free(self, language: str, spare_servers: bool) -> bool:
+        lang = get_language(language)
+        if spare_servers and lang.server and self.running[language] >= 1:
+            return False
+        return lang.max_parallel is None or self.running[language] < lang.max_parallel
+
+
+class _Evaluation:
+    """One ``evaluate`` call: its samples prepared a chunk at a time with their cache keys,
+    identical work found in the store, in flight or among recent verdicts (the caching), the
+    rest handed to the ``_Schedule`` and the backend, every verdict recorded and committed."""
 
     def __init__(
         self,
@@ -131,37 +206,32 @@ class _Run:
         db: Store | None,
         cache: bool,
         limits: dict[str, float] | None,
-        progress: bool,
+        progress: _Progress,
     ) -> None:
         self.samples, self.tasks, self.db, self.cache = samples, tasks, db, cache
         self.overrides = limits or {}
         self.limits: dict[str, Limits] = {}
         self.frames: list[pd.DataFrame] = []  # cache hits, a frame per chunk
-        self.rows: list[dict[str, Any]] = []  # executed here
-        self.counts: Counter[str] = Counter()
+        self.rows: list[Item] = []  # executed here
         self.interned: dict[str, str] = {}
-        self.bar = _progress(len(samples), progress)
-        self.bar_lock = threading.Lock()
+        self.progress = progress
         # Executed verdicts are committed in groups by a background thread; the bar counts them
         # once committed, so what it shows is what a crash would keep.
         self.writer = (
-            GroupCommit(db, on_commit=lambda rows: self._advance([r["status"] for r in rows]))
+            GroupCommit(db, on_commit=lambda rows: progress.advance([r["status"] for r in rows]))
             if db is not None
             else None
         )
-        # the queue
-        self.ready: deque[tuple[str, dict[str, Any]]] = deque()
-        self.blocked: dict[str, deque[tuple[str, dict[str, Any]]]] = {}
-        self.waiters: dict[str, list[dict[str, Any]]] = {}
+        self.schedule = _Schedule()
+        self.waiters: dict[str, list[Item]] = {}  # cache key -> the items its execution serves
         self.recent: OrderedDict[str, Execution] = OrderedDict()
-        self.running: Counter[str] = Counter()
         # The host's toolchains until ``execute`` is given a backend that judges elsewhere.
         self.version_of: Callable[[str], str | None] = toolchain_version
         self.probed: set[str] = set()
         self.chunks = self._chunks()
         self.exhausted = False
 
-    # -- preparing ---------------------------------------------------------------------------
+    # -- preparing and caching ---------------------------------------------------------------
     def _limits(self, language: str, task_id: str | None = None) -> Limits:
         # Per task: the run limit follows the canonical solution's run time (workbench.registry.limits).
         memo = f"{language}\0{task_id}"
@@ -183,26 +253,30 @@ class _Run:
                 [lang for lang in languages if lang not in self.probed], self.version_of
             )
             self.probed.update(languages)
-            memo: dict[tuple[str, str, str | None], str] = {}
-            keys = []
-            for row in prep[
-                ["language", "program", "task_id", "canonical_solution", "support_dir"]
-            ].to_dict("records"):
-                language, program = row["language"], row["program"]
-                # A compared answer's verdict depends on the task's reference, not only on it.
-                reference = _reference(row) if get_language(language).scorer is not None else None
-                key = memo.get((language, program, reference))
-                if key is None:
-                    key = memo[language, program, reference] = cache_key(
-                        language,
-                        program,
-                        self._limits(language, row["task_id"]),
-                        reference,
-                        version=self.version_of(language),
-                    )
-                keys.append(key)
-            prep["cache_key"] = keys
+            prep["cache_key"] = self._cache_keys(prep)
             yield prep
+
+    def _cache_keys(self, prep: pd.DataFrame) -> list[str]:
+        """Each prepared sample's cache key (one computation per distinct program)."""
+        memo: dict[tuple[str, str, str | None], str] = {}
+        keys = []
+        for row in prep[
+            ["language", "program", "task_id", "canonical_solution", "support_dir"]
+        ].to_dict("records"):
+            language, program = row["language"], row["program"]
+            # A compared answer's verdict depends on the task's reference, not only on it.
+            reference = _reference(row) if get_language(language).scorer is not None else None
+            key = memo.get((language, program, reference))
+            if key is None:
+                key = memo[language, program, reference] = cache_key(
+                    language,
+                    program,
+                    self._limits(language, row["task_id"]),
+                    reference,
+                    version=self.version_of(language),
+                )
+            keys.append(key)
+        return keys
 
     def _intern(self, value: Any) -> Any:
         return self.interned.setdefault(value, value) if isinstance(value, str) else value
@@ -213,143 +287,111 @@ class _Run:
         if prep is None:
             self.exhausted = True
             return False
-        hit = pd.Series(False, index=prep.index)
-        if self.db is not None and self.cache:
-            if self.writer is not None:
-                # Verdicts recorded but not yet committed would otherwise be missed by the lookup
-                # and run again once the recent cache has forgotten them.
-                self.writer.flush()
-            found = self.db.cached_many(prep["cache_key"])
-            if not found.empty:
-                hit = prep["cache_key"].isin(set(found["cache_key"]))
-                verdicts = found[["cache_key", *VERDICT_COLUMNS]]
-                hits = prep.loc[hit, [*ITEM_COLUMNS, ROW_KIND, "cache_key", "_pos"]].merge(
-                    verdicts, on="cache_key", how="left"
-                )
-                hits["cached"] = True
-                # Per sample, not from the stored row: whether the code came out of the
-                # model's text, or an assertion is the answer's own, depends on this sample.
-                hits = pd.concat([hits, explain_frame(hits)], axis=1)
-                self.db.put_many(hits)
-                self.frames.append(hits)
-                self._advance(hits["status"].tolist())
+        hit = self._stored_hits(prep)
         for item in prep.loc[~hit].to_dict("records"):
             key = item["cache_key"]
-            if key in self.waiters:
+            if key in self.waiters:  # identical work in flight
                 self.waiters[key].append(item)
-            elif key in self.recent:
+            elif key in self.recent:  # identical work done by this run
                 self._record(item, self.recent[key], key)
             else:
                 self.waiters[key] = [item]
-                lang = get_language(item["language"])
-                if lang.max_parallel is not None or lang.server:
-                    # Heavy toolchains (capped: JVM, GHC; warm compilers, one per language while
-                    # other work waits) go first whenever their cap allows, so their long runs
-                    # and the compilers' start overlap everything else instead of forming the
-                    # run's tail.
-                    self.blocked.setdefault(item["language"], deque()).append((key, item))
-                else:
-                    self.ready.append((key, item))
+                self.schedule.add(key, item)
         return True
 
+    def _stored_hits(self, prep: pd.DataFrame) -> pd.Series:
+        """Record the chunk's samples whose verdict the store holds (the cache on); returns
+        which they are."""
+        hit = pd.Series(False, index=prep.index)
+        if self.db is None or not self.cache:
+            return hit
+        if self.writer is not None:
+            # Verdicts recorded but not yet committed would otherwise be missed by the lookup
+            # and run again once the recent cache has forgotten them.
+            self.writer.flush()
+        found = self.db.cached_many(prep["cache_key"])
+        if found.empty:
+            return hit
+        hit = prep["cache_key"].isin(set(found["cache_key"]))
+        verdicts = found[["cache_key", *VERDICT_COLUMNS]]
+        hits = prep.loc[hit, [*ITEM_COLUMNS, ROW_KIND, "cache_key", "_pos"]].merge(
+            verdicts, on="cache_key", how="left"
+        )
+        hits["cached"] = True
+        # Per sample, not from the stored row: whether the code came out of the model's text,
+        # or an assertion is the answer's own, depends on this sample.
+        hits = pd.concat([hits, explain_frame(hits)], axis=1)
+        self.db.put_many(hits)
+        self.frames.append(hits)
+        self.progress.advance(hits["status"].tolist())
+        return hit
+
     # -- running -----------------------------------------------------------------------------
-    def _next_ready(self, spare_servers: bool) -> tuple[str, dict[str, Any]] | None:
-        """The next item whose language has room; with ``spare_servers``, a language with a
-        warm compiler has room for one execution only."""
-        for language, queue in self.blocked.items():
-            if queue and self._free(language, spare_servers):
-                return queue.popleft()
-        while self.ready:
-            key, item = self.ready.popleft()
-            if self._free(item["language"], spare_servers):
-                return key, item
-            self.blocked.setdefault(item["language"], deque()).append((key, item))
-        return None
-
-    def _free(self, language: str, spare_servers: bool = False) -> bool:
-        lang = get_language(language)
-        if spare_servers and lang.server and self.running[language] >= 1:
-            return False
-        return lang.max_parallel is None or self.running[language] < lang.max_parallel
-
-    def _queued(self) -> int:
-        return len(self.ready) + sum(len(q) for q in self.blocked.values())
-
     def execute(self, backend: Backend) -> None:
+        """Run every sample not served by the cache on ``backend``, ``backend.slots`` at once."""
         self.version_of = backend.toolchain_version  # cache keys name the backend's toolchains
         pending: dict[Any, tuple[str, str]] = {}
         interrupted = False
         try:
-
-            def fill() -> None:
-                while len(pending) < backend.slots:
-                    nxt = self._next_ready(spare_servers=backend.shares_servers)
-                    if nxt is None:
-                        if not self.exhausted and self._queued() < CHUNK and self._pull():
-                            continue
-                        # Nothing else to do: a second warm compiler beats an idle slot.
-                        nxt = self._next_ready(spare_servers=False)
-                        if nxt is None:
-                            return
-                    key, item = nxt
-                    program = Program(
-                        item["language"],
-                        item["program"],
-                        _support(item),
-                        item["task_id"],
-                        _text(item.get("canonical_solution")),
-                    )
-                    future = backend.submit(
-                        program, self._limits(item["language"], item["task_id"])
-                    )
-                    pending[future] = (key, item["language"])
-                    self.running[item["language"]] += 1
-
-            fill()
+            self._fill(backend, pending)
             while pending:
                 for future in backend.wait(list(pending)):
                     key, language = pending.pop(future)
-                    self.running[language] -= 1
-                    try:
-                        execution = backend.result(future)
-                    except Exception as exc:  # a broken worker must not end the whole run
-                        execution = Execution(
-                            status="infrastructure_error",
-                            language=language,
-                            reason=f"executor raised {type(exc).__name__}: {exc}",
-                        )
-                    self.recent[key] = execution
-                    if len(self.recent) > RECENT:
-                        self.recent.popitem(last=False)
-                    for item in self.waiters.pop(key):
-                        self._record(item, execution, key)
-                fill()
+                    self.schedule.done(language)
+                    self._served(key, _outcome(backend, future, language))
+                self._fill(backend, pending)
         except BaseException:
             interrupted = True
             raise
         finally:
             backend.close(list(pending), interrupted)
 
-    def _record(self, item: dict[str, Any], execution: Execution, key: str) -> None:
+    def _fill(self, backend: Backend, pending: dict[Any, tuple[str, str]]) -> None:
+        """Submit work until every slot of ``backend`` is busy or nothing is left."""
+        while len(pending) < backend.slots:
+            nxt = self.schedule.next(spare_servers=backend.shares_servers)
+            if nxt is None:
+                if not self.exhausted and len(self.schedule) < CHUNK and self._pull():
+                    continue
+                # Nothing else to do: a second warm compiler beats an idle slot.
+                nxt = self.schedule.next(spare_servers=False)
+                if nxt is None:
+                    return
+            key, item = nxt
+            program = Program(
+                item["language"],
+                item["program"],
+                _support(item),
+                item["task_id"],
+                _text(item.get("canonical_solution")),
+            )
+            future = backend.submit(program, self._limits(item["language"], item["task_id"]))
+            pending[future] = (key, item["language"])
+
+    def _served(self, key: str, execution: Execution) -> None:
+        """One execution finished: remember it, and record it for every item it serves."""
+        self.recent[key] = execution
+        if len(self.recent) > RECENT:
+            self.recent.popitem(last=False)
+        for item in self.waiters.pop(key):
+            self._record(item, execution, key)
+
+    def _record(self, item: Item, execution: Execution, key: str) -> None:
         row = _row(item, execution, key, False)
         row["_pos"] = item["_pos"]
         self.rows.append(row)
         if self.writer is not None:
             self.writer.add(row)  # committed within GroupCommit.window seconds
         else:
-            self._advance([execution.status])
+            self.progress.advance([execution.status])
 
-    def _advance(self, statuses: list[str]) -> None:
-        with self.bar_lock:  # the main thread (cache hits) and the commit thread both report
-            self.counts.update(statuses)
-            if self.bar is not None:
-                self.bar.set_postfix(dict(sorted(self.counts.items())), refresh=False)
-                self.bar.update(len(statuses))
-
-    def close_bar(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
+    def close(self) -> None:
+        """Commit what is queued (raising a commit's error) and close the progress bar."""
+        try:
+            if self.writer is not None:
+                self.writer.close()
+        finally:
+            self.progress.close()
 
     def results(self) -> pd.DataFrame:
         frames = [f for f in self.frames if not f.empty]
@@ -362,6 +404,19 @@ class _Run:
         return out.reindex(columns=RESULT_COLUMNS)
 
 
+def _outcome(backend: Backend, future: Any, language: str) -> Execution:
+    """A finished future's verdict; a broken worker's error is an infrastructure error of that
+    sample, not the end of the whole run."""
+    try:
+        return backend.result(future)
+    except Exception as exc:
+        return Execution(
+            status="infrastructure_error",
+            language=language,
+            reason=f"executor raised {type(exc).__name__}: {exc}",
+        )
+
+
 def _probe_versions(languages: list[str], version_of: Callable[[str], str | None]) -> None:
     """Run the (cached) toolchain version probes of several languages at once."""
     if len(languages) > 1:
@@ -369,9 +424,7 @@ def _probe_versions(languages: list[str], version_of: Callable[[str], str | None
             list(pool.map(version_of, languages))
 
 
-def _progress(total: int, enabled: bool) -> Any:
-    if not enabled:
-        return None
+def _progress_bar(total: int) -> Any:
     from tqdm.auto import tqdm
 
     return tqdm(total=total, desc="evaluate", unit="sample")

@@ -355,104 +355,151 @@ def _communicate(
     popen_user: Mapping[str, object],
     via_bwrap: bool,
 ) -> RunResult:
+    """Run ``argv`` to its end or its limits: spawn it, pump its output until it exits (or the
+    deadline passes, or the output outgrows its cap), kill its process group, reap it, and say
+    what happened."""
     start = time.monotonic()
     try:
-        proc = subprocess.Popen(
-            argv,
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-            close_fds=True,
-            **popen_user,
-        )
+        proc = _spawn(argv, cwd, env, stdin, popen_user)
     except OSError as exc:
         return RunResult(None, None, "", "", 0.0, False, False, 0, 0, f"cannot start: {exc}")
+    # A pidfd turns readable the moment the process ends, so the exit wakes the pump instead
+    # of being polled for (a poll's sleep is idle time on a machine with work waiting).
+    pidfd = _pidfd(proc.pid)
+    try:
+        pumped = _pump(proc, pidfd, start + limits.timeout, limits.output_bytes)
+        kill_group(proc.pid)
+        status, rusage = pumped.exited or _reap(proc.pid, pidfd)
+    finally:
+        if pidfd is not None:
+            os.close(pidfd)
+    proc.returncode = 0  # reaped by wait4; keep Popen from waiting again
+    for stream in (proc.stdout, proc.stderr, proc.stdin):
+        if stream is not None:
+            stream.close()
+    return _result(status, rusage, pumped, time.monotonic() - start, via_bwrap)
+
+
+def _spawn(
+    argv: list[str],
+    cwd: Path,
+    env: dict[str, str],
+    stdin: bytes | None,
+    popen_user: Mapping[str, object],
+) -> subprocess.Popen[bytes]:
+    """Start ``argv`` in a session of its own with piped output, and hand it ``stdin``."""
+    proc = subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        close_fds=True,
+        **popen_user,  # type: ignore[arg-type]
+    )
     if stdin is not None and proc.stdin is not None:
         try:
             proc.stdin.write(stdin)
             proc.stdin.close()
         except BrokenPipeError:
             pass
-    out, err = Capture(), Capture()
+    return proc
+
+
+@dataclass
+class _Pumped:
+    """What the pump read and why it stopped: ``exited`` holds the status and rusage when the
+    process ended under the limits."""
+
+    out: Capture
+    err: Capture
+    timed_out: bool = False
+    truncated: bool = False
+    exited: tuple[int, os.struct_rusage] | None = None
+
+
+def _pump(
+    proc: subprocess.Popen[bytes], pidfd: int | None, deadline: float, max_output: int
+) -> _Pumped:
+    """Read stdout and stderr until the process has exited and closed them (children that keep
+    them open get ``EXIT_GRACE`` seconds more), the ``deadline`` passes, or more than
+    ``max_output`` bytes came."""
+    pumped = _Pumped(Capture(), Capture())
     sel = selectors.DefaultSelector()
     assert proc.stdout is not None and proc.stderr is not None
-    sel.register(proc.stdout, selectors.EVENT_READ, out)
-    sel.register(proc.stderr, selectors.EVENT_READ, err)
-    # A pidfd turns readable the moment the process ends, so the exit wakes this loop instead
-    # of being polled for (a poll's sleep is idle time on a machine with work waiting).
-    pidfd = watch = _pidfd(proc.pid)
+    sel.register(proc.stdout, selectors.EVENT_READ, pumped.out)
+    sel.register(proc.stderr, selectors.EVENT_READ, pumped.err)
     if pidfd is not None:
         sel.register(pidfd, selectors.EVENT_READ, None)
-    deadline = start + limits.timeout
-    timed_out = truncated = False
-    open_streams = 2
-    exited: tuple[int, os.struct_rusage] | None = None
-    drain_until = float("inf")
+    watching, open_streams, drain_until = pidfd is not None, 2, float("inf")
     try:
-        while open_streams or exited is None:
+        while open_streams or pumped.exited is None:
             now = time.monotonic()
-            if exited is None and now >= deadline:
-                timed_out = True
+            if pumped.exited is None and now >= deadline:
+                pumped.timed_out = True
                 break
             if now >= drain_until:
                 break  # children of an exited program still hold the pipes: stop listening
-            wait = (deadline if exited is None else drain_until) - now
-            if watch is None:
-                wait = min(wait, 0.05)
-            for key, _ in sel.select(timeout=max(wait, 0.0)):
-                if key.data is None:  # the pidfd: the process has ended
-                    sel.unregister(key.fileobj)
-                    watch = None
-                    continue
-                chunk = os.read(key.fd, 65536)
-                if not chunk:
-                    sel.unregister(key.fileobj)
-                    open_streams -= 1
-                    continue
-                key.data.add(chunk)
-            if out.total + err.total > limits.output_bytes:
-                truncated = True
+            wait = (deadline if pumped.exited is None else drain_until) - now
+            closed, ended = _read_ready(sel, wait if watching else min(wait, 0.05))
+            open_streams -= closed
+            watching = watching and not ended
+            if pumped.out.total + pumped.err.total > max_output:
+                pumped.truncated = True
                 break
-            if exited is None:
+            if pumped.exited is None:
                 wpid, status, rusage = os.wait4(proc.pid, os.WNOHANG)
                 if wpid == proc.pid:
-                    exited = (status, rusage)
+                    pumped.exited = (status, rusage)
                     drain_until = time.monotonic() + EXIT_GRACE
-        kill_group(proc.pid)
-        sel.close()
-        if exited is None:
-            status, rusage = _reap(proc.pid, pidfd)
-        else:
-            status, rusage = exited
     finally:
-        if pidfd is not None:
-            os.close(pidfd)
-    proc.returncode = 0  # reaped by wait4 above; keep Popen from waiting again
-    for stream in (proc.stdout, proc.stderr, proc.stdin):
-        if stream is not None:
-            stream.close()
-    duration = time.monotonic() - start
+        sel.close()
+    return pumped
+
+
+def _read_ready(sel: selectors.BaseSelector, timeout: float) -> tuple[int, bool]:
+    """Read what the registered streams hold within ``timeout`` into their captures; returns
+    how many streams closed and whether the pidfd said the process ended."""
+    closed, ended = 0, False
+    for key, _ in sel.select(timeout=max(timeout, 0.0)):
+        if key.data is None:  # the pidfd: the process has ended
+            sel.unregister(key.fileobj)
+            ended = True
+            continue
+        chunk = os.read(key.fd, 65536)
+        if not chunk:
+            sel.unregister(key.fileobj)
+            closed += 1
+            continue
+        key.data.add(chunk)
+    return closed, ended
+
+
+def _result(
+    status: int, rusage: os.struct_rusage, pumped: _Pumped, duration: float, via_bwrap: bool
+) -> RunResult:
+    """The ``RunResult`` of a reaped process: exit code or signal (bubblewrap's 128 + N read
+    as signal N), the captured output, and a failure of the sandbox itself, when that is it."""
     exit_code = os.waitstatus_to_exitcode(status)
     sig = -exit_code if exit_code < 0 else None
     if via_bwrap and 128 < exit_code <= 128 + 64:
         # bubblewrap reports a child killed by signal N as exit status 128 + N.
         exit_code, sig = -1, exit_code - 128
-    stderr = err.text()
+    stderr = pumped.err.text()
     sandbox_error = None
     if exit_code == 1 and stderr.startswith(("bwrap: ", "prlimit: ", "setpriv: ")):
         sandbox_error = stderr.strip()  # the sandbox itself failed before the program started
     return RunResult(
         exit_code=exit_code if exit_code >= 0 else None,
         signal=sig,
-        stdout=out.text(),
+        stdout=pumped.out.text(),
         stderr=stderr,
         duration=duration,
-        timed_out=timed_out,
-        output_truncated=truncated,
-        output_bytes=out.total + err.total,
+        timed_out=pumped.timed_out,
+        output_truncated=pumped.truncated,
+        output_bytes=pumped.out.total + pumped.err.total,
         max_rss_kb=rusage.ru_maxrss if rusage else 0,
         sandbox_error=sandbox_error,
     )

@@ -12,7 +12,7 @@ Modules (each figure is saved with the tidy table behind it as CSV):
 - ``multiple``: McEval vs MultiPL-E scatter panels with correlations.
 - ``compare``: per-language comparison of result sets (base model vs fine-tune).
 - ``representation``: t-SNE scatter and dendrogram of code embeddings.
-- ``build``: :func:`build.run`, behind ``workbench figures``.
+- ``build``: :func:`build.build_figures`, behind ``workbench figures``.
 
 Heavy dependencies (altair, scipy, torch) load only when a module is imported.
 """

@@ -192,7 +192,7 @@ def results_figures(
     return files
 
 
-def run(
+def build_figures(
     out: Path,
     results: Path | None = None,
     data: Path | None = None,

@@ -1,5 +1,5 @@
 """Result sets compared per language (the paper's cross-lingual transfer figure): horizontal
-grouped bars in three panels; the table and its deltas come from ``analysis.compare``."""
+grouped bars in three panels; the table and its deltas come from ``analysis.deltas``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
-from workbench.analysis.compare import compare_table
+from workbench.analysis.deltas import compare_table
 from workbench.figures.theme import FORMATS, FigureFiles, colour_scale, colours_for, save_figure
 from workbench.figures.theme import title as chart_title
 

@@ -53,7 +53,7 @@ def _progress(total: int, enabled: bool) -> Any:
     return tqdm(total=total, desc="generate", unit="sample")
 
 
-class _Run:
+class _Generation:
     """One ``generate`` call: what is missing, the prompts, the batches written as they end."""
 
     def __init__(
@@ -214,7 +214,7 @@ def generate(
     missing = {p: indices for p, indices in missing.items() if indices}
     engine = Engine(loaded, sampling, batch_size)
     started, clock = datetime.now(UTC), time.perf_counter()
-    run = _Run(loaded, rows, output, engine, system_prompt, None)
+    run = _Generation(loaded, rows, output, engine, system_prompt, None)
     run.read_stage1()
     explain = run.stage1_todo([p for p in missing if rows[p]["task"] == "explanation"])
     run.bar = _progress(len(explain) + sum(len(v) for v in missing.values()), progress)

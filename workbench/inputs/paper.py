@@ -91,9 +91,9 @@ def paper_data_dir(data_dir: Path | None = None) -> Path:
     env = os.environ.get(PAPER_DATA_ENV)
     if env:
         return Path(env)
-    from workbench.paths import paper_data_dir as bundled
+    from workbench.paths import bundled_paper_dir
 
-    return bundled()
+    return bundled_paper_dir()
 
 
 def _read(name: str, data_dir: Path | None) -> pd.DataFrame:
@@ -303,9 +303,13 @@ def load_multiple_results(path: Path, model: str | None = None) -> pd.DataFrame:
     k = 1; passed = status OK and exit code 0),
     or a folder of such directories; (b) a BigCode leaderboard community-results JSON
     (``{"results": [{"task": "multiple-lua", "pass@1": 0.3}], "meta": {"model": ...}}``);
-    (c) a bigcode-evaluation-harness metrics JSON (``{"multiple-lua": {"pass@1": 0.3}, ...}``).
+    (c) a bigcode-evaluation-harness metrics JSON (``{"multiple-lua": {"pass@1": 0.3}, ...}``);
+    (d) the BigCode models leaderboard's wide ``code_eval_board.csv`` (``load_bigcode_board``:
+    every model of it, whatever ``model`` says).
     """
     path = Path(path)
+    if path.suffix == ".csv":
+        return load_bigcode_board(path).assign(n_problems=np.nan)
     if path.is_dir():
         directories = (
             [path] if _problem_files(path) else sorted(p for p in path.iterdir() if p.is_dir())

@@ -21,10 +21,10 @@ import pandas as pd
 
 from workbench.errors import InputError, WorkbenchError
 from workbench.figures.theme import write_csv
-from workbench.paths import paper_data_dir, shared_dir
+from workbench.paths import bundled_paper_dir, shared_dir
 from workbench.registry.languages import all_languages, get_language
 
-DEFAULT_OUT = paper_data_dir()
+DEFAULT_OUT = bundled_paper_dir()
 
 # Leaderboard file stem -> (task, subset) in the workbench's vocabulary.
 LEADERBOARD_FILES: dict[str, tuple[str, str]] = {

@@ -384,44 +384,8 @@ def _language(
     )
 
 
-KNOWN_KEYS = {
-    "name",
-    "leaderboard_key",
-    "aliases",
-    "fence_tags",
-    "extension",
-    "paradigm",
-    "scenario",
-    "debian_packages",
-    "docker_only",
-    "version",
-    "version_stdin",
-    "source",
-    "source_name_regex",
-    "steps",
-    "nonzero_exit",
-    "fail_output",
-    "rules",
-    "limits",
-    "support_folder",
-    "definition",
-    "preamble",
-    "assembly",
-    "strip",
-    "env",
-    "scorer",
-    "binds",
-    "mutations",
-    "max_parallel",
-    "npm_packages",
-    "extract_fallback",
-    "known_failures",
-    "requires",
-    "prebuilt",
-    "server",
-    "files",
-    "causes",
-}
+# A language's TOML holds the fields of ``Language``, nothing else.
+KNOWN_KEYS = frozenset(f.name for f in fields(Language))
 
 
 @cache

@@ -1,5 +1,6 @@
 """Views: thin, interactive and shareable faces of the failure analysis (the last stage; only
-the CLI and the public API import it).
+the CLI and the public API import it). They show what ``analysis/`` computed: no view filters
+or groups results by itself.
 
 - ``samples``: the sample table the views filter — facets, message clusters, notes — and its
   vectorised filter and text search.
@@ -9,6 +10,7 @@ the CLI and the public API import it).
 - ``failure_browser``: the ``FailureBrowser`` notebook widget.
 - ``model_comparison``: the ``ModelComparison`` notebook widget.
 - ``report``: ``workbench report``, one self-contained HTML file.
+- ``text``: the analysis tables as the command line prints them.
 - ``notebook``: charts that render with no network in Jupyter.
 - ``teaching``: the exercise checks and small simulations of the teaching notebooks.
 """

@@ -477,10 +477,6 @@ class _Pool:
             server.close()
         return len(servers)
 
-    def idle_count(self) -> int:
-        with self._lock:
-            return sum(len(group) for group in self._idle.values())
-
 
 POOL = _Pool()
 atexit.register(POOL.shutdown)

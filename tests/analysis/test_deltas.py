@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from workbench.analysis.compare import compare_table, scores_from_results
+from workbench.analysis.deltas import compare_table, scores_from_results
 from workbench.errors import InputError
 from workbench.inputs.paper import load_leaderboard
 
