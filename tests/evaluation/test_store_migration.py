@@ -158,3 +158,24 @@ def test_other_runs_of_a_sample_sit_beside_the_scored_one(
     assert only[["task_id", "model", "status"]].values.tolist() == [["Python/2", "a", "passed"]]
     everything = pd.concat([scored, only], ignore_index=True)
     pd.testing.assert_frame_equal(pass_at_k_table(everything, k=1), pass_at_k_table(scored, k=1))
+
+
+def test_a_store_without_a_newer_plain_column_gains_it_in_place(tmp_path: Path) -> None:
+    # What a column added to RESULT_ROW later does to the stores written before it.
+    path = tmp_path / "s.duckdb"
+    with Store(path) as db:
+        db.put_many(pd.DataFrame(ROWS))
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("DROP INDEX executions_cache")  # DuckDB drops no column under an index
+        con.execute("ALTER TABLE executions DROP COLUMN failing_check")
+        con.execute(store_module.INDEX_SQL)  # as the table stood: a column is added under it
+        assert migrate(con) == "columns added"
+        assert migrate(con) == "current"
+        described = [r[0] for r in con.execute("DESCRIBE executions").fetchall()]
+        kept = con.execute("SELECT count(*), count(failing_check) FROM executions").fetchall()
+    finally:
+        con.close()
+    assert "failing_check" in described
+    assert kept == [(len(ROWS), 0)]
+    assert _primary_key(path) == ROW_KEY  # no copy: the key was already the row key
