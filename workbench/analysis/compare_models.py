@@ -152,7 +152,7 @@ def paired_frame(
         CELLS[:3],
         CELLS[3],
     )
-    merged["cell"] = pd.Series(cell, index=merged.index, dtype=object).where(merged["paired"])
+    merged["cell"] = pd.Series(cell, index=merged.index, dtype=object).where(merged["paired"], None)
     return merged
 
 
