@@ -17,8 +17,8 @@ from workbench.analysis.per_language import per_language_table
 from workbench.figures.theme import FORMATS, FigureFiles, colour_scale, colours_for, save_figure
 from workbench.figures.theme import title as chart_title
 from workbench.inputs.paper import (
+    LEADERBOARD_KINDS,
     SIZE_GROUPS,
-    TASK_KINDS,
     load_leaderboard,
     model_order,
     size_group_of,
@@ -70,7 +70,7 @@ def leaderboard_figures(
     """Write per-language charts for every leaderboard task kind and size group."""
     board = load_leaderboard() if leaderboard is None else leaderboard
     files = []
-    for task, subset in TASK_KINDS:
+    for task, subset in LEADERBOARD_KINDS:
         rows = board[(board["task"] == task) & _subset_is(board["subset"], subset)]
         if rows.empty:
             continue

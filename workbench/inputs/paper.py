@@ -18,14 +18,14 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import InputError, UnknownLanguageError
-from workbench.execution.records import SUBSETS, TASK_KINDS
+from workbench.execution import records
 
 PAPER_DATA_ENV = "WORKBENCH_PAPER_DATA"
 
 # (task, subset) pairs of the leaderboard, in the order figures are made: completion by subset.
 LEADERBOARD_KINDS: tuple[tuple[str, str | None], ...] = (
-    *((task, None) for task in TASK_KINDS if task != "completion"),
-    *(("completion", subset) for subset in SUBSETS),
+    *((task, None) for task in records.TASK_KINDS if task != "completion"),
+    *(("completion", subset) for subset in records.SUBSETS),
 )
 
 # Which alias-table source names a leaderboard task's model names.
