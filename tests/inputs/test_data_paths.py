@@ -37,6 +37,7 @@ def test_every_spelling_of_the_data_folder_is_the_resolved_one(linked: Path) -> 
     assert all(Path(s).is_relative_to(linked) for s in supports), supports
 
 
+@pytest.mark.toolchains
 def test_verdicts_do_not_depend_on_the_working_directory(
     linked: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
