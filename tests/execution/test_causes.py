@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import require_toolchain
+from tests.conftest import require_toolchain, toolchains
 from workbench.errors import InputError
 from workbench.execution.causes import CAUSES, Cause, explain, extraction_failure
 from workbench.execution.execute import execute
@@ -108,7 +108,9 @@ def _outputs(language: str) -> dict[str, dict[str, Any]]:
         return _RUNS[language]
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.key)
+@pytest.mark.parametrize(
+    "case", [pytest.param(c, id=c.key, marks=toolchains(c.language)) for c in CASES]
+)
 def test_real_output_gets_its_cause(case: Case) -> None:
     require_toolchain(case.language)
     execution = _outputs(case.language)[case.key]
