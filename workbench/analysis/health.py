@@ -548,12 +548,13 @@ def _published_finding(
     ours, published = row["pass_at_1"], row["pass_at_1_published"]
     gap = 100 * (ours - published)
     way = "below" if gap < 0 else "above"
-    over = f"{row['n_tasks']} tasks"
-    if row.get("n_languages"):
-        over += f" of {row['n_languages']} languages"
+    over = f"{int(row['n_tasks'])} tasks"
+    if pd.notna(row.get("n_languages")):
+        over += f" of {int(row['n_languages'])} languages"
     full = row.get("n_tasks_published")
+    full = None if full is None or pd.isna(full) else int(full)
     if full and row["n_tasks"] < full:
-        over += f" (the paper: {int(full)})"
+        over += f" (the paper: {full})"
     level = round(100 * thresholds.published_confidence)
     message = (
         f"{model} {row['language']} {row[_TASK]}: pass@1 {100 * ours:.1f}% "
@@ -572,7 +573,7 @@ def _published_finding(
         "confidence": thresholds.published_confidence,
         "difference": round(ours - published, 4),
         "n_tasks": int(row["n_tasks"]),
-        "n_tasks_published": None if full is None or pd.isna(full) else int(full),
+        "n_tasks_published": full,
     }
     return _finding("published", "warning", model, row["language"], row[_TASK], message, evidence)
 

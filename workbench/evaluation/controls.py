@@ -65,6 +65,7 @@ def run_kinds(samples: pd.DataFrame) -> pd.DataFrame:
             "subset": ids.map(completion_subset).to_numpy(),
         }
     )
+    frame["subset"] = frame["subset"].astype(object).where(frame["subset"].notna(), None)
     return frame.drop_duplicates().reset_index(drop=True)
 
 
