@@ -15,6 +15,8 @@ One function per quantity:
 - ``representation``: embeddings, t-SNE, silhouette, dendrogram.
 - ``failure_modes``, ``compare_models``: error-message templates of failing samples; models
   compared sample by sample.
+- ``health``: can the numbers be trusted? Six checks (controls, extraction, one error
+  everywhere, limits, published numbers, flaky verdicts) returning findings (docs/health.md).
 
 Column vocabulary, the same in every table, CSV and JSON the workbench writes:
 

@@ -116,7 +116,9 @@ def rows_of_kind(results: pd.DataFrame, kind: str) -> pd.DataFrame:
     ``row_kind`` column holds only ``scored`` rows."""
     if ROW_KIND not in results.columns:
         return results if kind == SCORED else results.iloc[0:0]
-    return results[base_kind(results[ROW_KIND]).eq(kind).to_numpy()]
+    codes, kinds = pd.factorize(results[ROW_KIND].astype(str))  # a few kinds, many rows
+    wanted = base_kind(pd.Series(kinds)).eq(kind).to_numpy()
+    return results[wanted[codes] & (codes >= 0)]
 
 
 def prepared(results: pd.DataFrame) -> pd.DataFrame:
@@ -299,8 +301,7 @@ def check_extraction(results: pd.DataFrame, thresholds: Thresholds = THRESHOLDS)
         message = (
             f"{model} {language} {task}: {k} of {n} samples ({_pct(k, n)}) gave no usable code "
             f"({shown}); pass@1 measures the answer's format more than its code: check the "
-            "prompt, the chat template and the answers (`workbench failures --cause "
-            "extraction_failed`)"
+            "prompt, the chat template and the answers (`workbench failures --by model cause`)"
         )
         evidence = {
             "samples": n,
@@ -322,62 +323,65 @@ def check_one_error(results: pd.DataFrame, thresholds: Thresholds = THRESHOLDS) 
     frame = _judged(rows_of_kind(prepared(results), SCORED))
     failing = frame[frame["status"].ne(Status.PASSED)]
     keys = ["model", "language", _TASK]
-    n_failures = failing.groupby(keys).size().rename("n_failures")
-    candidates = failing[~failing["cause"].isin(GENERIC_CAUSES)]
-    # Only groups that could reach the thresholds need their messages clustered.
-    reach = candidates.groupby(keys).agg(n=("task_id", "size"), tasks=("task_id", "nunique"))
-    reach = reach.join(n_failures)
-    reach = reach[
-        (reach["n"] >= thresholds.one_error_share * reach["n_failures"])
-        & (reach["tasks"] >= thresholds.one_error_min_tasks)
-    ]
-    if reach.empty:
+    n_failures = failing.groupby(keys).size()
+    candidates = _reaching(failing[~failing["cause"].isin(GENERIC_CAUSES)], n_failures, thresholds)
+    if candidates.empty:
         return findings_frame([])
-    index = pd.MultiIndex.from_frame(candidates[keys])
-    candidates = candidates[index.isin(reach.index)]
     messages = failure_messages(candidates)
     templates = normalise(messages)
     weights = templates.value_counts(sort=False)
     labels = pd.Series(cluster_templates(weights.index.tolist(), weights.to_list()), weights.index)
-    rows = candidates.assign(_message=messages, _cluster=templates.map(labels).to_numpy())
-    per_cluster = rows.groupby([*keys, "_cluster"]).agg(
-        count=("task_id", "size"), tasks=("task_id", "nunique")
+    needed = list(dict.fromkeys([*KEY, *keys, "status", "cause"]))  # narrow: fast per group
+    rows = candidates[needed].assign(
+        _message=messages, _template=templates, _cluster=templates.map(labels).to_numpy()
     )
-    findings = []
-    for (model, language, task, cluster), stats in per_cluster.iterrows():
-        n = int(n_failures.loc[(model, language, task)])
-        if (
-            stats["count"] < thresholds.one_error_share * n
-            or stats["tasks"] < thresholds.one_error_min_tasks
-        ):
-            continue
-        group = rows[
-            rows["model"].eq(model)
-            & rows["language"].eq(language)
-            & rows[_TASK].eq(task)
-            & rows["_cluster"].eq(cluster)
-        ]
-        message_text = group["_message"].value_counts().index[0]
-        example = group[group["_message"].eq(message_text)].iloc[0]
-        message = (
-            f"{model} {language} {task}: one error accounts for {stats['count']} of {n} "
-            f"failures ({_pct(stats['count'], n)}) over {stats['tasks']} tasks — "
-            f"“{message_text[:120]}”: the signature of a broken environment or of a systematic "
-            "prompt or assembly problem, not of many model mistakes; read one example and fix "
-            "the cause before comparing this language"
-        )
-        evidence = {
-            "failures": n,
-            "count": int(stats["count"]),
-            "tasks": int(stats["tasks"]),
-            "message": message_text[:300],
-            "template": str(templates.loc[example.name])[:300],
-            "cause": example.get("cause"),
-            "status": example["status"],
-            "example": _key_text(example.to_dict()),
-        }
-        findings.append(_finding("one_error", "warning", model, language, task, message, evidence))
+    clusters = rows.groupby([*keys, "_cluster"], sort=True)
+    stats = clusters.agg(count=("task_id", "size"), tasks=("task_id", "nunique"))
+    stats["failures"] = n_failures.reindex(stats.index.droplevel("_cluster")).to_numpy()
+    stats = stats[
+        (stats["count"] >= thresholds.one_error_share * stats["failures"])
+        & (stats["tasks"] >= thresholds.one_error_min_tasks)
+    ]
+    findings = [_one_error_finding(clusters.get_group(key), row) for key, row in stats.iterrows()]
     return findings_frame(findings)
+
+
+def _reaching(
+    candidates: pd.DataFrame, n_failures: pd.Series, thresholds: Thresholds
+) -> pd.DataFrame:
+    """The candidate rows of groups whose candidates alone could reach the thresholds: only
+    these need their messages clustered."""
+    keys = list(n_failures.index.names)
+    reach = candidates.groupby(keys).agg(n=("task_id", "size"), tasks=("task_id", "nunique"))
+    reach = reach[
+        (reach["n"] >= thresholds.one_error_share * n_failures.reindex(reach.index))
+        & (reach["tasks"] >= thresholds.one_error_min_tasks)
+    ]
+    return candidates[pd.MultiIndex.from_frame(candidates[keys]).isin(reach.index)]
+
+
+def _one_error_finding(group: pd.DataFrame, stats: pd.Series) -> Finding:
+    model, language, task = group.iloc[0][["model", "language", _TASK]]
+    count, n, tasks = int(stats["count"]), int(stats["failures"]), int(stats["tasks"])
+    text = group["_message"].value_counts().index[0]
+    example = group[group["_message"].eq(text)].iloc[0]
+    message = (
+        f"{model} {language} {task}: one error accounts for {count} of {n} failures "
+        f"({_pct(count, n)}) over {tasks} tasks — “{text[:120]}”: the signature of a broken "
+        "environment or of a systematic prompt or assembly problem, not of many model "
+        "mistakes; read one example and fix the cause before comparing this language"
+    )
+    evidence = {
+        "failures": n,
+        "count": count,
+        "tasks": tasks,
+        "message": text[:300],
+        "template": str(example["_template"])[:300],
+        "cause": example.get("cause"),
+        "status": example["status"],
+        "example": _key_text(example.to_dict()),
+    }
+    return _finding("one_error", "warning", model, language, task, message, evidence)
 
 
 # -- limits ----------------------------------------------------------------------------------
@@ -625,6 +629,21 @@ CHECKS: dict[str, Callable[..., pd.DataFrame]] = {
 }
 
 
+def run_check(
+    rule: str,
+    results: pd.DataFrame,
+    leaderboard: pd.DataFrame | None = None,
+    thresholds: Thresholds = THRESHOLDS,
+) -> pd.DataFrame:
+    """The check ``rule`` on ``results``, given what it takes of ``leaderboard`` and
+    ``thresholds``."""
+    if rule == "published":
+        return check_published(results, leaderboard, thresholds)
+    if rule in ("environment", "flaky"):
+        return CHECKS[rule](results)
+    return CHECKS[rule](results, thresholds)
+
+
 def health(
     results: pd.DataFrame,
     leaderboard: pd.DataFrame | None = None,
@@ -638,14 +657,7 @@ def health(
     if unknown:
         raise InputError(f"unknown health checks {unknown}; known: {', '.join(RULES)}")
     frame = prepared(results)
-    parts = []
-    for rule in rules:
-        if rule == "published":
-            parts.append(check_published(frame, leaderboard, thresholds))
-        elif rule in ("environment", "flaky"):
-            parts.append(CHECKS[rule](frame))
-        else:
-            parts.append(CHECKS[rule](frame, thresholds))
+    parts = [run_check(rule, frame, leaderboard, thresholds) for rule in rules]
     found = [p for p in parts if not p.empty]
     if not found:
         return findings_frame([])
