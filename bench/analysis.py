@@ -211,20 +211,31 @@ MEASUREMENTS: list[tuple[str, Callable[[Bench], None], float]] = [
 ]
 
 
-def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def store_options(description: str) -> argparse.ArgumentParser:
+    """The options of a benchmark on the 100k store: its size, where to keep it, repeats."""
+    p = argparse.ArgumentParser(description=description)
     p.add_argument("--rows", type=int, default=100_000)
     p.add_argument("--models", type=int, default=10)
     p.add_argument("--store", type=Path, default=None, help="keep (or reuse) the store here")
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--jobs", type=int, default=None, help="parallel executions of the real rows")
-    args = p.parse_args()
+    return p
+
+
+def ensure_store(args: argparse.Namespace, scratch: str) -> Path:
+    """``--store`` (or a store in ``scratch``), built first when it is missing or empty."""
+    path = args.store or Path(scratch) / "bench.duckdb"
+    if not path.exists() or Store(path).count() == 0:
+        started = time.perf_counter()
+        build_store(path, args.rows, args.models, args.jobs)
+        print(f"built {path} in {time.perf_counter() - started:.1f} s")
+    return path
+
+
+def main() -> None:
+    args = store_options(__doc__.split("\n\n")[0]).parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        path = args.store or Path(scratch) / "bench.duckdb"
-        if not path.exists() or Store(path).count() == 0:
-            started = time.perf_counter()
-            build_store(path, args.rows, args.models, args.jobs)
-            print(f"built {path} in {time.perf_counter() - started:.1f} s")
+        path = ensure_store(args, scratch)
         started = time.perf_counter()
         with Store(path) as store:
             results = store.results()

@@ -22,7 +22,9 @@ from workbench.inputs.paper import (
     load_multiple_leaderboard,
     load_multiple_results,
     load_task_counts,
+    model_key,
     multiple_language,
+    paper_model,
     resolve_models,
     task_counts_for,
 )
@@ -70,6 +72,30 @@ def test_alias_table_is_consistent() -> None:
     # A judgement call must say why.
     approximate = aliases[aliases["match"] == "approximate"]
     assert (approximate["note"].str.len() > 10).all()
+
+
+def test_a_store_model_is_matched_to_a_paper_model_case_and_punctuation_aside() -> None:
+    assert model_key("DeepSeek-Coder-33b-instruct") == model_key("deepseek_coder_33B.Instruct")
+    # A leaderboard's spelling, the canonical name, a Hugging Face id or its repository name
+    # (how `workbench generate` names a model).
+    for name in (
+        "DeepSeek-Coder-33b-instruct",
+        "deepseek-coder-33b-instruct",
+        "DeepSeek-Coder-33B-Instruct",
+        "deepseek-ai/deepseek-coder-33b-instruct",
+    ):
+        assert paper_model(name) == "DeepSeek-Coder-33B-Instruct", name
+    assert paper_model("codellama/CodeLlama-7b-Instruct-hf") == "CodeLlama-7B-Instruct"
+    assert paper_model("CodeLlama-7b-Instruct-hf") == "CodeLlama-7B-Instruct"
+    assert paper_model("code-llama-7b") == "CodeLlama-7B"  # the base model, not the instruct
+    for name in ("demo/hasty-coder", "canonical", "C", "MyCoder-1B"):
+        assert paper_model(name) is None, name
+    # A spelling two models share matches neither.
+    aliases = pd.DataFrame(
+        {"source": ["a", "b"], "name": ["Coder-7B", "coder_7b"], "model": ["X", "Y"]}
+    )
+    assert paper_model("CODER 7B", aliases) is None
+    assert paper_model("X", aliases) == "X"
 
 
 def test_unknown_names_are_reported_not_dropped() -> None:

@@ -20,6 +20,8 @@ One function per quantity:
   failures per cause (:func:`failure_modes.cause_counts`, :func:`failure_modes.cause_table`).
 - ``compare_models``: models compared sample by sample (:func:`compare_models.paired_frame`, the
   pairs; :func:`compare_models.compare_models`, the table and the exact McNemar test).
+- ``health``: can the numbers be trusted? Six checks (controls, extraction, one error
+  everywhere, limits, published numbers, flaky verdicts) returning findings (docs/health.md).
 
 Column vocabulary, the same in every table, CSV and JSON the workbench writes:
 

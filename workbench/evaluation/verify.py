@@ -19,6 +19,9 @@ from workbench.programs.assemble import reference_answer, task_prompt
 from workbench.programs.extract import defines
 from workbench.registry.languages import get_language, language_of_task
 
+# The model name of canonical solutions judged as samples (verify, the runs' controls).
+CANONICAL_MODEL = "canonical"
+
 
 def canonical_answers(tasks: pd.DataFrame) -> pd.DataFrame:
     """One sample per task: the canonical solution as a model would answer (the whole function:
@@ -33,7 +36,7 @@ def canonical_answers(tasks: pd.DataFrame) -> pd.DataFrame:
         # Without a definition pattern the whole function would be mistaken for a body.
         answers.append(whole if defines(language, whole, task.get("entry_point")) else None)
     frame = tasks[["task_id"]].copy()
-    frame["model"] = "canonical"
+    frame["model"] = CANONICAL_MODEL
     frame["sample_index"] = 0
     frame["raw_generation"] = None
     frame["completion"] = answers
@@ -84,7 +87,7 @@ def verify(
 
     with Store(store) as db:
         # Re-check failures instead of trusting a cached verdict (only the tasks verified now).
-        db.forget_unpassed("canonical", samples["task_id"])
+        db.forget_unpassed(CANONICAL_MODEL, samples["task_id"])
         return evaluate(samples, tasks, jobs=jobs, store=db, progress=progress)
 
 

@@ -401,3 +401,36 @@ def size_group_of(models: Iterable[str], table: pd.DataFrame | None = None) -> d
     table = load_models() if table is None else table
     groups = dict(zip(table["model"], table["size_group"], strict=True))
     return {m: groups.get(m, "other") for m in models}
+
+
+def model_key(name: str) -> str:
+    """A model name with case and punctuation aside: ``DeepSeek-Coder-33b-instruct`` and
+    ``deepseek_coder_33B_Instruct`` both give ``deepseekcoder33binstruct``."""
+    return re.sub(r"[^0-9a-z]", "", name.lower())
+
+
+def _model_index(aliases: pd.DataFrame) -> dict[str, str]:
+    """``model_key`` of every alias and canonical name -> its canonical model; keys that two
+    models share are left out (a guess would compare a model with another's numbers)."""
+    pairs = [*zip(aliases["name"], aliases["model"], strict=True)]
+    pairs += [(str(name).rsplit("/", 1)[-1], model) for name, model in pairs if "/" in str(name)]
+    pairs += [(model, model) for model in aliases["model"]]
+    found: dict[str, set[str]] = {}
+    for name, model in pairs:
+        found.setdefault(model_key(str(name)), set()).add(str(model))
+    return {key: next(iter(models)) for key, models in found.items() if len(models) == 1}
+
+
+def paper_model(name: str, aliases: pd.DataFrame | None = None) -> str | None:
+    """The published model that ``name`` (as a store names it) stands for, or None.
+
+    Matched through ``model_aliases.csv`` with case and punctuation aside; a Hugging Face id
+    (``owner/repository``) is tried whole, then by its repository name, which is how
+    ``workbench generate`` names a model.
+    """
+    index = _model_index(load_aliases() if aliases is None else aliases)
+    for candidate in (name, name.rsplit("/", 1)[-1]):
+        found = index.get(model_key(candidate))
+        if found is not None:
+            return found
+    return None
