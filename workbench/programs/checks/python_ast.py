@@ -1,0 +1,96 @@
+"""Python: every ``assert`` statement of the test, found with ``ast``, becomes a call of a helper
+that evaluates the compared values in lambdas (so an exception is the check's actual value, not
+the end of the test), applies the assert's own comparison and reports it. Only the assert
+statements' text changes: the rest of the test is left byte for byte."""
+
+from __future__ import annotations
+
+import ast
+
+from workbench.programs.checks.base import (
+    MAX_CHECKS,
+    MAX_VALUE,
+    Instrumented,
+    Site,
+    join_program,
+    locate_test,
+    substitute,
+)
+from workbench.programs.checks.scan import Syntax, one_line, split_condition
+from workbench.registry.languages import CheckSpec
+
+SYNTAX = Syntax(line_comments=("#",), block_comments=(), quotes="\"'", triple_quotes=True,
+                char_quote=False)
+
+HELPER = f'''
+import sys as _wb_sys
+_wb_count = [0]
+def _wb_show(value):
+    text = repr(value)
+    return text if len(text) <= {MAX_VALUE} else text[:{MAX_VALUE - 1}] + "\\u2026"
+def _wb_check(site, verdict, actual=None, expected=None):
+    if _wb_count[0] >= {MAX_CHECKS}:
+        return
+    _wb_count[0] += 1
+    values = ""
+    try:
+        if actual is not None:
+            got, want = actual(), expected()
+            ok = verdict(got, want)
+            values = "\\x1f" + _wb_show(want) + "\\x1f" + _wb_show(got)
+        else:
+            ok = verdict()
+        mark = "P" if ok else "F"
+    except Exception as error:
+        mark, values = "E", "\\x1f\\x1f" + _wb_show(error)[:{MAX_VALUE}]
+    _wb_sys.stderr.write("\\x02wbc\\x1f%d\\x1f%s%s\\x03\\n" % (site, mark, values))
+    _wb_sys.stderr.flush()
+'''
+
+
+def _segment(lines: list[str], node: ast.AST) -> tuple[int, int]:
+    """Character offsets of ``node`` in the text whose lines are ``lines`` (``ast`` counts
+    columns in UTF-8 bytes)."""
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+
+    def offset(line: int, column: int) -> int:
+        return starts[line - 1] + len(lines[line - 1].encode()[:column].decode(errors="ignore"))
+
+    return offset(node.lineno, node.col_offset), offset(node.end_lineno, node.end_col_offset)
+
+
+def instrument(program: str, spec: CheckSpec, test: str) -> Instrumented:
+    """``program`` with every assert of its ``test`` reported (docs/checks.md)."""
+    span = locate_test(program, test)
+    text = program[span[0] : span[1]]
+    lines = text.splitlines(keepends=True)
+    asserts = sorted(
+        (n for n in ast.walk(ast.parse(text)) if isinstance(n, ast.Assert)),
+        key=lambda n: (n.lineno, n.col_offset),
+    )
+    sites, pieces, cursor = [], [], 0
+    for node in asserts:
+        start, end = _segment(lines, node)
+        test_start, test_end = _segment(lines, node.test)
+        cond = text[test_start:test_end]
+        split = split_condition(cond, spec, SYNTAX)
+        site = Site(len(sites), node.lineno, one_line(text[start:end]), split.form, split.op)
+        sites.append(site)
+        pieces += [text[cursor:start], _emit(site.index, cond, split)]
+        cursor = end
+    new_test = "".join(pieces) + text[cursor:]
+    return Instrumented(join_program(program, span, HELPER, new_test, ""), tuple(sites), "python_ast")
+
+
+def _emit(site: int, cond: str, split) -> str:
+    if split.actual is None:
+        return f"_wb_check({site}, lambda: ({cond}))"
+    verdict = substitute(cond, (0, len(cond)), split, "_wb_a", "_wb_e")
+    actual = cond[split.actual[0] : split.actual[1]]
+    expected = cond[split.expected[0] : split.expected[1]]
+    return (
+        f"_wb_check({site}, lambda _wb_a, _wb_e: ({verdict}), "
+        f"lambda: ({actual}), lambda: ({expected}))"
+    )
