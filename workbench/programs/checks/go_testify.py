@@ -2,7 +2,10 @@
 held. Each call of the test is wrapped in a closure that evaluates the compared values once,
 passes them to the same testify function and returns its verdict with both values, printed with
 ``%#v``; a panic inside is recovered and reported as the actual value. The helper's imports are
-aliased (``wbfmt``, ``wbos``) so they never clash with the program's own."""
+aliased (``wbfmt``, ``wbos``, ``wbtesting``) so they never clash with the program's own. ``go
+test`` prints a package's output only when it fails, so a ``TestMain`` makes the package fail
+after its tests ran (a test that defines its own ``TestMain`` is not instrumented: it does not
+compile)."""
 
 from __future__ import annotations
 
@@ -24,10 +27,17 @@ from workbench.programs.checks.scan import C_LIKE
 from workbench.registry.languages import CheckSpec
 
 PACKAGE = re.compile(r"(?m)^[ \t]*package[ \t]+\w+[ \t]*$")
-IMPORTS = '\nimport wbfmt "fmt"\nimport wbos "os"\n'
+IMPORTS = '\nimport wbfmt "fmt"\nimport wbos "os"\nimport wbtesting "testing"\n'
 HELPER = f"""
 
 var wbCount = 0
+
+// go test shows a package's output only when it fails: once the tests ran, the package fails.
+func TestMain(m *wbtesting.M) {{
+	m.Run()
+	wbfmt.Fprintln(wbos.Stderr, "workbench: checks reported")
+	wbos.Exit(3)
+}}
 
 func wbShow(v any) string {{
 	s := wbfmt.Sprintf("%#v", v)

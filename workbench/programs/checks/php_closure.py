@@ -33,7 +33,7 @@ function _wb_show($v) {{
         $s = json_encode($v, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES | JSON_PRESERVE_ZERO_FRACTION);
         if ($s === false) $s = print_r($v, true);
     }}
-    return mb_strlen($s) > {MAX_VALUE} ? mb_substr($s, 0, {MAX_VALUE}) . "\\u{{2026}}" : $s;
+    return strlen($s) > {MAX_VALUE} ? substr($s, 0, {MAX_VALUE}) . "..." : $s;
 }}
 function _wb_check($site, $body) {{
     static $count = 0;

@@ -16,7 +16,7 @@ from workbench.programs.checks.base import (
     locate_test,
     substitute,
 )
-from workbench.programs.checks.scan import Syntax, one_line, split_condition
+from workbench.programs.checks.scan import Split, Syntax, one_line, split_condition
 from workbench.registry.languages import CheckSpec
 
 SYNTAX = Syntax(line_comments=("#",), block_comments=(), quotes="\"'", triple_quotes=True,
@@ -41,6 +41,8 @@ def _wb_check(site, verdict, actual=None, expected=None):
         else:
             ok = verdict()
         mark = "P" if ok else "F"
+    except AssertionError:  # a unittest assert method called on the two values
+        mark = "F"
     except Exception as error:
         mark, values = "E", "\\x1f\\x1f" + _wb_show(error)[:{MAX_VALUE}]
     _wb_sys.stderr.write("\\x02wbc\\x1f%d\\x1f%s%s\\x03\\n" % (site, mark, values))
@@ -66,30 +68,60 @@ def instrument(program: str, spec: CheckSpec, test: str) -> Instrumented:
     span = locate_test(program, test)
     text = program[span[0] : span[1]]
     lines = text.splitlines(keepends=True)
-    asserts = sorted(
-        (n for n in ast.walk(ast.parse(text)) if isinstance(n, ast.Assert)),
+    calls = {form.call: form for form in spec.forms if form.call}
+    checks = sorted(
+        (n for n in ast.walk(ast.parse(text)) if _is_check(n, calls)),
         key=lambda n: (n.lineno, n.col_offset),
     )
     sites, pieces, cursor = [], [], 0
-    for node in asserts:
+    for node in checks:
         start, end = _segment(lines, node)
-        test_start, test_end = _segment(lines, node.test)
-        cond = text[test_start:test_end]
-        split = split_condition(cond, spec, SYNTAX)
+        code, split = _read(text, lines, node, spec, calls)
         site = Site(len(sites), node.lineno, one_line(text[start:end]), split.form, split.op)
         sites.append(site)
-        pieces += [text[cursor:start], _emit(site.index, cond, split)]
+        pieces += [text[cursor:start], _emit(site.index, code, split, isinstance(node, ast.Expr))]
         cursor = end
     new_test = "".join(pieces) + text[cursor:]
     return Instrumented(join_program(program, span, HELPER, new_test, ""), tuple(sites), "python_ast")
 
 
-def _emit(site: int, cond: str, split) -> str:
+def _is_check(node: ast.AST, calls: dict) -> bool:
+    if isinstance(node, ast.Assert):
+        return True
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and ast.unparse(node.value.func) in calls
+    )
+
+
+def _read(text: str, lines: list[str], node: ast.AST, spec: CheckSpec, calls: dict):
+    """The code the check evaluates (an assert's condition, or the whole call of an assert
+    method) and the values it compares, as spans of that code."""
+    if isinstance(node, ast.Assert):
+        start, end = _segment(lines, node.test)
+        cond = text[start:end]
+        return cond, split_condition(cond, spec, SYNTAX)
+    call = node.value
+    start, end = _segment(lines, call)
+    code = text[start:end]
+    form = calls[ast.unparse(call.func)]
+    spans = [tuple(x - start for x in _segment(lines, arg)) for arg in call.args[:2]]
+    if form.args in ("actual_expected", "expected_actual", "close") and len(spans) == 2:
+        actual, expected = spans if form.args == "actual_expected" else spans[::-1]
+        return code, Split("close" if form.args == "close" else "compare", form.call, actual, expected)
+    return code, Split("condition", form.args)
+
+
+def _emit(site: int, code: str, split: Split, is_call: bool) -> str:
+    verdict = code if not is_call else f"({code}, True)[1]"
     if split.actual is None:
-        return f"_wb_check({site}, lambda: ({cond}))"
-    verdict = substitute(cond, (0, len(cond)), split, "_wb_a", "_wb_e")
-    actual = cond[split.actual[0] : split.actual[1]]
-    expected = cond[split.expected[0] : split.expected[1]]
+        return f"_wb_check({site}, lambda: ({verdict}))"
+    verdict = substitute(code, (0, len(code)), split, "_wb_a", "_wb_e")
+    if is_call:
+        verdict = f"({verdict}, True)[1]"
+    actual = code[split.actual[0] : split.actual[1]]
+    expected = code[split.expected[0] : split.expected[1]]
     return (
         f"_wb_check({site}, lambda _wb_a, _wb_e: ({verdict}), "
         f"lambda: ({actual}), lambda: ({expected}))"

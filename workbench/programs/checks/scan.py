@@ -114,13 +114,38 @@ def top_level(text: str, syntax: Syntax) -> Iterator[int]:
 def split_args(text: str, syntax: Syntax) -> list[tuple[int, int]]:
     """Spans of the comma-separated arguments of ``text`` (an argument list without its
     parentheses), whitespace trimmed."""
-    spans, start = [], 0
+    spans, start, generic_end = [], 0, -1
     for i in top_level(text, syntax):
-        if text[i] == ",":
+        if i < generic_end:
+            continue
+        if text[i] == "<":
+            generic_end = _generic_end(text, i)
+        elif text[i] == ",":
             spans.append((start, i))
             start = i + 1
     spans.append((start, len(text)))
     return [trim(text, s) for s in spans if text[s[0] : s[1]].strip()]
+
+
+
+
+def _generic_end(text: str, i: int) -> int:
+    """After the type arguments that open at ``i`` (``emptyList<Pair<Int, Int>>``,
+    ``new List<(int, int)>``), or -1 when the ``<`` is a comparison."""
+    if i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_"):
+        return -1
+    depth = 0
+    for j in range(i, len(text)):
+        if text[j] == "<":
+            depth += 1
+        elif text[j] == ">":
+            depth -= 1
+            if depth == 0:
+                inner = text[i + 1 : j]
+                return j + 1 if re.fullmatch(r"[\w\s.,?\[\]:<>()]*", inner) and inner.strip() else -1
+        elif text[j] in ";{}=":
+            return -1
+    return -1
 
 
 def trim(text: str, span: tuple[int, int]) -> tuple[int, int]:
@@ -241,15 +266,29 @@ def _guard_at(test: str, i: int, word: str, syntax: Syntax) -> Found | None:
         return Found((i, m.end()), trim(test, (open_at + 1, close)), "guard", word, negate=True)
     if not _word_at(test, i, word):
         return None
-    end = test.find("\n", i)
-    end = len(test) if end < 0 else end
-    code = [j for j in top_level(test[i:end], syntax)]
+    code, positions, depth, j = [], set(), 0, i
+    while j < len(test):
+        k = skip(test, j, syntax)
+        if k != j:  # a string belongs to the statement, a comment ends it
+            if any(test.startswith(m, j) for m in syntax.line_comments):
+                break
+            code.append(k - 1)
+            j = k
+            continue
+        c = test[j]
+        if c == "\n" and depth == 0:
+            break
+        depth += (c in OPENERS) - (c in CLOSERS)
+        if not c.isspace():
+            code.append(j)
+        if depth == 0 or (depth == 1 and c in OPENERS):
+            positions.add(j)
+        j += 1
     if not code:
         return None
-    end = i + code[-1] + 1
-    positions = set(code)
+    end = code[-1] + 1
     for m in _MODIFIER.finditer(test, i, end):
-        if m.start() - i in positions:
+        if m.start() in positions:
             cond = trim(test, (m.end(), end))
             return Found((i, end), cond, "guard", word, negate=m.group(1) == "if")
     return None
