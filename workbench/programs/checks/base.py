@@ -44,6 +44,7 @@ class Site:
     source: str  # the check's text on one line
     form: str  # compare, close or condition (scan.Split)
     op: str | None = None  # the comparison: ==, ===, strcmp, equals, Equal, InDelta …
+    call: str | None = None  # the source of the compared actual value: ``f([1, 2], 0)``
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ def text_checks(test: str, spec: CheckSpec, syntax: Syntax) -> list[Check]:
             source=one_line(test[start : found.span[1]]),
             form=split.form,
             op=split.op,
+            call=one_line(operand(test, split.actual)) or None,
         )
         checks.append(Check(site, found, cond, split, args))
     return checks

@@ -30,9 +30,11 @@ CHAR = re.compile(r"'(?:\\.[^']*|[^\\'])'")
 HELPER = rf"""
 #include <stdio.h>
 #include <string.h>
-static int wb_count;
+/* Counts from 1: an initialised variable sits in .data, within reach of the code even when
+   the answer declares arrays of gigabytes in .bss. */
+static int wb_count = 1;
 static int wb_begin(int site) {{
-    if (wb_count >= {MAX_CHECKS}) return 0;
+    if (wb_count > {MAX_CHECKS}) return 0;
     wb_count++;
     fprintf(stderr, "\002wbc\037%d\037B\003\n", site);
     return 1;

@@ -77,7 +77,8 @@ def instrument(program: str, spec: CheckSpec, test: str) -> Instrumented:
     for node in checks:
         start, end = _segment(lines, node)
         code, split = _read(text, lines, node, spec, calls)
-        site = Site(len(sites), node.lineno, one_line(text[start:end]), split.form, split.op)
+        call = one_line(code[split.actual[0] : split.actual[1]]) if split.actual else None
+        site = Site(len(sites), node.lineno, one_line(text[start:end]), split.form, split.op, call)
         sites.append(site)
         pieces += [text[cursor:start], _emit(site.index, code, split, isinstance(node, ast.Expr))]
         cursor = end

@@ -19,6 +19,7 @@ CHECK_COLUMNS: tuple[str, ...] = (
     "check_source",
     "check_form",
     "check_op",
+    "check_call",
     "passed",
     "raised",
     "expected",
@@ -38,6 +39,7 @@ class CheckResult:
     check_source: str | None
     check_form: str | None
     check_op: str | None
+    check_call: str | None
     passed: bool
     raised: bool
     expected: str | None
@@ -88,6 +90,7 @@ def read_checks(
                 check_source=site.source if site else None,
                 check_form=site.form if site else None,
                 check_op=site.op if site else None,
+                check_call=site.call if site else None,
                 passed=verdict == "P",
                 raised=verdict == "E",
                 expected=None if verdict == "E" else _value(match["expected"]),
@@ -107,6 +110,7 @@ def _crashed(index: int, site: Site | None, crash: str | None) -> CheckResult:
         check_source=site.source if site else None,
         check_form=site.form if site else None,
         check_op=site.op if site else None,
+        check_call=site.call if site else None,
         passed=False,
         raised=True,
         expected=None,
