@@ -300,15 +300,23 @@ def call_args(call: str | None) -> list[Any] | None:
     match = re.fullmatch(r"[\w.$:!<>]+\s*\((.*)\)\s*(?:\.\w+\(\s*\))*", call.strip(), re.S)
     if not match:
         return None
-    args = parse_value(f"[{match.group(1)}]")
+    args = parse_value(f"[{CONSTRUCTOR.sub('{', match.group(1))}]")
     if isinstance(args, Raw):
         return None
     return [_edge_view(a) for a in args]
 
 
+# Array literals that name their type before the braces: C's (int[]){1, 2}, Java's new int[]{1}.
+CONSTRUCTOR = re.compile(r"\((?:const\s+)?\w+\s*\*?\s*\[\d*\]\)\s*\{|\bnew\s+[\w.<>]+(?:\[\])+\s*\{")
+
+
 def _edge_view(value: Any) -> Any:
-    """Collection constructors (``vec![..]``, ``listOf(..)``, ``new int[]{..}``) as tuples."""
-    return value.items if isinstance(value, Tagged) else value
+    """Collection constructors (``vec![..]``, ``listOf(..)``, ``std::vector<int>({..})``) as
+    the tuple they hold."""
+    if isinstance(value, Tagged):
+        items = value.items
+        return items[0] if len(items) == 1 and isinstance(items[0], tuple) else items
+    return value
 
 
 def _size(value: Any) -> float | None:
@@ -322,7 +330,7 @@ def _size(value: Any) -> float | None:
 def is_edge_input(args: Sequence[Any], others: Iterable[Sequence[Any]]) -> bool:
     """Whether a check's arguments hold an edge: an empty string or sequence, zero, a negative
     number, a single element, or the largest value (or longest input) at that position among
-    the test's checks (``others``, this check included)."""
+    the test's checks (``others``, this check included), when no other check has it too."""
     others = list(others)
     for position, value in enumerate(args):
         if value in ("", ()) or (_is_number(value) and value <= 0):
@@ -332,7 +340,7 @@ def is_edge_input(args: Sequence[Any], others: Iterable[Sequence[Any]]) -> bool:
         size = _size(value)
         sizes = [_size(o[position]) for o in others if len(o) > position]
         sizes = [s for s in sizes if s is not None]
-        if size is not None and len(set(sizes)) > 1 and size == max(sizes):
+        if size is not None and len(set(sizes)) > 1 and size == max(sizes) and sizes.count(size) == 1:
             return True
     return False
 
