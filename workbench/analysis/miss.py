@@ -352,9 +352,9 @@ def miss_kind(checks: Sequence[Mapping[str, Any]]) -> str | None:
     if not failing:
         return None
     if len(failing) < len(checks):
-        inputs = [call_args(c.get("check_call")) for c in checks]
+        inputs = [call_args(_text(c.get("check_call"))) for c in checks]
         known = [i for i in inputs if i is not None]
-        failing_inputs = [call_args(c.get("check_call")) for c in failing]
+        failing_inputs = [call_args(_text(c.get("check_call"))) for c in failing]
         if all(i is not None and is_edge_input(i, known) for i in failing_inputs):
             return "edge_case"
         return "partial"
