@@ -183,9 +183,10 @@ def off_by_one(expected: Any, actual: Any) -> bool:
         offsets = {a - e for e, a in zip(expected, actual, strict=True)}
         if offsets in ({1}, {-1}):
             return True
-    if len(expected) == len(actual) and len(expected) > 1:
+    # A shift needs a few elements to mean something: two in common at least.
+    if len(expected) == len(actual) and len(expected) > 2:
         return expected[1:] == actual[:-1] or expected[:-1] == actual[1:]
-    if abs(len(expected) - len(actual)) == 1 and min(len(expected), len(actual)) > 0:
+    if abs(len(expected) - len(actual)) == 1 and min(len(expected), len(actual)) > 1:
         longer, shorter = (expected, actual) if len(expected) > len(actual) else (actual, expected)
         return longer[1:] == shorter or longer[:-1] == shorter
     return False
