@@ -97,24 +97,61 @@ def _checks(*rows):
 
 def test_order_of_the_kinds():
     # Some pass: edge_case only when every failing input is an edge, else partial.
-    assert miss_kind(_checks((True, "6", "6", "f([1, 2, 3])"), (False, "0", "-1", "f([])"))) == "edge_case"
-    assert miss_kind(_checks((True, "6", "6", "f([1, 2, 3])"), (False, "9", "8", "f([2, 3, 4])"), (False, "0", "0", "f([])"))) == "partial"
+    assert (
+        miss_kind(_checks((True, "6", "6", "f([1, 2, 3])"), (False, "0", "-1", "f([])")))
+        == "edge_case"
+    )
+    assert (
+        miss_kind(
+            _checks(
+                (True, "6", "6", "f([1, 2, 3])"),
+                (False, "9", "8", "f([2, 3, 4])"),
+                (False, "0", "0", "f([])"),
+            )
+        )
+        == "partial"
+    )
     assert miss_kind(_checks((True, "6", "6", "f(a)"), (False, "0", "-1", "f(b)"))) == "partial"
     # None pass: the value kind all failing checks share, first in order; else all_wrong.
     assert miss_kind(_checks((False, "6", "7", None), (False, "0", "1", None))) == "off_by_one"
-    assert miss_kind(_checks((False, "1", "-1", None), (False, "2", "-2", None))) == "sign"  # 1/-1 is not ±1
+    assert (
+        miss_kind(_checks((False, "1", "-1", None), (False, "2", "-2", None))) == "sign"
+    )  # 1/-1 is not ±1
     assert miss_kind(_checks((False, "6", "7", None), (False, "2", "-2", None))) == "all_wrong"
-    assert miss_kind(_checks((False, None, "IndexError", None),)) == "all_wrong"
-    assert miss_kind(_checks((True, "1", "1", None),)) is None
+    assert (
+        miss_kind(
+            _checks(
+                (False, None, "IndexError", None),
+            )
+        )
+        == "all_wrong"
+    )
+    assert (
+        miss_kind(
+            _checks(
+                (True, "1", "1", None),
+            )
+        )
+        is None
+    )
 
 
 def test_miss_kinds_per_sample():
     key = {"task": "generation", "task_id": "C/1", "model": "m", "sample_index": 0}
     frame = pd.DataFrame(
         [
-            {**key, "check_index": i, "passed": False, "expected": e, "actual": a, "check_call": None}
+            {
+                **key,
+                "check_index": i,
+                "passed": False,
+                "expected": e,
+                "actual": a,
+                "check_call": None,
+            }
             for i, (e, a) in enumerate([("6", "7"), ("22", "23")])
         ]
     )
     out = miss_kinds(frame)
-    assert out.to_dict("records") == [{**key, "checks_passed": 0, "checks_total": 2, "miss": "off_by_one"}]
+    assert out.to_dict("records") == [
+        {**key, "checks_passed": 0, "checks_total": 2, "miss": "off_by_one"}
+    ]

@@ -56,7 +56,8 @@ def test_demo_outputs(tmp_path):
     samples = load_samples(demo / "samples.jsonl")
     samples = samples[samples["expected_status"].isin(["failed", "runtime_error"])]
     covered = [
-        name for name in sorted({t.split("/")[0] for t in samples["task_id"]})
+        name
+        for name in sorted({t.split("/")[0] for t in samples["task_id"]})
         if get_language(name).checks is not None
     ]
     for name in covered:

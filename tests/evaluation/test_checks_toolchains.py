@@ -101,7 +101,7 @@ CASES: dict[str, dict[str, Any]] = {
             "upper": 'def greet(n)\n  ("hello, " + n).upcase\nend\n',
         },
         "sum_test": "raise 'Test failed' unless f([1, 2, 3]) == 6\nraise 'Test failed' unless f([4, 5, 6, 7]) == 22\nraise 'Test failed' unless f([]) == 0\n",
-        "greet_test": "raise 'Test failed' unless greet(\"bob\") == \"hello, bob\"\nraise 'Test failed' unless greet(\"amy\") == \"hello, amy\"\n",
+        "greet_test": 'raise \'Test failed\' unless greet("bob") == "hello, bob"\nraise \'Test failed\' unless greet("amy") == "hello, amy"\n',
     },
     "PHP": {
         "prelude": "<?php\n",

@@ -6,6 +6,8 @@ checked on a machine without Mono."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from workbench.errors import InputError
@@ -19,9 +21,7 @@ from workbench.programs.checks import (
 from workbench.programs.checks.scan import C_LIKE, split_condition
 from workbench.registry.languages import all_languages, check_spec, get_language
 
-COVERED = (
-    "Python C CPP Java JavaScript TypeScript Go Rust C# PHP Kotlin Ruby".split()
-)
+COVERED = "Python C CPP Java JavaScript TypeScript Go Rust C# PHP Kotlin Ruby".split()
 
 
 def test_every_covered_language_names_a_known_technique():
@@ -33,7 +33,10 @@ def test_every_covered_language_names_a_known_technique():
 
 def _split(cond: str, language: str = "C"):
     split = split_condition(cond, get_language(language).checks, C_LIKE)
-    side = (lambda s: cond[s[0] : s[1]] if s else None)
+
+    def side(span):
+        return cond[span[0] : span[1]] if span else None
+
     return split.form, split.op, side(split.actual), side(split.expected)
 
 
@@ -49,8 +52,12 @@ def _split(cond: str, language: str = "C"):
         ("f(x) <= 3", "C", ("condition", None, None, None)),
         ("(f(x) == 4)", "C", ("compare", "==", "f(x)", "4")),
         ("f(a) === 'x'", "JavaScript", ("compare", "===", "f(a)", "'x'")),
-        ("f(a).equals(\"GB\")", "Java", ("compare", "equals", "f(a)", '"GB"')),
-        ("Arrays.equals(f(a), new int[]{1, 2})", "Java", ("compare", "Arrays.equals", "f(a)", "new int[]{1, 2}")),
+        ('f(a).equals("GB")', "Java", ("compare", "equals", "f(a)", '"GB"')),
+        (
+            "Arrays.equals(f(a), new int[]{1, 2})",
+            "Java",
+            ("compare", "Arrays.equals", "f(a)", "new int[]{1, 2}"),
+        ),
         ("Math.abs(f(a) - 2.5) < 0.01", "Java", ("close", "-", "f(a)", "2.5")),
     ],
 )
@@ -71,16 +78,19 @@ def test_c_rewrite_keeps_everything_but_the_asserts():
 
 
 def test_java_statement_assert_with_message_and_a_null():
-    test = "    public static void main(String[] a) {\n        assert f(1) == 2 : \"one\";\n        assert g() == null;\n        assert ok();\n    }\n}"
+    test = '    public static void main(String[] a) {\n        assert f(1) == 2 : "one";\n        assert g() == null;\n        assert ok();\n    }\n}'
     out = instrument("public class Main {\n" + test + "\n", test, "Java")
     assert [s.form for s in out.sites] == ["compare", "compare", "condition"]
-    assert "var wbA = (f(1)); WbChecks.report(0, (wbA == 2), WbChecks.show(2), WbChecks.show(wbA));" in out.source
+    assert (
+        "var wbA = (f(1)); WbChecks.report(0, (wbA == 2), WbChecks.show(2), WbChecks.show(wbA));"
+        in out.source
+    )
     assert "(wbA == null)" in out.source  # a literal null is never bound to a var
     assert out.source.rstrip().endswith("}") and "class WbChecks" in out.source
 
 
 def test_csharp_debug_assert_is_rewritten_on_text():
-    test = "    static void Main()\n    {\n        Debug.Assert(F(new List<int> { 3, 1 }).SequenceEqual(new List<int> { 1, 3 }));\n        Debug.Assert(G(\"a\") == \"b\");\n    }\n}"
+    test = '    static void Main()\n    {\n        Debug.Assert(F(new List<int> { 3, 1 }).SequenceEqual(new List<int> { 1, 3 }));\n        Debug.Assert(G("a") == "b");\n    }\n}'
     out = instrument("class Solution {\n" + test + "\n", test, "C#")
     assert [(s.form, s.op) for s in out.sites] == [("compare", "SequenceEqual"), ("compare", "==")]
     # A literal list stays in place; the answer's value is bound once to a var.
@@ -91,7 +101,11 @@ def test_csharp_debug_assert_is_rewritten_on_text():
 
 def test_go_testify_calls_keep_their_function_and_skip_t():
     test = 'func TestF(t *testing.T) {\n\tassert := assert.New(t)\n\tassert.Equal(6, F(3))\n\tassert.Equal(t, "a", G(), "msg")\n\tassert.True(H())\n}'
-    program = 'package main\n\nimport (\n\t"testing"\n\t"github.com/stretchr/testify/assert"\n)\n\n' + test + "\n"
+    program = (
+        'package main\n\nimport (\n\t"testing"\n\t"github.com/stretchr/testify/assert"\n)\n\n'
+        + test
+        + "\n"
+    )
     out = instrument(program, test, "Go")
     assert [(s.form, s.op, s.call) for s in out.sites] == [
         ("compare", "assert.Equal", "F(3)"),
@@ -173,3 +187,17 @@ def test_registry_rejects_a_bad_checks_table(tmp_path):
         check_spec({"technique": "c_generic", "forms": [{"call": "assert", "args": "x"}]}, source)
     with pytest.raises(InputError, match=r"checks\.forms\[0\]"):
         check_spec({"technique": "c_generic", "forms": [{"call": "a", "guard": "b"}]}, source)
+
+
+def test_docs_name_the_languages_that_keep_their_first_check():
+    causes = (Path(__file__).resolve().parents[2] / "docs" / "causes.md").read_text()
+    flat = " ".join(causes.split("### Every check, for twelve languages", 1)[1].split())
+
+    def names(text: str) -> set[str]:
+        return {n.strip() for n in text.replace(" and ", ", ").split(",")}
+
+    covered = names(flat.split("For ", 1)[1].split(", an opt-in", 1)[0])
+    others = names(flat.split("The other languages — ", 1)[1].split(" — keep", 1)[0])
+    spelled = {lang.name: "C++" if lang.name == "CPP" else lang.name for lang in all_languages()}
+    assert covered == {spelled[n] for n in COVERED}
+    assert others == {spelled[lang.name] for lang in all_languages() if lang.checks is None}

@@ -152,9 +152,7 @@ def _is_number(value: Any) -> bool:
 def _unwrap(expected: Any, actual: Any) -> tuple[Any, Any]:
     """Values inside wrappers of the same name (``Ok(20)`` against ``Ok(21)``)."""
     while (
-        isinstance(expected, Tagged)
-        and isinstance(actual, Tagged)
-        and expected.name == actual.name
+        isinstance(expected, Tagged) and isinstance(actual, Tagged) and expected.name == actual.name
     ):
         expected, actual = expected.items, actual.items
         if len(expected) == 1 and len(actual) == 1:
@@ -264,7 +262,9 @@ def type_(expected: Any, actual: Any) -> bool:
             return int(one) == other
         if isinstance(one, str | Char) and not isinstance(other, str | Char | Raw):
             text = _text_of(one)
-            return text == str(other) or (_float(text) is not None and _float(text) == _float(other))
+            return text == str(other) or (
+                _float(text) is not None and _float(text) == _float(other)
+            )
         if isinstance(one, Char) and isinstance(other, str):
             return one.value == other
         if isinstance(one, tuple) and len(one) == 1 and not isinstance(other, tuple):
@@ -308,7 +308,9 @@ def call_args(call: str | None) -> list[Any] | None:
 
 
 # Array literals that name their type before the braces: C's (int[]){1, 2}, Java's new int[]{1}.
-CONSTRUCTOR = re.compile(r"\((?:const\s+)?\w+\s*\*?\s*\[\d*\]\)\s*\{|\bnew\s+[\w.<>]+(?:\[\])+\s*\{")
+CONSTRUCTOR = re.compile(
+    r"\((?:const\s+)?\w+\s*\*?\s*\[\d*\]\)\s*\{|\bnew\s+[\w.<>]+(?:\[\])+\s*\{"
+)
 
 
 def _edge_view(value: Any) -> Any:
@@ -341,7 +343,12 @@ def is_edge_input(args: Sequence[Any], others: Iterable[Sequence[Any]]) -> bool:
         size = _size(value)
         sizes = [_size(o[position]) for o in others if len(o) > position]
         sizes = [s for s in sizes if s is not None]
-        if size is not None and len(set(sizes)) > 1 and size == max(sizes) and sizes.count(size) == 1:
+        if (
+            size is not None
+            and len(set(sizes)) > 1
+            and size == max(sizes)
+            and sizes.count(size) == 1
+        ):
             return True
     return False
 

@@ -113,7 +113,9 @@ def _read(test: str, found: Found, spec: CheckSpec, syntax: Syntax):
     cond = trim(test, (start, end))
     split = _shift(split_condition(test[cond[0] : cond[1]], spec, syntax), cond[0])
     if found.negate:  # a guard that fires on ``f(x) != 4`` checks that ``f(x) == 4``
-        split = Split(split.form, NEGATED.get(split.op or "", split.op), split.actual, split.expected)
+        split = Split(
+            split.form, NEGATED.get(split.op or "", split.op), split.actual, split.expected
+        )
     return cond, split, args
 
 

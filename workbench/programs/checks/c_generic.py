@@ -86,9 +86,7 @@ def emit(test: str, check: Check) -> str:
     site, split = check.site.index, check.split
     cond = test[check.cond[0] : check.cond[1]]
     if split.actual is None:
-        return (
-            f"do {{ if (wb_begin({site})) {{ wb_head({site}, ({cond}) != 0, 0); }} }} while (0)"
-        )
+        return f"do {{ if (wb_begin({site})) {{ wb_head({site}, ({cond}) != 0, 0); }} }} while (0)"
     verdict = substitute(test, check.cond, split, "wb_a", "wb_e")
     return (
         f"do {{ if (wb_begin({site})) {{ "

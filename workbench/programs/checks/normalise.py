@@ -53,7 +53,11 @@ def _collapse(text: str) -> str:
         start = match.start()
         # f(1, 2) is a call, not a tuple: keep brackets that follow a name and have no prefix.
         body = match.group(0)
-        if body[:1] in "([{" and start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_)]"):
+        if (
+            body[:1] in "([{"
+            and start > 0
+            and (text[start - 1].isalnum() or text[start - 1] in "_)]")
+        ):
             return body
         return "<list>"
 

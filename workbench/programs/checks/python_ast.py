@@ -19,10 +19,11 @@ from workbench.programs.checks.base import (
 from workbench.programs.checks.scan import Split, Syntax, one_line, split_condition
 from workbench.registry.languages import CheckSpec
 
-SYNTAX = Syntax(line_comments=("#",), block_comments=(), quotes="\"'", triple_quotes=True,
-                char_quote=False)
+SYNTAX = Syntax(
+    line_comments=("#",), block_comments=(), quotes="\"'", triple_quotes=True, char_quote=False
+)
 
-HELPER = f'''
+HELPER = f"""
 import sys as _wb_sys
 _wb_count = [0]
 def _wb_show(value):
@@ -47,7 +48,7 @@ def _wb_check(site, verdict, actual=None, expected=None):
         mark, values = "E", "\\x1f\\x1f" + _wb_show(error)[:{MAX_VALUE}]
     _wb_sys.stderr.write("\\x02wbc\\x1f%d\\x1f%s%s\\x03\\n" % (site, mark, values))
     _wb_sys.stderr.flush()
-'''
+"""
 
 
 def _segment(lines: list[str], node: ast.AST) -> tuple[int, int]:
@@ -83,7 +84,9 @@ def instrument(program: str, spec: CheckSpec, test: str) -> Instrumented:
         pieces += [text[cursor:start], _emit(site.index, code, split, isinstance(node, ast.Expr))]
         cursor = end
     new_test = "".join(pieces) + text[cursor:]
-    return Instrumented(join_program(program, span, HELPER, new_test, ""), tuple(sites), "python_ast")
+    return Instrumented(
+        join_program(program, span, HELPER, new_test, ""), tuple(sites), "python_ast"
+    )
 
 
 def _is_check(node: ast.AST, calls: dict) -> bool:
@@ -110,7 +113,9 @@ def _read(text: str, lines: list[str], node: ast.AST, spec: CheckSpec, calls: di
     spans = [tuple(x - start for x in _segment(lines, arg)) for arg in call.args[:2]]
     if form.args in ("actual_expected", "expected_actual", "close") and len(spans) == 2:
         actual, expected = spans if form.args == "actual_expected" else spans[::-1]
-        return code, Split("close" if form.args == "close" else "compare", form.call, actual, expected)
+        return code, Split(
+            "close" if form.args == "close" else "compare", form.call, actual, expected
+        )
     return code, Split("condition", form.args)
 
 

@@ -65,7 +65,11 @@ def skip(text: str, i: int, syntax: Syntax) -> int:
     if syntax.triple_quotes and text.startswith(c * 3, i):
         end = text.find(c * 3, i + 3)
         return len(text) if end < 0 else end + 3
-    if c == "'" and syntax.char_quote and not re.match(r"'(?:\\.[^'\n]{0,6}|[^\\'\n]{1,2})'", text[i:]):
+    if (
+        c == "'"
+        and syntax.char_quote
+        and not re.match(r"'(?:\\.[^'\n]{0,6}|[^\\'\n]{1,2})'", text[i:])
+    ):
         return i  # an apostrophe or a Rust lifetime, not a character literal
     j = i + 1
     while j < len(text):
@@ -127,8 +131,6 @@ def split_args(text: str, syntax: Syntax) -> list[tuple[int, int]]:
     return [trim(text, s) for s in spans if text[s[0] : s[1]].strip()]
 
 
-
-
 def _generic_end(text: str, i: int) -> int:
     """After the type arguments that open at ``i`` (``emptyList<Pair<Int, Int>>``,
     ``new List<(int, int)>``), or -1 when the ``<`` is a comparison."""
@@ -142,7 +144,9 @@ def _generic_end(text: str, i: int) -> int:
             depth -= 1
             if depth == 0:
                 inner = text[i + 1 : j]
-                return j + 1 if re.fullmatch(r"[\w\s.,?\[\]:<>()]*", inner) and inner.strip() else -1
+                return (
+                    j + 1 if re.fullmatch(r"[\w\s.,?\[\]:<>()]*", inner) and inner.strip() else -1
+                )
         elif text[j] in ";{}=":
             return -1
     return -1
@@ -368,7 +372,9 @@ def _equality_call(cond: str, span, spec: CheckSpec, syntax: Syntax) -> Split | 
     text = cond[span[0] : span[1]]
     for name in spec.equal_calls:
         if text.startswith(name) and text[len(name) :].lstrip().startswith("("):
-            open_at = span[0] + len(name) + (len(text[len(name) :]) - len(text[len(name) :].lstrip()))
+            open_at = (
+                span[0] + len(name) + (len(text[len(name) :]) - len(text[len(name) :].lstrip()))
+            )
             if matching(cond, open_at, syntax) != span[1] - 1:
                 continue
             args = split_args(cond[open_at + 1 : span[1] - 1], syntax)
@@ -379,7 +385,9 @@ def _equality_call(cond: str, span, spec: CheckSpec, syntax: Syntax) -> Split | 
         if not text.endswith(")"):
             continue
         for i in reversed(list(top_level(text, syntax))):
-            if text.startswith(f".{name}", i) and text[i + 1 + len(name) :].lstrip().startswith("("):
+            if text.startswith(f".{name}", i) and text[i + 1 + len(name) :].lstrip().startswith(
+                "("
+            ):
                 open_at = span[0] + text.index("(", i)
                 if matching(cond, open_at, syntax) != span[1] - 1:
                     break
@@ -405,7 +413,9 @@ def _close(cond: str, span, spec: CheckSpec, syntax: Syntax) -> Split:
     minus = [
         i
         for i in top_level(body, syntax)
-        if body[i] == "-" and i > 0 and body[i - 1 : i + 2].strip() not in ("", "--")
+        if body[i] == "-"
+        and i > 0
+        and body[i - 1 : i + 2].strip() not in ("", "--")
         and not re.search(r"[-+*/%(,=<>eE]\s*$", body[:i])
         and body[i + 1 : i + 2] != ">"
     ]
@@ -419,7 +429,10 @@ def _close(cond: str, span, spec: CheckSpec, syntax: Syntax) -> Split:
 def _inside_abs(cond: str, span, spec: CheckSpec, syntax: Syntax) -> tuple[int, int] | None:
     text = cond[span[0] : span[1]]
     for name in spec.close_calls:
-        if text.startswith(name + "(") and matching(cond, span[0] + len(name), syntax) == span[1] - 1:
+        if (
+            text.startswith(name + "(")
+            and matching(cond, span[0] + len(name), syntax) == span[1] - 1
+        ):
             return unwrap(cond, (span[0] + len(name) + 1, span[1] - 1), syntax)
     for name in spec.close_methods:
         suffix = f".{name}()"
