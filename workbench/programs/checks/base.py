@@ -148,6 +148,26 @@ def rewrite(test: str, checks: list[Check], emit: Callable[[Check], str]) -> str
     return "".join(out) + test[cursor:]
 
 
+def rewrite_test(
+    program: str,
+    test: str,
+    spec: CheckSpec,
+    syntax: Syntax,
+    emit: Callable[[str, Check], str],
+    technique: str,
+    before: str = "",
+    after: str = "",
+) -> Instrumented:
+    """``program`` with each check of its ``test`` replaced by what ``emit(test, check)``
+    writes, and the technique's helper code ``before`` and ``after`` the test."""
+    span = locate_test(program, test)
+    text = program[span[0] : span[1]]
+    checks = text_checks(text, spec, syntax)
+    new_test = rewrite(text, checks, lambda check: emit(text, check))
+    source = join_program(program, span, before, new_test, after)
+    return Instrumented(source, tuple(c.site for c in checks), technique)
+
+
 def locate_test(program: str, test: str) -> tuple[int, int]:
     """Where the task's test sits in the assembled program (the assembler appends it last)."""
     body = test.strip("\n")

@@ -10,18 +10,16 @@ compile)."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from workbench.programs.checks.base import (
     MAX_CHECKS,
     MAX_VALUE,
     Check,
     Instrumented,
-    join_program,
-    locate_test,
     operand,
-    rewrite,
+    rewrite_test,
     substitute,
-    text_checks,
 )
 from workbench.programs.checks.scan import C_LIKE
 from workbench.registry.languages import CheckSpec
@@ -88,12 +86,7 @@ def emit(test: str, check: Check) -> str:
 
 def instrument(program: str, spec: CheckSpec, test: str) -> Instrumented:
     """``program`` with every testify call of its test reported (docs/checks.md)."""
-    span = locate_test(program, test)
-    text = program[span[0] : span[1]]
-    checks = text_checks(text, spec, C_LIKE)
-    new_test = rewrite(text, checks, lambda c: emit(text, c))
-    source = join_program(program, span, "", new_test, HELPER)
-    package = PACKAGE.search(source)
+    out = rewrite_test(program, test, spec, C_LIKE, emit, "go_testify", after=HELPER)
+    package = PACKAGE.search(out.source)
     at = package.end() if package else 0
-    source = source[:at] + IMPORTS + source[at:]
-    return Instrumented(source, tuple(c.site for c in checks), "go_testify")
+    return replace(out, source=out.source[:at] + IMPORTS + out.source[at:])

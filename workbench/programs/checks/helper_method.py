@@ -11,18 +11,16 @@ and the registry names the dialect (``[checks] dialect``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from workbench.programs.checks.base import (
     MAX_CHECKS,
     MAX_VALUE,
     Check,
     Instrumented,
-    join_program,
-    locate_test,
     operand,
-    rewrite,
+    rewrite_test,
     substitute,
-    text_checks,
 )
 from workbench.programs.checks.scan import C_LIKE, is_literal
 from workbench.registry.languages import CheckSpec
@@ -213,10 +211,7 @@ def emit(test: str, check: Check, dialect: Dialect) -> str:
 def instrument(program: str, spec: CheckSpec, test: str) -> Instrumented:
     """``program`` with every check of its test reported (docs/checks.md)."""
     dialect = DIALECTS[spec.dialect or "java"]
-    span = locate_test(program, test)
-    text = program[span[0] : span[1]]
-    checks = text_checks(text, spec, C_LIKE)
-    new_test = rewrite(text, checks, lambda c: emit(text, c, dialect))
     before, after = ("", dialect.helper) if dialect.after else (dialect.helper, "")
-    source = join_program(program, span, before, new_test, after)
-    return Instrumented(source, tuple(c.site for c in checks), "helper_method")
+    return rewrite_test(
+        program, test, spec, C_LIKE, partial(emit, dialect=dialect), "helper_method", before, after
+    )

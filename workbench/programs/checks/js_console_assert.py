@@ -12,12 +12,9 @@ from workbench.programs.checks.base import (
     MAX_VALUE,
     Check,
     Instrumented,
-    join_program,
-    locate_test,
     operand,
-    rewrite,
+    rewrite_test,
     substitute,
-    text_checks,
 )
 from workbench.programs.checks.scan import Syntax
 from workbench.registry.languages import CheckSpec
@@ -94,14 +91,18 @@ def emit(test: str, check: Check) -> str:
 
 def instrument(program: str, spec: CheckSpec, test: str) -> Instrumented:
     """``program`` with every check of its test reported (docs/checks.md)."""
-    span = locate_test(program, test)
-    text = program[span[0] : span[1]]
-    checks = text_checks(text, spec, SYNTAX)
-    new_test = rewrite(text, checks, lambda c: _typed(emit(text, c), spec))
-    helper = HELPER if spec.dialect == "typescript" else UNTYPED
-    source = join_program(program, span, helper, new_test, "")
-    return Instrumented(source, tuple(c.site for c in checks), "js_console_assert")
+    typed = spec.dialect == "typescript"
 
+    def spelled(test: str, check: Check) -> str:
+        code = emit(test, check)
+        return code if typed else code.replace(" as any", "")
 
-def _typed(code: str, spec: CheckSpec) -> str:
-    return code if spec.dialect == "typescript" else code.replace(" as any", "")
+    return rewrite_test(
+        program,
+        test,
+        spec,
+        SYNTAX,
+        spelled,
+        "js_console_assert",
+        before=HELPER if typed else UNTYPED,
+    )

@@ -10,12 +10,9 @@ from workbench.programs.checks.base import (
     MAX_VALUE,
     Check,
     Instrumented,
-    join_program,
-    locate_test,
     operand,
-    rewrite,
+    rewrite_test,
     substitute,
-    text_checks,
 )
 from workbench.programs.checks.scan import HASH
 from workbench.registry.languages import CheckSpec
@@ -56,9 +53,4 @@ def emit(test: str, check: Check) -> str:
 
 def instrument(program: str, spec: CheckSpec, test: str) -> Instrumented:
     """``program`` with every guard of its test reported (docs/checks.md)."""
-    span = locate_test(program, test)
-    text = program[span[0] : span[1]]
-    checks = text_checks(text, spec, HASH)
-    new_test = rewrite(text, checks, lambda c: emit(text, c))
-    source = join_program(program, span, HELPER, new_test, "")
-    return Instrumented(source, tuple(c.site for c in checks), "ruby_lambda")
+    return rewrite_test(program, test, spec, HASH, emit, "ruby_lambda", before=HELPER)
