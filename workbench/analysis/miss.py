@@ -17,6 +17,8 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.evaluation.checks import SAMPLE_KEY
+
 MISS_KINDS: tuple[str, ...] = (
     "off_by_one",
     "sign",
@@ -27,7 +29,6 @@ MISS_KINDS: tuple[str, ...] = (
     "partial",
     "all_wrong",
 )
-SAMPLE_KEY: tuple[str, ...] = ("task", "task_id", "model", "sample_index")
 
 
 @dataclass(frozen=True)
