@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from workbench.programs.checks.normalise import LITERAL_ONLY, normalise_values
 from workbench.registry.languages import CheckSpec
 
 OPENERS = {"(": ")", "[": "]", "{": "}"}
@@ -301,8 +302,6 @@ def _guard_at(test: str, i: int, word: str, syntax: Syntax) -> Found | None:
 def is_literal(text: str) -> bool:
     """True when ``text`` is a literal value (number, string, character, boolean, null, or a
     collection of those): the side a test writes its expected value on."""
-    from workbench.programs.checks.normalise import LITERAL_ONLY, normalise_values
-
     return bool(LITERAL_ONLY.fullmatch(normalise_values(text).strip()))
 
 
