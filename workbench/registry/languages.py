@@ -111,6 +111,41 @@ class RecipeFiles:
 
 
 @dataclass(frozen=True)
+class CheckForm:
+    """One way a language's tests write a check (``[checks] forms``): a ``call`` such as
+    ``assert(cond)`` or ``assert.Equal(expected, actual)``, a ``statement`` such as Java's
+    ``assert cond;``, or a ``guard`` such as Ruby's ``raise ... unless cond``. ``args`` says what
+    the arguments are; ``skip`` names leading arguments that are not values (Go's ``t``)."""
+
+    call: str | None = None
+    statement: str | None = None
+    guard: str | None = None
+    args: str = "condition"  # one of CHECK_ARGS
+    skip: tuple[str, ...] = ()
+
+
+# What a form's arguments hold: a condition, two values in either order, two values and a
+# tolerance (expected, actual, delta), or a condition that must be true / false.
+CHECK_ARGS = ("condition", "actual_expected", "expected_actual", "close", "true", "false")
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """How every check of a language's tests is judged and reported (``[checks]``,
+    workbench/programs/checks/, docs/checks.md): the technique module that rewrites the test,
+    the forms it rewrites, and the names that read a condition as a comparison."""
+
+    technique: str  # a module of workbench/programs/checks/
+    forms: tuple[CheckForm, ...]
+    operators: tuple[str, ...] = ("==", "!=")  # equality operators, longest first is not needed
+    equal_calls: tuple[str, ...] = ()  # f(a, b) compares a and b: strcmp, Arrays.equals
+    equal_methods: tuple[str, ...] = ()  # a.f(b) compares a and b: equals, SequenceEqual
+    close_calls: tuple[str, ...] = ()  # f(a - b) < tol: fabs, Math.abs
+    close_methods: tuple[str, ...] = ()  # (a - b).f() < tol: abs
+    dialect: str | None = None  # a technique that serves several languages: which one
+
+
+@dataclass(frozen=True)
 class Language:
     """Everything the registry says about one language."""
 
@@ -150,6 +185,7 @@ class Language:
     server: tuple[str, ...] | None = None  # command that starts the warm compiler
     files: RecipeFiles | None = None
     causes: tuple[CauseRule, ...] = ()  # the language's [[causes]], then _defaults.toml's
+    checks: CheckSpec | None = None  # every check judged (docs/checks.md); None: the first only
 
     @property
     def has_recipe(self) -> bool:
@@ -276,6 +312,38 @@ def cause_rules(raw: Any, source: Path) -> tuple[CauseRule, ...]:
     return tuple(rules)
 
 
+def check_spec(raw: Any, source: Path) -> CheckSpec | None:
+    """The ``[checks]`` table of one registry file; a wrong key or form is an ``InputError``
+    naming the file and the field."""
+    if raw is None:
+        return None
+    keys = {f.name for f in fields(CheckSpec)}
+    if not isinstance(raw, dict) or not {"technique", "forms"} <= set(raw) <= keys:
+        raise InputError(
+            f"[checks] takes technique and forms (required), {sorted(keys)}",
+            file=source,
+            field="checks",
+        )
+    forms = []
+    form_keys = {f.name for f in fields(CheckForm)}
+    for i, form in enumerate(raw["forms"]):
+        where = f"checks.forms[{i}]"
+        kinds = [k for k in ("call", "statement", "guard") if k in form]
+        if not isinstance(form, dict) or set(form) - form_keys or len(kinds) != 1:
+            raise InputError(
+                f"a form is a table with one of call, statement, guard; keys {sorted(form_keys)}",
+                file=source,
+                field=where,
+            )
+        if form.get("args", "condition") not in CHECK_ARGS:
+            raise InputError(f"args is one of {CHECK_ARGS}", file=source, field=f"{where}.args")
+        forms.append(CheckForm(**{**form, "skip": tuple(form.get("skip", ()))}))
+    lists = {k: tuple(raw[k]) for k in keys - {"technique", "forms", "dialect"} if k in raw}
+    return CheckSpec(
+        technique=str(raw["technique"]), forms=tuple(forms), dialect=raw.get("dialect"), **lists
+    )
+
+
 def _relative(path: str) -> bool:
     parts = Path(path).parts
     return bool(parts) and not Path(path).is_absolute() and ".." not in parts
@@ -381,6 +449,7 @@ def _language(
         files=_files(raw, source or REGISTRY_DIR / f"{name}.toml"),
         causes=cause_rules(raw.get("causes"), source or REGISTRY_DIR / f"{name}.toml")
         + cause_rules(defaults.get("causes"), REGISTRY_DIR / "_defaults.toml"),
+        checks=check_spec(raw.get("checks"), source or REGISTRY_DIR / f"{name}.toml"),
     )
 
 
