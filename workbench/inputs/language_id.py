@@ -265,7 +265,9 @@ def held_out_accuracy(
         found = model.guess_many(table["text"].iloc[test].tolist())
         guesses.iloc[test] = [g.language for g in found]
         probability.iloc[test] = [g.probability for g in found]
-        own.iloc[test] = [g.of(lang) for g, lang in zip(found, table["language"].iloc[test])]
+        own.iloc[test] = [
+            g.of(lang) for g, lang in zip(found, table["language"].iloc[test], strict=True)
+        ]
     return table.assign(
         lines=table["text"].str.count("\n") + 1,
         guess=guesses,
