@@ -34,7 +34,7 @@ from workbench.registry.languages import Language, all_languages, get_language
 # language than their own: docs/causes.md (bench/language_id.py).
 MIN_LINES = 4
 CONFIDENT = 0.5
-ODDS = 20.0
+ODDS = 50.0
 # Statuses where the answer's text can explain the failure: the program did not build or run
 # (and for a cut-off answer, also ran to a wrong result). Limits keep their status as the cause.
 BROKEN = (Status.COMPILE_ERROR, Status.RUNTIME_ERROR)

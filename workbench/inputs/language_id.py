@@ -4,8 +4,8 @@ The training snippets are the benchmark's own code, labelled by the language of 
 task's prompt, canonical solution and test, and the prompt joined to its solution (the shape of a
 model's answer); for the languages judged by comparison (HTML, JSON, Markdown, AWK) only the
 reference answer, since their prompts are English. Features are TF-IDF weights of code tokens
-(identifiers and runs of up to three symbols) and their bigrams and trigrams; the classifier is a
-linear SVM whose scores are calibrated into probabilities on folds split by task.
+(identifiers, numbers and runs of up to three symbols) and their bigrams and trigrams, the words
+of prose masked; the classifier is a multinomial logistic regression.
 
 Nothing derived from the data is committed: the model is built from the McEval folder on first
 use (``MCEVAL_DATA``, else ``../shared/mceval``) and cached under the workbench cache
@@ -39,17 +39,19 @@ from workbench.registry.languages import get_language
 
 # Bumped whenever the snippets, the features or the classifier change: a cached model of an
 # older version is not used.
-MODEL_VERSION = "1"
+MODEL_VERSION = "3"
 # Identifiers, numbers and runs of up to three other non-space characters: ``#include``, ``::``,
 # ``=>``, ``$x``, ``(define`` become tokens of their own.
 TOKEN_PATTERN = r"[A-Za-z_]\w*|\d+|[^\sA-Za-z_0-9]{1,3}"
-# Three or more words in a row are prose (a docstring, a comment): each word becomes ``w``, so the
-# English of a task's description, shared by its translations into other languages, does not
-# decide the language; the comment's delimiters around it still do.
+# Three or more words in a row with an English function word among them are prose (a docstring,
+# a comment): each word becomes ``w``, so the English of a task's description, shared by its
+# translations into other languages, does not decide the language; the comment's delimiters
+# around it still do, and code such as ``public static void main`` or ``int a, int b`` stays.
 _PROSE = re.compile(r"\b[A-Za-z][a-z]+(?:[ \t]+[A-Za-z][a-z]*[,.;:]?){2,}")
+_ENGLISH = re.compile(r"\b(?:the|of|is|are|to|that|this|with|which|be|an|given|returns?)\b", re.I)
 # A token must occur in this many snippets to be a feature: names of a single task are not.
 MIN_SNIPPETS = 10
-CALIBRATION_FOLDS = 3
+REGULARISATION = 20.0  # the logistic regression's C: little, the features are many and sparse
 SNIPPET_KINDS = ("prompt", "solution", "test", "answer")
 
 
@@ -141,20 +143,23 @@ def data_digest(root: str | Path) -> str:
 
 def mask_prose(text: str) -> str:
     """``text`` with every word of its prose replaced by ``w`` (``_PROSE``)."""
-    return _PROSE.sub(lambda m: " ".join("w" for _ in m.group(0).split()), text)
+
+    def masked(match: re.Match[str]) -> str:
+        words = match.group(0)
+        return " ".join("w" for _ in words.split()) if _ENGLISH.search(words) else words
+
+    return _PROSE.sub(masked, text)
 
 
-def build_model(texts: Any, languages: Any, groups: Any) -> Any:
-    """A fitted scikit-learn pipeline: token TF-IDF (prose masked), then a linear SVM calibrated (sigmoid) on
-    ``CALIBRATION_FOLDS`` folds split by ``groups`` (so a task's snippets never calibrate the
-    scores of another snippet of the same task). Deterministic for the same input."""
-    from sklearn.calibration import CalibratedClassifierCV
+def build_model(texts: Any, languages: Any) -> Any:
+    """A fitted scikit-learn pipeline: TF-IDF of code tokens and their bigrams and trigrams
+    (prose masked, tokens of fewer than ``MIN_SNIPPETS`` snippets dropped), then a multinomial
+    logistic regression, whose probabilities stay sharp where the code says its language.
+    Deterministic for the same input."""
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.model_selection import GroupKFold
+    from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
-    from sklearn.svm import LinearSVC
 
-    texts, languages, groups = np.asarray(texts), np.asarray(languages), np.asarray(groups)
     vectorizer = TfidfVectorizer(
         preprocessor=mask_prose,
         token_pattern=TOKEN_PATTERN,
@@ -164,10 +169,8 @@ def build_model(texts: Any, languages: Any, groups: Any) -> Any:
         lowercase=False,
         dtype=np.float32,
     )
-    folds = list(GroupKFold(CALIBRATION_FOLDS).split(texts, languages, groups))
-    svm = LinearSVC(C=0.5, random_state=0)
-    model = make_pipeline(vectorizer, CalibratedClassifierCV(svm, cv=folds))
-    return model.fit(texts, languages)
+    model = make_pipeline(vectorizer, LogisticRegression(C=REGULARISATION, max_iter=1000))
+    return model.fit(list(texts), list(languages))
 
 
 class LanguageIdentifier:
@@ -209,7 +212,7 @@ def _load_or_train(root: Path) -> LanguageIdentifier:
         with open(path, "rb") as handle:
             return LanguageIdentifier(pickle.load(handle), key)
     table = snippets(root)
-    model = build_model(table["text"], table["language"], table["problem"])
+    model = build_model(table["text"], table["language"])
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     with open(temporary, "wb") as handle:
@@ -261,7 +264,7 @@ def held_out_accuracy(
     own = pd.Series(index=table.index, dtype=float)
     for train, test in GroupKFold(folds).split(table, groups=table[split]):
         part = table.iloc[train]
-        model = LanguageIdentifier(build_model(part["text"], part["language"], part[split]), "")
+        model = LanguageIdentifier(build_model(part["text"], part["language"]), "")
         found = model.guess_many(table["text"].iloc[test].tolist())
         guesses.iloc[test] = [g.language for g in found]
         probability.iloc[test] = [g.probability for g in found]
