@@ -171,3 +171,14 @@ def test_the_repairs_table_is_checked_when_the_registry_loads():
     with pytest.raises(InputError):
         repairs_of({"imprts": []}, source)
     assert repairs_of(None, source).imports == ()
+
+
+def test_an_import_is_added_only_where_a_name_was_missing():
+    code = "def root(xs):\n    return math.sqrt(sum(xs))"
+    assert repair(PYTHON_TASK, code, cause="missing_import").repairs == ("add_import",)
+    assert repair(PYTHON_TASK, code, cause="undefined_name").repairs == ("add_import",)
+    assert repair(PYTHON_TASK, code, cause="wrong_answer") is None
+    # The other repairs do not depend on the cause.
+    assert repair(PYTHON_TASK, code + "\nprint(1)", cause="wrong_answer").repairs == (
+        "drop_top_level",
+    )

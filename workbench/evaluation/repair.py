@@ -53,7 +53,8 @@ def repaired_programs(
     results: pd.DataFrame, tasks: pd.DataFrame, repairs: Iterable[str] | None = None
 ) -> list[tuple[dict[str, Any], Repaired]]:
     """(task row joined with the result row, what the repairs made of it) for every failing row
-    of ``results`` (status in ``REPAIRABLE``) that one of ``repairs`` (default: all) changes."""
+    of ``results`` (status in ``REPAIRABLE``) that one of ``repairs`` (default: all) changes;
+    a repair of ``ONLY_FOR`` only where the row's cause is one of its own."""
     names = tuple(repairs) if repairs is not None else tuple(REPAIRS)
     unknown = set(names) - set(REPAIRS)
     if unknown:
@@ -61,11 +62,13 @@ def repaired_programs(
     failing = results[results["status"].isin(REPAIRABLE) & results["code"].notna()]
     if failing.empty:
         return []
-    columns = [*SAMPLE_COLUMNS, *ANSWER_COLUMNS, "code", "status"]
-    rows = attach_tasks(failing[columns].rename(columns={"status": "scored_status"}), tasks)
+    columns = [*SAMPLE_COLUMNS, *ANSWER_COLUMNS, "code", "status", "cause"]
+    renamed = {"status": "scored_status", "cause": "scored_cause"}
+    rows = attach_tasks(failing[columns].rename(columns=renamed), tasks)
     found = []
     for row in rows.to_dict("records"):
-        repaired = repair(row, row["code"], names)
+        cause = row["scored_cause"] if isinstance(row["scored_cause"], str) else None
+        repaired = repair(row, row["code"], names, cause)
         if repaired is not None:
             found.append((row, repaired))
     return found

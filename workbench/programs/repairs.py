@@ -193,20 +193,30 @@ REPAIRS: dict[str, Repair] = {
     "fix_indentation": fix_indentation,
     "add_import": add_import,
 }
+# A repair listed here is tried only on samples failing with one of these causes: the names an
+# import brings are used by much code that does not lack them (C++'s <bits/stdc++.h> brings
+# them all), so an import is added only where the toolchain said a name was missing.
+ONLY_FOR: dict[str, tuple[str, ...]] = {"add_import": ("missing_import", "undefined_name")}
 
 
 def repair(
-    task: Mapping[str, Any], code: str, names: tuple[str, ...] | None = None
+    task: Mapping[str, Any],
+    code: str,
+    names: tuple[str, ...] | None = None,
+    cause: str | None = None,
 ) -> Repaired | None:
     """Every repair of ``names`` (default: all, in ``REPAIRS`` order) that applies to the answer
     ``code`` of ``task``, one after the other, and the program assembled from the result; None
-    when none applies (or the task is judged by comparing the answer itself)."""
+    when none applies (or the task is judged by comparing the answer itself). With the sample's
+    ``cause``, a repair of ``ONLY_FOR`` is tried only for its causes."""
     language = get_language(task["language"])
     if language.assembly == "answer_only":
         return None
     draft = Draft(code, task_prompt(task))
     applied = []
     for name in names or tuple(REPAIRS):
+        if cause is not None and cause not in ONLY_FOR.get(name, (cause,)):
+            continue
         changed = REPAIRS[name](draft, language, task)
         if changed is not None and changed != draft:
             draft, applied = changed, [*applied, name]
