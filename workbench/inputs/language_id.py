@@ -14,9 +14,9 @@ scikit-learn version and ``MODEL_VERSION``; the same data gives the same model, 
 recomputed from the same data are the same. Without the data there is no identifier
 (``identifier()`` returns None) and nothing is decided from it.
 
-``held_out_accuracy`` measures it on snippets of tasks it did not see (the folds are split by
-task: the same task appears in several task kinds), for ``bench/language_id.py`` and
-docs/causes.md.
+``held_out_accuracy`` measures it on snippets of tasks it did not see (folds split by task — the
+same task appears in several task kinds — or by problem, a task and its translations into other
+languages), for ``bench/language_id.py`` and docs/causes.md.
 """
 
 from __future__ import annotations
@@ -52,7 +52,6 @@ _ENGLISH = re.compile(r"\b(?:the|of|is|are|to|that|this|with|which|be|an|given|r
 # A token must occur in this many snippets to be a feature: names of a single task are not.
 MIN_SNIPPETS = 10
 REGULARISATION = 20.0  # the logistic regression's C: little, the features are many and sparse
-SNIPPET_KINDS = ("prompt", "solution", "test", "answer")
 
 
 @dataclass(frozen=True)
@@ -228,7 +227,7 @@ _LOCK = threading.Lock()
 def identifier(root: str | Path | None = None) -> LanguageIdentifier | None:
     """The identifier trained on the McEval data at ``root`` (default: ``MCEVAL_DATA``, else
     ``../shared/mceval``), or None when there is no such data. The first call of a process
-    loads it from the cache, or trains and caches it (about a minute on two cores)."""
+    loads it from the cache, or trains and caches it (about 20 s on two cores)."""
     folder = Path(root) if root is not None else default_data_dir()
     if folder is None or not (folder / "generation").is_dir():
         return None
