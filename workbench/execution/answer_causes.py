@@ -54,9 +54,8 @@ def _tag_languages() -> dict[str, str]:
     """Fence tag or alias (lower case) -> language name, for every language of the registry."""
     index: dict[str, str] = {}
     for language in all_languages():
-        for tag in (language.name, language.leaderboard_key, *language.aliases):
-            index.setdefault(tag.lower(), language.name)
-        for tag in language.fence_tags:
+        names = (language.name, language.leaderboard_key, *language.aliases, *language.fence_tags)
+        for tag in names:
             index.setdefault(tag.lower(), language.name)
     return index
 
