@@ -6,19 +6,32 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_LANGUAGES := Python C CPP JavaScript Java Shell
 
-.PHONY: demo test toolchains toolchains-demo lint notebooks lab figures verify image clean language-id-table
+.PHONY: demo test check lock toolchains toolchains-demo lint notebooks lab figures verify image clean language-id-table
+
+# Every install takes the versions CI tested: constraints.txt pins the whole environment
+# (`make lock` rewrites it from pyproject.toml with pip-tools; see the README).
+CONSTRAINTS := constraints.txt
+PIP := $(BIN)/pip install -q -c $(CONSTRAINTS)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
+	$(PIP) --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+$(VENV)/.installed: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(PIP) -e .
 	touch $@
 
-$(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[dev]'
+$(VENV)/.dev-installed: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(PIP) -e '.[dev]'
 	touch $@ $(VENV)/.installed
+
+# The pins of every dependency (all extras), resolved by pip-tools against the indexes this
+# machine's pip uses (torch: the CPU build they serve). Run after changing pyproject.toml's
+# dependencies, then `make test`, and commit both files.
+lock: $(VENV)/.dev-installed
+	$(BIN)/pip-compile --quiet --all-extras --strip-extras --allow-unsafe --no-emit-index-url \
+		--no-emit-find-links --output-file $(CONSTRAINTS) pyproject.toml
+	touch $(VENV)/.installed $(VENV)/.dev-installed
 
 # As root on Debian/Ubuntu these install (idempotently); elsewhere they print what is missing,
 # and the tests that need a missing toolchain skip with its name.
@@ -33,6 +46,14 @@ demo: $(VENV)/.installed toolchains-demo
 
 test: $(VENV)/.dev-installed toolchains
 	$(BIN)/pytest
+
+# The contributor's fast check (minutes): lint, then the tests that need no Docker engine, no
+# browser, no notebook run and no toolchain beyond the demo's six (tests/conftest.py fails a test
+# that reaches for one without its marker). `make test` is the whole suite, as CI runs it.
+CHECK_MARKERS := not (docker or browser or notebook or toolchains or slow)
+
+check: lint toolchains-demo
+	WORKBENCH_FAST_CHECK=1 $(BIN)/pytest -o addopts=-ra -p no:nbmake -m "$(CHECK_MARKERS)"
 
 # The full canonical sweep (all task kinds take longer): writes docs/verification.md.
 verify: $(VENV)/.installed toolchains

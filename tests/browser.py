@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import needs
+
 CHROMIUM = Path("/usr/bin/chromium")
 # As root Chromium needs --no-sandbox; the rest keeps it from calling home.
 CHROMIUM_ARGS = [
@@ -55,6 +57,7 @@ def offline_chromium(
 ) -> Iterator[Callable[..., OfflinePage]]:
     """Debian's Chromium, headless, with the fresh profile folder ``profile``. Yields a function
     that opens a new ``OfflinePage`` (allowing ``allow``, or what it is given)."""
+    needs("Chromium", "browser")
     if not CHROMIUM.is_file():
         pytest.skip("Chromium not installed (Debian package chromium: /usr/bin/chromium)")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
@@ -110,6 +113,7 @@ def jupyter_lab(home: Path, root: Path, token: str) -> Iterator[str]:
     """JupyterLab serving ``root`` on a free local port with ``token``; its config, data,
     runtime, settings and workspaces under ``home``; no news and no update check (nothing to
     fetch); its app object exposed to the page's scripts. Yields its URL once it answers."""
+    needs("JupyterLab in a browser", "browser")
     jupyter = Path(sys.executable).with_name("jupyter")
     if not jupyter.is_file():
         pytest.skip("jupyter not installed in the environment (the dev extras' jupyterlab)")

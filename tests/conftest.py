@@ -20,6 +20,38 @@ DEMO = PROJECT / "data" / "demo"
 SKELETON_LANGUAGES = ["Python", "C", "CPP", "JavaScript", "Java", "Shell"]
 DOCKER_IMAGE = os.environ.get("WORKBENCH_IMAGE") or DEFAULT_IMAGE
 
+# `make check` (WORKBENCH_FAST_CHECK=1) runs the tests that need no Docker engine, no browser, no
+# notebook run and no toolchain beyond the demo's languages: the others carry a marker
+# (pyproject.toml). A test that reaches for one of those without its marker fails there, naming
+# the marker, so the markers cannot drift from what the tests do.
+FAST_CHECK = os.environ.get("WORKBENCH_FAST_CHECK") == "1"
+FIXTURE_MARKERS = {"docker_daemon": "docker", "docker_engine": "docker"}
+
+
+def needs(component: str, marker: str) -> None:
+    """Fail under `make check` when a test reaches ``component`` (marked ``marker`` elsewhere)."""
+    if FAST_CHECK:
+        pytest.fail(
+            f"needs {component}, which `make check` leaves out: mark it @pytest.mark.{marker}"
+        )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Markers that follow from what a test uses: the Docker fixtures, nbmake's notebooks."""
+    for item in items:
+        for fixture, marker in FIXTURE_MARKERS.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(marker)
+        if type(item).__name__ == "NotebookItem":
+            item.add_marker("notebook")
+
+
+def toolchains(*languages: str) -> list[pytest.MarkDecorator]:
+    """The marks of a test (or a parameter) that runs ``languages``: ``toolchains`` when one is
+    beyond the demo's six, which `make check` has."""
+    beyond = [lang for lang in languages if get_language(lang).name not in SKELETON_LANGUAGES]
+    return [pytest.mark.toolchains] if beyond else []
+
 
 @pytest.fixture(scope="session")
 def mceval_dir() -> Path:
@@ -32,6 +64,8 @@ def mceval_dir() -> Path:
 def require_toolchain(language: str) -> None:
     """Skip the calling test when ``language``'s tools are missing (doctor reports the same)."""
     lang = get_language(language)
+    if lang.name not in SKELETON_LANGUAGES:
+        needs(f"the {lang.name} toolchain", "toolchains")
     missing = missing_tools(lang)
     if missing:
         pytest.skip(
@@ -46,6 +80,7 @@ def docker_daemon() -> Iterator[Any]:
     reason the Docker tests may; `workbench doctor` says the same)."""
     from workbench.evaluation.containers import DockerUnavailable, docker_client
 
+    needs("a Docker engine", "docker")
     try:
         engine = docker_client()
     except DockerUnavailable as exc:

@@ -126,6 +126,7 @@ def test_doctor_verify_passes_on_a_working_toolchain(tmp_path):
     assert [c["language"] for c in checks] == ["Python"] and checks[0]["ok"]
 
 
+@pytest.mark.toolchains
 def test_doctor_verify_on_mceval_mixes_tasks_with_and_without_support_files(tmp_path, mceval_dir):
     for language in ("Python", "Go"):
         require_toolchain(language)

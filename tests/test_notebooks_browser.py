@@ -27,7 +27,7 @@ import pytest
 from tests.browser import OfflinePage, jupyter_lab, offline_chromium
 from tests.conftest import PROJECT, require_toolchain
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 NOTEBOOKS = sorted((PROJECT / "notebooks").glob("*.ipynb"))
 TOKEN = "workbench-test"

@@ -51,6 +51,7 @@ def synthetic_corpus(per_language: int = 30, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@pytest.mark.slow
 def test_tsne_separates_three_languages() -> None:
     corpus = synthetic_corpus()
     vectors = TfidfEmbedder().embed(list(corpus["text"]))
@@ -62,6 +63,7 @@ def test_tsne_separates_three_languages() -> None:
     assert np.array_equal(coords, tsne_2d(vectors, seed=0))
 
 
+@pytest.mark.slow
 def test_analyse_reports_silhouettes_and_rounds_points() -> None:
     rep = analyse(synthetic_corpus(20), TfidfEmbedder())
     assert rep.silhouette_embedding > 0.1 and rep.silhouette_tsne > 0.5

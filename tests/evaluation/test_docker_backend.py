@@ -38,7 +38,7 @@ from workbench.evaluation.runner import evaluate
 from workbench.evaluation.verify import canonical_samples
 from workbench.execution.records import Program
 from workbench.execution.toolchain import missing_tools, toolchain_version
-from workbench.inputs.tasks import load_tasks
+from workbench.inputs.tasks import load_tasks, resolve_source
 from workbench.registry.languages import all_languages, get_language
 
 IMAGE = DOCKER_IMAGE
@@ -99,17 +99,28 @@ def warm_compiler(command: str) -> bool:
     return "CompileServer" in command or "server.sh" in command or "tsc_server" in command
 
 
+@pytest.fixture
+def linked_data(mceval_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``MCEVAL_DATA`` as users often have it: a relative path through a symbolic link (a
+    shared disk, a dataset cache). Tasks name their support folders by the resolved path, and a
+    worker mounts that same path (``resolve_source``), so every backend finds them (issue 21)."""
+    (tmp_path / "datasets").mkdir()
+    (tmp_path / "datasets" / "mceval").symlink_to(mceval_dir.resolve(), target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MCEVAL_DATA", "datasets/mceval")
+
+
 # -- parity -------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "per_language",
     [pytest.param(2, id="2-per-language"), pytest.param(10, marks=pytest.mark.slow, id="10")],
 )
 def test_canonical_verdicts_equal_the_local_backend(
-    client, image_languages, mceval_dir, per_language
+    client, image_languages, linked_data, per_language
 ):
     languages = served_by_both(image_languages)
     assert len(languages) >= 30, languages  # every Debian/npm language of the registry
-    tasks = load_tasks(mceval_dir, languages=languages)
+    tasks = load_tasks(None, languages=languages)  # MCEVAL_DATA: relative, through a link
     tasks = tasks.groupby("language", sort=False).head(per_language).reset_index(drop=True)
     samples = canonical_samples(tasks)
     local = evaluate(samples, tasks, jobs=2, progress=False, cache=False)
@@ -367,12 +378,12 @@ def _run_service(client, spec: dict, network: str, name: str, **extra):
     )
 
 
-def test_dask_workers_in_containers_give_the_local_verdicts(client, mceval_dir, tmp_path):
+def test_dask_workers_in_containers_give_the_local_verdicts(client, linked_data, tmp_path):
     distributed = pytest.importorskip("distributed")
     languages = ["Python", "C", "JavaScript", "Shell", "Rust", "HTML"]  # Rust, HTML: support files
     for language in languages:
         require_toolchain(language)
-    tasks = load_tasks(mceval_dir, languages=languages)
+    tasks = load_tasks(None, languages=languages)  # MCEVAL_DATA: relative, through a link
     tasks = tasks.groupby("language", sort=False).head(2).reset_index(drop=True)
     samples = canonical_samples(tasks)
     # A wrong answer too, so the comparison is not only of passes.
@@ -380,7 +391,8 @@ def test_dask_workers_in_containers_give_the_local_verdicts(client, mceval_dir, 
     samples = pd.concat([samples, wrong], ignore_index=True)
     local = evaluate(samples, tasks, jobs=2, progress=False, cache=False)
 
-    env = {"MCEVAL_DATA": str(Path(mceval_dir).resolve()), "WORKBENCH_IMAGE": IMAGE}
+    # The workers mount the data where the tasks say it is: the one spelling resolve_source gives.
+    env = {"MCEVAL_DATA": str(resolve_source(None)), "WORKBENCH_IMAGE": IMAGE}
     tag = uuid.uuid4().hex[:8]
     network = client.networks.create(f"wb-dask-{tag}")
     started = []

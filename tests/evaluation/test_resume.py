@@ -10,6 +10,7 @@ import sys
 import time
 
 import pandas as pd
+import pytest
 
 from tests.conftest import DEMO, SKELETON_LANGUAGES, require_toolchain
 from tests.evaluation.test_runner_interrupt import SandboxWatch
@@ -35,6 +36,7 @@ def evaluate_cmd(store) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 def test_sigkill_then_restart_finishes_without_loss_or_duplicates(tmp_path):
     for language in SKELETON_LANGUAGES:
         require_toolchain(language)

@@ -28,6 +28,7 @@ def demo():
     return samples, tasks
 
 
+@pytest.mark.slow
 def test_local_cluster_verdicts_match_local_run(demo, tmp_path):
     distributed = pytest.importorskip("distributed")
     samples, tasks = demo

@@ -43,6 +43,7 @@ def _snapshot(folder: Path) -> dict[str, tuple[int, int, int]]:
     }
 
 
+@pytest.mark.toolchains
 def test_go_template_is_built_once_and_samples_cannot_change_it(fresh_cache: Path) -> None:
     _needs("Go")
     go = get_language("Go")
@@ -95,6 +96,7 @@ func TestTamper(t *testing.T) {
     assert (template_dir(go, version) / ".complete").stat().st_mtime_ns == stamp
 
 
+@pytest.mark.toolchains
 def test_rust_sample_reuses_the_prebuilt_crates(fresh_cache: Path, tmp_path: Path) -> None:
     _needs("Rust")
     rust = get_language("Rust")
@@ -116,6 +118,7 @@ def test_rust_sample_reuses_the_prebuilt_crates(fresh_cache: Path, tmp_path: Pat
     assert list((kept / "target" / "debug" / "deps").glob("rust-*"))
 
 
+@pytest.mark.toolchains
 def test_a_failing_warm_up_falls_back_to_building_per_sample(fresh_cache: Path) -> None:
     _needs("Go")
     go = get_language("Go")

@@ -15,7 +15,7 @@ import warnings
 
 import pytest
 
-from tests.conftest import require_toolchain
+from tests.conftest import require_toolchain, toolchains
 from tests.execution.test_execute_controls import sandbox_processes
 from workbench.evaluation.runner import evaluate
 from workbench.evaluation.verify import canonical_samples
@@ -94,7 +94,10 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("language,ok,wrong,broken,message", CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    "language,ok,wrong,broken,message",
+    [pytest.param(*case, marks=toolchains(case[0]), id=case[0]) for case in CASES],
+)
 def test_warm_verdicts_match_the_cold_command(language, ok, wrong, broken, message):
     require_toolchain(language)
     for source, status in ((ok, "passed"), (wrong, "failed"), (broken, "compile_error")):
@@ -148,6 +151,7 @@ def test_java_runs_what_source_file_mode_runs(source, tmp_path):
     assert expected is None or reference.stdout == expected
 
 
+@pytest.mark.toolchains
 def test_server_runs_confined_and_leaves_nothing_behind():
     require_toolchain("TypeScript")
     assert execute(Program("TypeScript", TS_OK)).status == "passed"
@@ -161,6 +165,7 @@ def test_server_runs_confined_and_leaves_nothing_behind():
     assert _leftovers() == []
 
 
+@pytest.mark.toolchains
 def test_a_compile_past_its_limit_is_a_timeout_and_kills_the_server():
     require_toolchain("Kotlin")
     # A fresh server: its start-up has a limit of its own, the compile exactly the step's.
@@ -173,6 +178,7 @@ def test_a_compile_past_its_limit_is_a_timeout_and_kills_the_server():
     assert execute(Program("Kotlin", KT_OK)).status == "passed"  # a new server
 
 
+@pytest.mark.toolchains
 def test_busy_server_uids_mean_the_cold_command_this_time_only():
     require_toolchain("TypeScript")
     if not sandbox_info().uid_isolation:
@@ -193,6 +199,7 @@ def test_busy_server_uids_mean_the_cold_command_this_time_only():
     assert warm.status == "failed" and warm.steps[0].warm_server
 
 
+@pytest.mark.toolchains
 def test_a_crashed_server_is_replaced_and_the_verdict_stands():
     require_toolchain("TypeScript")
     assert execute(Program("TypeScript", TS_OK)).status == "passed"
@@ -207,6 +214,7 @@ def test_a_crashed_server_is_replaced_and_the_verdict_stands():
     assert _server_pids() != [pid]
 
 
+@pytest.mark.toolchains
 def test_a_server_that_cannot_start_falls_back_to_the_cold_command(tmp_path):
     require_toolchain("TypeScript")
     broken = dataclasses.replace(get_language("TypeScript"), server=("sh", "-c", "exit 3"))
@@ -228,6 +236,7 @@ def test_a_server_that_cannot_start_falls_back_to_the_cold_command(tmp_path):
     assert _server_pids() == []
 
 
+@pytest.mark.toolchains
 def test_evaluate_closes_its_servers():
     require_toolchain("TypeScript")
     data = default_data_dir()

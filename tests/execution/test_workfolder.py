@@ -80,6 +80,7 @@ def test_folders_of_a_dead_runner_are_unmounted_by_the_next() -> None:
     assert str(stale) not in _mounts()
 
 
+@pytest.mark.toolchains
 def test_without_the_privilege_to_mount_folders_stay_on_disk(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -27,9 +27,19 @@ LANGUAGES = ("C", "Python", "AWK")
 
 @pytest.fixture(autouse=True)
 def offline(monkeypatch, tmp_path_factory):
-    """Every test runs as on a machine without the hub: nothing may be downloaded."""
+    """Every test runs as on a machine without the hub: nothing may be downloaded.
+
+    huggingface_hub reads these variables once, when it is first imported (which may be before
+    this fixture, by another test): its constants are set too, else the hub client would try
+    the network and retry for most of a minute."""
+    from huggingface_hub import constants
+
+    home = tmp_path_factory.getbasetemp() / "hf-home"
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setenv("HF_HOME", str(tmp_path_factory.getbasetemp() / "hf-home"))
+    monkeypatch.setenv("HF_HOME", str(home))
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    monkeypatch.setattr(constants, "HF_HOME", str(home))
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(home / "hub"))
 
 
 def _texts(mceval: Path) -> list[str]:

@@ -220,6 +220,7 @@ def test_a_line_cut_short_is_dropped_on_resume(tiny_model, mceval_dir, tmp_path)
     assert len(samples) == 2
 
 
+@pytest.mark.slow
 def test_sigkill_loses_at_most_the_batch_in_flight(tiny_model, mceval_dir, tmp_path):
     out = tmp_path / "tiny-gpt2"
     command = [sys.executable, "-m", "workbench.cli", "generate", "--model", str(tiny_model)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from workbench.programs.assemble import canonical_program, completion_program, generation_program
 from workbench.programs.extract import extract_code, fences
 from workbench.registry.languages import get_language
@@ -127,6 +129,7 @@ def test_go_prompt_imports_the_answer_does_not_use_are_left_out():
     assert '"testing"' in program and "testify/assert" in program
 
 
+@pytest.mark.toolchains
 def test_go_merged_programs_compile_and_get_the_right_verdict():
     from tests.conftest import require_toolchain
     from workbench.execution.execute import execute

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import require_toolchain
+from tests.conftest import require_toolchain, toolchains
 from workbench.execution.execute import execute
 from workbench.execution.records import Program
 from workbench.inputs.tasks import load_tasks
@@ -32,7 +32,7 @@ def _run(language: str, mutant, support: str | None, reference: str | None, limi
     return mutant, execute(program, limits)
 
 
-@pytest.mark.parametrize("name", JUDGED)
+@pytest.mark.parametrize("name", [pytest.param(n, marks=toolchains(n), id=n) for n in JUDGED])
 def test_canonical_sample_and_mutants(mceval_dir, name):
     language = next(lang for lang in all_languages() if lang.name == name)
     require_toolchain(name)

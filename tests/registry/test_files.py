@@ -160,6 +160,7 @@ def test_a_changed_recipe_file_changes_the_cache_and_template_keys(package_copy:
     assert cache.recipe_digest("AWK") != awk
 
 
+@pytest.mark.toolchains
 def test_a_missing_recipe_file_is_a_broken_install(package_copy: Path):
     require_toolchain("Common Lisp")
     shutil.rmtree(package_copy / "registry" / "common-lisp")
@@ -179,6 +180,7 @@ LISP_WRITES_ITS_RECIPE = """(with-open-file (s "/tmp/wb-recipe/run.sh" :directio
 """
 
 
+@pytest.mark.toolchains
 def test_the_folder_is_mounted_read_only_from_a_closed_package(package_copy: Path):
     require_toolchain("Common Lisp")
     # The package folder is closed to the sandbox uid; the staged copy is what it reads.
@@ -193,6 +195,7 @@ def test_the_folder_is_mounted_read_only_from_a_closed_package(package_copy: Pat
     assert (staged / "run.sh").read_bytes() == (REGISTRY / "common-lisp" / "run.sh").read_bytes()
 
 
+@pytest.mark.toolchains
 def test_copied_files_replace_the_support_folders(tmp_path: Path):
     require_toolchain("Rust")
     data = default_data_dir()
@@ -216,6 +219,7 @@ def test_copied_files_replace_the_support_folders(tmp_path: Path):
 CS_ERROR_ON_LINE_3 = 'class P {\n  static void Main() {\n    int x = "s";\n  }\n}\n'
 
 
+@pytest.mark.toolchains
 def test_the_prelude_keeps_the_programs_line_numbers():
     require_toolchain("C#")
     result = execute(Program("C#", CS_ERROR_ON_LINE_3))

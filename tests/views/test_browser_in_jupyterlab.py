@@ -45,6 +45,7 @@ def lab(tmp_path):
         yield url
 
 
+@pytest.mark.browser
 def test_the_browser_renders_and_follows_a_click_in_jupyterlab(store, lab, tmp_path):
     with Store(store) as db:
         results = db.results()

@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
 from tests.browser import offline_chromium
 from tests.conftest import DEMO, PROJECT
@@ -56,6 +57,7 @@ def report_cli(store, out) -> None:
     assert f"wrote {out}" in proc.stdout
 
 
+@pytest.mark.browser
 def test_the_report_opens_offline_without_a_request_or_an_error(store, tmp_path):
     annotate(
         store,
@@ -111,6 +113,7 @@ def test_the_report_opens_offline_without_a_request_or_an_error(store, tmp_path)
     assert seen.console_errors == [] and seen.page_errors == [] and seen.dialogs == []
 
 
+@pytest.mark.browser
 def test_model_text_cannot_run_in_the_report(store, tmp_path):
     samples = pd.DataFrame(
         [

@@ -57,9 +57,18 @@ def execute(
         base.reason = f"{', '.join(missing)} not found (Debian packages: {packages})"
         return base
     base.toolchain_version = version
+    if program.support_dir is not None and not Path(program.support_dir).is_dir():
+        # The machine's fault, not the sample's: a Dask worker or another host that lacks the
+        # data folder at the path the client named (docker/compose.yaml mounts it there).
+        base.status = "infrastructure_error"
+        base.reason = (
+            f"the task's support folder {program.support_dir} is not on this machine: the McEval "
+            "data must be at the same (resolved) path where the tasks were loaded"
+        )
+        return base
     with work_folder() as tmp:
         workdir = Path(tmp) / "box"
-        if program.support_dir is not None and program.support_dir.is_dir():
+        if program.support_dir is not None:
             shutil.copytree(program.support_dir, workdir, symlinks=False)
             _make_writable(workdir)  # shared data may come without write bits
         else:

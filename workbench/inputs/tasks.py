@@ -43,16 +43,27 @@ _SUBSET_OF_SUFFIX = {"light-span": "light", "single": "single", "multi": "multi"
 
 
 def default_data_dir() -> Path | None:
-    """``MCEVAL_DATA``, else ``../shared/mceval`` (from here or the project root) when present."""
+    """``MCEVAL_DATA``, else ``../shared/mceval`` (from here or the project root) when present;
+    resolved (absolute, symbolic links followed), as ``resolve_source`` spells every data path."""
     env = os.environ.get("MCEVAL_DATA")
     if env:
-        return Path(env)
+        return Path(env).resolve()
     shared = shared_dir()
-    return shared / "mceval" if shared is not None and (shared / "mceval").is_dir() else None
+    if shared is None or not (shared / "mceval").is_dir():
+        return None
+    return (shared / "mceval").resolve()
 
 
 def resolve_source(source: str | Path | None) -> Path:
-    """A local folder for ``source``: a path, ``hf://owner/name`` (downloaded), or the default."""
+    """A local folder for ``source``: a path, ``hf://owner/name`` (downloaded), or the default.
+
+    The folder is resolved (absolute, symbolic links followed): a task's support folder is named
+    under it, and a Dask worker or container mounts this same spelling, so a data folder reached
+    through a link or a relative ``MCEVAL_DATA`` gives the same verdicts on every backend."""
+    return _local_folder(source).resolve()
+
+
+def _local_folder(source: str | Path | None) -> Path:
     if source is None:
         found = default_data_dir()
         if found is None:

@@ -50,6 +50,7 @@ BASE_REPOSITORY = "mceval-workbench-base"
 # What building the wheel reads from the checkout (setup.py bundles data/demo and data/paper).
 PACKAGING_FILES = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md")
 BUNDLED_DATA = ("data/demo", "data/paper")
+CONSTRAINTS_FILE = "constraints.txt"  # every dependency pinned (`make lock`)
 LOCAL_AUTHORITIES = Path("/usr/local/share/ca-certificates")  # Debian's place for added CAs
 
 
@@ -214,8 +215,9 @@ def import_tarball(client: Any, tarball: Path, tag: str) -> str:
 
 def build_context(target: Path) -> Path:
     """A build context at ``target``: the Dockerfile, the workbench's wheel in ``dist/`` (built
-    from a copy of the checkout, so the checkout itself gets no build folders) and
-    ``ca-certificates/``, the authorities this machine added to its trust store."""
+    from a copy of the checkout, so the checkout itself gets no build folders), the pins of
+    ``constraints.txt`` and ``ca-certificates/``, the authorities this machine added to its
+    trust store."""
     root = repository_root()
     if root is None or not (root / "docker" / "Dockerfile").is_file():
         raise ImageBuildError("building the image needs the project's checkout (docker/Dockerfile)")
@@ -245,6 +247,8 @@ def build_context(target: Path) -> Path:
     )
     shutil.rmtree(source)
     shutil.copy2(root / "docker" / "Dockerfile", target / "Dockerfile")
+    # The pins CI tested (make lock): the image's Dask worker installs the same versions.
+    shutil.copy2(root / CONSTRAINTS_FILE, target / CONSTRAINTS_FILE)
     # Public certificates of authorities this machine trusts besides Debian's (a TLS-inspecting
     # proxy's): the build reaches PyPI and npm through the same proxy.
     authorities = target / "ca-certificates"
