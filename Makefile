@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_LANGUAGES := Python C CPP JavaScript Java Shell
 
-.PHONY: demo test check lock toolchains toolchains-demo lint notebooks lab figures verify image clean
+.PHONY: demo test check lock toolchains toolchains-demo lint notebooks lab figures verify image clean language-id-table
 
 # Every install takes the versions CI tested: constraints.txt pins the whole environment
 # (`make lock` rewrites it from pyproject.toml with pip-tools; see the README).
@@ -103,6 +103,11 @@ bench: $(VENV)/.installed toolchains
 	$(BIN)/python bench/throughput.py $(BENCH_ARGS)
 	$(BIN)/python bench/prebuilt.py
 	$(BIN)/python bench/floor.py $(BENCH_ARGS)
+
+# The language identifier's held-out accuracy per language (wrong_language, issue 23): trains ten
+# models on the McEval data (about five minutes) and rewrites its table in docs/causes.md.
+language-id-table: $(VENV)/.installed
+	$(BIN)/python bench/language_id.py --write docs/causes.md
 
 clean:
 	rm -rf $(VENV) workbench-demo.duckdb .pytest_cache

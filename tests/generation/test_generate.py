@@ -23,7 +23,7 @@ from workbench.execution.records import STATUSES
 from workbench.generation.generate import generate
 from workbench.generation.output import read_records
 from workbench.generation.prompts import stage2_instruction
-from workbench.inputs.samples import load_samples
+from workbench.inputs.samples import TOKEN_FIELDS, load_samples
 from workbench.inputs.tasks import load_tasks
 
 
@@ -71,7 +71,7 @@ def test_greedy_generation_in_the_official_layout(tiny_model, mceval_dir, exampl
     assert [r["task_id"] for r in records] == ["C/1", "C/2"]  # the dataset's order
     for record in records:
         example = _example(examples, "generation", record["task_id"])
-        _same_layout(record, example, {"level", "model_input"})
+        _same_layout(record, example, {"level", "model_input", *TOKEN_FIELDS})
         # The task record is the dataset's, unchanged; the example agrees with it.
         assert {k: record[k] for k in dataset[record["task_id"]]} == dataset[record["task_id"]]
         assert all(record[k] == example[k] for k in example if k != "raw_generation")
@@ -94,6 +94,27 @@ def test_greedy_generation_in_the_official_layout(tiny_model, mceval_dir, exampl
     assert run["sequences"] == 4 and run["tokens"] > 0
 
 
+def test_each_sample_says_how_many_tokens_and_whether_it_hit_the_limit(
+    tiny_model, mceval_dir, tmp_path
+):
+    tasks = _tasks(mceval_dir, limit=2)
+    out = tmp_path / "tiny-gpt2"
+    options = {"temperature": 0.8, "out": out, "progress": False}
+    generate(tiny_model, tasks.head(1), n=2, max_new_tokens=5, **options)
+    generate(tiny_model, tasks, n=3, max_new_tokens=5, **options)  # resumed: merged by index
+    for record in _lines(out / "C.jsonl"):
+        count, limit = record["generated_tokens"], record["token_limit_reached"]
+        assert len(count) == len(limit) == len(record["raw_generation"]) == 3
+        for tokens, reached in zip(count, limit, strict=True):
+            # At the limit exactly when no end-of-sequence token came within 5 tokens.
+            assert 1 <= tokens <= 5 and isinstance(reached, bool)
+            assert tokens == 5 or not reached
+    samples = load_samples(out)
+    assert samples["generated_tokens"].between(1, 5).all()
+    # A random tiny model rarely ends a sequence within 5 tokens: most samples hit the limit.
+    assert samples["token_limit_reached"].sum() >= len(samples) // 2
+
+
 def test_explanation_in_two_passes(tiny_model, mceval_dir, examples, tmp_path):
     tasks = _tasks(mceval_dir, task="explanation")
     out = tmp_path / "tiny-gpt2"
@@ -108,7 +129,8 @@ def test_explanation_in_two_passes(tiny_model, mceval_dir, examples, tmp_path):
         assert first["model_input"] == explanation[task_id]["instruction"]
         assert len(first["raw_generation"]) == 1
         # Stage 2: the official layout, the description carried over verbatim.
-        extra = {"model_input", "stage1_model_input"}  # the explanation data has no level
+        # The explanation data has no level.
+        extra = {"model_input", "stage1_model_input", *TOKEN_FIELDS}
         _same_layout(record, _example(examples, "explanation", task_id), extra)
         assert record["stage1_instruction"] == explanation[task_id]["instruction"]
         assert record["stage1_raw_generation"] == first["raw_generation"]
@@ -133,7 +155,8 @@ def test_completion_every_subset_with_n_samples(tiny_model, mceval_dir, examples
     records = {r["task_id"]: r for r in _lines(out / "C.jsonl")}
     assert set(records) == set(tasks["task_id"])
     light = records["C/1-0-light-span"]
-    _same_layout(light, _example(examples, "completion", "C/1-0-light-span"), {"model_input"})
+    example = _example(examples, "completion", "C/1-0-light-span")
+    _same_layout(light, example, {"model_input", *TOKEN_FIELDS})
     for record in records.values():
         assert len(record["raw_generation"]) == 3 and "sample_indices" not in record
         assert record["model_input"] == record["instruction"]

@@ -15,12 +15,12 @@ import re
 import signal as signals
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
-from functools import cache
 from typing import Any
 
 import pandas as pd
 
 from workbench.errors import UnknownLanguageError
+from workbench.execution.answer_causes import answer_cause
 from workbench.execution.records import (
     CAUSE_COLUMNS,
     CAUSES,
@@ -30,8 +30,7 @@ from workbench.execution.records import (
     RUNTIME_CAUSES,
     Status,
 )
-from workbench.programs.extract import fences
-from workbench.registry.languages import CauseRule, Language, all_languages, get_language
+from workbench.registry.languages import CauseRule, Language, get_language
 
 __all__ = [
     "CAUSES",
@@ -136,21 +135,6 @@ def _step(row: Mapping[str, Any]) -> str | None:
     return "run" if reason.startswith("output matches /") else None
 
 
-@cache
-def _tag_languages() -> dict[str, str]:
-    """Fence tag or alias (lower case) -> language name, for every language of the registry."""
-    index: dict[str, str] = {}
-    for language in all_languages():
-        for tag in (
-            language.name,
-            language.leaderboard_key,
-            *language.aliases,
-            *language.fence_tags,
-        ):
-            index.setdefault(tag.lower(), language.name)
-    return index
-
-
 def _is_prose(text: str) -> bool:
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
@@ -165,9 +149,8 @@ def extraction_failure(row: Mapping[str, Any]) -> str | None:
 
     - the answer (or a completion) is empty, or the extracted code is;
     - the answer has no fence and reads as prose: at most a fifth of its lines look like code;
-    - no block is tagged for the language or defines the entry point, so the first block was
-      taken (``fence:first``), it is tagged for another language of the registry, and it did
-      not compile or run (a block that ran to a wrong answer was code for this language).
+    (A block tagged for another language is the answer's language, not a failure to extract:
+    ``answer_causes.wrong_language``.)
     """
     method = _text(row.get("extraction"))
     code = _text(row.get("code"))
@@ -180,24 +163,7 @@ def extraction_failure(row: Mapping[str, Any]) -> str | None:
         return "no code in the answer"
     if method == "bare" and _is_prose(code):
         return "prose without code"
-    if method == "fence:first" and row.get("status") in (
-        Status.COMPILE_ERROR,
-        Status.RUNTIME_ERROR,
-    ):
-        blocks = fences(raw)
-        tag = blocks[0].tag if blocks else ""
-        other = _tag_languages().get(tag)
-        language = _text(row.get("language"))
-        if other is not None and other != _canonical(language):
-            return f"a {tag} block, not {language}"
     return None
-
-
-def _canonical(language: str) -> str | None:
-    try:
-        return get_language(language).name
-    except UnknownLanguageError:
-        return None
 
 
 def _normalised(line: str) -> str:
@@ -310,8 +276,17 @@ def _first_match(
 def explain(row: Mapping[str, Any]) -> Cause:
     """The cause of one result row (a mapping with ``language``, ``status``, ``reason``,
     ``stdout``, ``stderr``, ``exit_code``, ``signal``, ``extraction``, ``code``,
-    ``raw_generation``, ``program``): derived from what the toolchain printed through the
-    language's registry rules, so it can be recomputed for stored rows without running them."""
+    ``raw_generation``, ``program``, optionally ``token_limit_reached``): derived from what the
+    toolchain printed through the language's registry rules, then from what the answer itself
+    shows (``answer_causes``: another language, cut off, an echo, extra code), so it can be
+    recomputed for stored rows without running them."""
+    cause = _from_output(row)
+    if cause.cause in (None, "extraction_failed", *MACHINE_STATUSES):
+        return cause
+    return answer_cause(row, cause)
+
+
+def _from_output(row: Mapping[str, Any]) -> Cause:
     status = _text(row.get("status"))
     if status == Status.PASSED:
         return NO_CAUSE

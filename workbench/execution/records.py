@@ -53,10 +53,13 @@ RUNTIME_CAUSES: tuple[str, ...] = (
     "other_runtime",
 )
 LIMIT_CAUSES: tuple[str, ...] = ("timeout", "memory_limit", "output_limit")
+# What the answer itself shows broke the program (workbench/execution/answer_causes.py).
+ANSWER_CAUSES: tuple[str, ...] = ("wrong_language", "incomplete", "prompt_echo", "extra_code")
 CAUSES: tuple[str, ...] = tuple(
     dict.fromkeys(
         [
             "extraction_failed",
+            *ANSWER_CAUSES,
             *COMPILE_CAUSES,
             *RUNTIME_CAUSES,
             "wrong_answer",

@@ -144,6 +144,10 @@ class _Generation:
             if row["task"] == "explanation":
                 first = self.stage1[row["task_id"]]
                 stage1 = {**first, "instruction": stage2_instruction(row, first["text"])}
+            tokens = {
+                "generated_tokens": [g.tokens for g in items],
+                "token_limit_reached": [not g.stopped for g in items],
+            }
             files[self.output.records_file(row["language"])].append(
                 sample_record(
                     row,
@@ -151,6 +155,7 @@ class _Generation:
                     [g.request.key[1] for g in items],
                     self.sent[position],
                     stage1,
+                    tokens,
                 )
             )
         for path, records in files.items():

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import InputError
-from workbench.inputs.samples import task_kind
+from workbench.inputs.samples import TOKEN_FIELDS, task_kind
 
 SETTINGS_FILE = "generation-settings.json"
 DEFAULT_ROOT = Path("generations")
@@ -133,10 +133,12 @@ def sample_record(
     indices: list[int],
     model_input: str,
     stage1: Mapping[str, Any] | None = None,
+    tokens: Mapping[str, list[Any]] | None = None,
 ) -> dict[str, Any]:
-    """A task record with its answers ``texts`` (samples ``indices``) and the prompt sent. For
-    the explanation task, ``stage1`` (``instruction``: the stage-2 prompt, ``text``: the model's
-    description, ``model_input``) makes the record the official stage-2 layout."""
+    """A task record with its answers ``texts`` (samples ``indices``), their ``tokens`` fields
+    (``TOKEN_FIELDS``, one value per text) and the prompt sent. For the explanation task,
+    ``stage1`` (``instruction``: the stage-2 prompt, ``text``: the model's description,
+    ``model_input``) makes the record the official stage-2 layout."""
     record = task_record(task)
     if stage1 is not None:
         record["stage1_instruction"] = record.get("instruction")
@@ -145,6 +147,9 @@ def sample_record(
     record["raw_generation"] = list(texts)
     if list(indices) != list(range(len(texts))):
         record["sample_indices"] = list(indices)
+    for name in TOKEN_FIELDS:
+        if tokens is not None and name in tokens:
+            record[name] = list(tokens[name])
     record["model_input"] = model_input
     if stage1 is not None:
         record["stage1_model_input"] = stage1["model_input"]
@@ -207,6 +212,16 @@ def samples_of(record: Mapping[str, Any]) -> dict[int, str]:
     return dict(zip(indices, texts, strict=True))
 
 
+def token_fields_of(record: Mapping[str, Any]) -> dict[str, dict[int, Any]]:
+    """``TOKEN_FIELDS`` of a record, each as sample index -> value (the fields it has)."""
+    indices = list(samples_of(record))
+    return {
+        name: dict(zip(indices, record[name], strict=True))
+        for name in TOKEN_FIELDS
+        if isinstance(record.get(name), list) and len(record[name]) == len(indices)
+    }
+
+
 def done_samples(files: Iterable[Path]) -> dict[Key, set[int]]:
     """The sample indices each task already has in ``files``."""
     done: dict[Key, set[int]] = {}
@@ -225,17 +240,26 @@ def compact(
     of their ``key_of`` (others after them, as found), atomically; returns the records."""
     merged: dict[Hashable, dict[str, Any]] = {}
     texts: dict[Hashable, dict[int, str]] = {}
+    counts: dict[Hashable, dict[str, dict[int, Any]]] = {}
     for record in read_records(path):
         key = key_of(record)
         merged.setdefault(key, record)
         for index, text in samples_of(record).items():
             texts.setdefault(key, {}).setdefault(index, text)
+        for name, values in token_fields_of(record).items():
+            for index, value in values.items():
+                counts.setdefault(key, {}).setdefault(name, {}).setdefault(index, value)
     records = []
     for key in sorted(merged, key=lambda k: order.get(k, len(order))):
         record = {k: v for k, v in merged[key].items() if k != "sample_indices"}
         indices = sorted(texts.get(key, {}))
         # raw_generation keeps its place among the fields.
         record["raw_generation"] = [texts[key][i] for i in indices]
+        for name in TOKEN_FIELDS:
+            values = counts.get(key, {}).get(name, {})
+            if name in record or values:
+                # A sample written before these fields existed has None.
+                record[name] = [values.get(i) for i in indices]
         if indices != list(range(len(indices))):
             record = _with_indices(record, indices)
         records.append(record)

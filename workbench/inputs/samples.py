@@ -24,6 +24,10 @@ SAMPLE_COLUMNS = [
     "source_file",
     "source_line",
 ]
+# Per sample, beside ``raw_generation`` in an output of ``workbench generate``: how many tokens
+# the model generated (the end-of-sequence token included) and whether it stopped at its token
+# limit rather than at its end-of-sequence token (an answer cut off mid-code: ``incomplete``).
+TOKEN_FIELDS = ("generated_tokens", "token_limit_reached")
 
 
 def _language_of(task_id: str, path: Path, line: int) -> str:
@@ -71,7 +75,12 @@ def _official_rows(path: Path, model: str) -> list[dict[str, Any]]:
         _language_of(task_id, path, line)
         generations = require(record, "raw_generation", path, line, list)
         indices = _sample_indices(record, len(generations), path, line)
-        for index, text in zip(indices, generations, strict=True):
+        tokens = {
+            name: record[name]
+            for name in TOKEN_FIELDS
+            if isinstance(record.get(name), list) and len(record[name]) == len(generations)
+        }
+        for position, (index, text) in enumerate(zip(indices, generations, strict=True)):
             if not isinstance(text, str):
                 raise InputError(
                     f"element {index} is not a string", file=path, line=line, field="raw_generation"
@@ -86,6 +95,7 @@ def _official_rows(path: Path, model: str) -> list[dict[str, Any]]:
                     "completion": None,
                     "source_file": str(path),
                     "source_line": line,
+                    **{name: values[position] for name, values in tokens.items()},
                 }
             )
     return rows

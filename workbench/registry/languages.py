@@ -79,6 +79,27 @@ class StripRule:
 
 
 @dataclass(frozen=True)
+class ImportRepair:
+    """A standard import the answer uses and may forget: the ``line`` added (``import math``,
+    ``#include <string.h>``) when its code matches ``uses`` (``\\bmath\\.``)."""
+
+    line: str
+    uses: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Repairs:
+    """What the mechanical repairs (workbench/programs/repairs.py) need to know of a language
+    (``[repairs]``): the standard imports they may add, what a statement outside any function
+    looks like (the answer's own prints, calls and tests: ``extra_code``), and whether function
+    bodies are delimited by indentation (Python)."""
+
+    imports: tuple[ImportRepair, ...] = ()
+    top_level: re.Pattern[str] | None = None
+    indentation: bool = False
+
+
+@dataclass(frozen=True)
 class Prebuilt:
     """Dependencies built once per toolchain (``[prebuilt]``, workbench/execution/prebuilt.py):
     the warm-up ``source`` runs through the recipe and its ``folder`` becomes the template every
@@ -186,6 +207,7 @@ class Language:
     files: RecipeFiles | None = None
     causes: tuple[CauseRule, ...] = ()  # the language's [[causes]], then _defaults.toml's
     checks: CheckSpec | None = None  # every check judged (docs/checks.md); None: the first only
+    repairs: Repairs = field(default_factory=Repairs)  # [repairs]: mechanical repairs' data
 
     @property
     def has_recipe(self) -> bool:
@@ -344,6 +366,37 @@ def check_spec(raw: Any, source: Path) -> CheckSpec | None:
     )
 
 
+REPAIR_KEYS = {"imports", "top_level", "indentation"}
+
+
+def _pattern(text: Any, source: Path, where: str) -> re.Pattern[str]:
+    try:
+        return re.compile(text, re.MULTILINE)
+    except (re.error, TypeError) as exc:
+        raise InputError(f"invalid pattern: {exc}", file=source, field=where) from exc
+
+
+def repairs_of(raw: Any, source: Path) -> Repairs:
+    """The ``[repairs]`` table of one registry file; an unknown key, an import without ``line``
+    and ``uses`` or a bad pattern is an ``InputError`` naming the file and field."""
+    if raw is None:
+        return Repairs()
+    if not isinstance(raw, dict) or set(raw) - REPAIR_KEYS:
+        raise InputError(f"[repairs] takes {sorted(REPAIR_KEYS)}", file=source, field="repairs")
+    imports = []
+    for i, table in enumerate(raw.get("imports", ())):
+        where = f"repairs.imports[{i}]"
+        if not isinstance(table, dict) or set(table) != {"line", "uses"}:
+            raise InputError("an import takes line and uses", file=source, field=where)
+        imports.append(ImportRepair(str(table["line"]), _pattern(table["uses"], source, where)))
+    top = raw.get("top_level")
+    return Repairs(
+        imports=tuple(imports),
+        top_level=_pattern(top, source, "repairs.top_level") if top is not None else None,
+        indentation=bool(raw.get("indentation", False)),
+    )
+
+
 def _relative(path: str) -> bool:
     parts = Path(path).parts
     return bool(parts) and not Path(path).is_absolute() and ".." not in parts
@@ -450,6 +503,7 @@ def _language(
         causes=cause_rules(raw.get("causes"), source or REGISTRY_DIR / f"{name}.toml")
         + cause_rules(defaults.get("causes"), REGISTRY_DIR / "_defaults.toml"),
         checks=check_spec(raw.get("checks"), source or REGISTRY_DIR / f"{name}.toml"),
+        repairs=repairs_of(raw.get("repairs"), source or REGISTRY_DIR / f"{name}.toml"),
     )
 
 

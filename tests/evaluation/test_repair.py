@@ -1,0 +1,123 @@
+"""Failing real answers rerun after the mechanical repairs, through the real runner, sandbox and
+toolchains: each repair turns its sample into a pass in a repaired row, the original verdicts
+are not touched, and samples no repair changes are not rerun."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from tests.conftest import require_toolchain
+from workbench.evaluation.repair import REPAIRED_COLUMNS, repair_results
+from workbench.evaluation.runner import evaluate
+from workbench.inputs.tasks import load_tasks
+
+FACTORIALS = "Python/10"  # sum_of_factorials_optimized; its prompt imports nothing
+BODY = (
+    "sum_factorials = 0\ncurrent = 1\nfor i in range(1, n + 1):\n    current *= i\n"
+    "    sum_factorials += current\nreturn sum_factorials"
+)
+ANSWERS = {
+    "missing-import": (
+        FACTORIALS,
+        "```python\ndef sum_of_factorials_optimized(n):\n"
+        "    return sum(math.factorial(i) for i in range(1, n + 1))\n```",
+    ),
+    "java-missing-import": (
+        "Java/20",
+        "```java\nclass Solution {\n  public int minCostClimbingStairs(int[] cost) {\n"
+        "    List<Integer> dp = new ArrayList<>();\n    dp.add(0);\n    dp.add(0);\n"
+        "    for (int i = 2; i <= cost.length; i++) {\n"
+        "      dp.add(Math.min(dp.get(i - 1) + cost[i - 1], dp.get(i - 2) + cost[i - 2]));\n"
+        "    }\n    return dp.get(cost.length);\n  }\n}\n```",
+    ),
+    "top-level-print": (
+        FACTORIALS,
+        "```python\ndef sum_of_factorials_optimized(n):\n"
+        "    return sum(__import__('math').factorial(i) for i in range(1, n + 1))\n\n"
+        'print(sum_of_factorials_optimized("3"))\n```',
+    ),
+    "indentation": (FACTORIALS, f"```python\n{BODY}\n```"),
+    "prose": (
+        FACTORIALS,
+        "```python\ndef sum_of_factorials_optimized(n):\n    total, current = 0, 1\n"
+        "    for i in range(1, n + 1):\n        current *= i\n        total += current\n"
+        "    return total\nThis function sums the factorials.\n```",
+    ),
+    "wrong-logic": (
+        FACTORIALS,
+        "```python\ndef sum_of_factorials_optimized(n):\n    return n\n```",
+    ),
+    "passing": (
+        FACTORIALS,
+        "```python\ndef sum_of_factorials_optimized(n):\n    import math\n"
+        "    return sum(math.factorial(i) for i in range(1, n + 1))\n```",
+    ),
+}
+REPAIR_OF = {
+    "missing-import": ["add_import"],
+    "java-missing-import": ["add_import"],
+    "top-level-print": ["drop_top_level"],
+    "indentation": ["fix_indentation"],
+    "prose": ["drop_prose"],
+}
+
+
+@pytest.fixture(scope="module")
+def judged(mceval_dir):
+    require_toolchain("Python")
+    require_toolchain("Java")
+    tasks = load_tasks(mceval_dir, languages=["Python", "Java"])
+    samples = pd.DataFrame(
+        {
+            "task": "generation",
+            "task_id": [task_id for task_id, _ in ANSWERS.values()],
+            "model": list(ANSWERS),
+            "sample_index": 0,
+            "raw_generation": [raw for _, raw in ANSWERS.values()],
+            "completion": None,
+        }
+    )
+    results = evaluate(samples, tasks, jobs=2, progress=False, cache=False)
+    repaired = repair_results(results, tasks, jobs=2)
+    return results.set_index("model", drop=False), repaired.set_index("model", drop=False)
+
+
+def test_each_repair_turns_its_sample_into_a_pass(judged):
+    results, repaired = judged
+    assert list(repaired.columns) == REPAIRED_COLUMNS
+    assert set(repaired.index) == set(REPAIR_OF)
+    for label, names in REPAIR_OF.items():
+        row = repaired.loc[label]
+        assert row["repairs"] == names, (label, row["repairs"])
+        assert row["status"] == "passed", (label, row["reason"], row["stderr"][:400])
+        assert pd.isna(row["cause"])
+        # The scored verdict is kept beside it, and the original row is unchanged.
+        assert row["scored_status"] == results.loc[label, "status"] != "passed"
+
+
+def test_the_original_verdicts_and_causes_stay(judged):
+    results, _ = judged
+    assert results.loc["missing-import", "status"] == "runtime_error"
+    assert (
+        results.loc["missing-import", "cause"],
+        results.loc["missing-import", "cause_detail"],
+    ) == (
+        "missing_import",
+        "math",
+    )
+    assert results.loc["java-missing-import", "status"] == "compile_error"
+    assert results.loc["java-missing-import", "cause"] == "missing_import"
+    assert results.loc["top-level-print", "cause"] == "extra_code"
+    assert results.loc["indentation", "cause"] == "syntax"
+    assert results.loc["passing", "status"] == "passed"
+
+
+def test_a_repaired_program_is_the_assemblers_program_of_the_repaired_code(judged):
+    _, repaired = judged
+    row = repaired.loc["missing-import"]
+    assert row["code"].startswith("import math\ndef sum_of_factorials_optimized")
+    assert row["program"].startswith("import math\ndef sum_of_factorials_optimized")
+    assert row["program"].rstrip().endswith("test_sum_of_factorials_optimized()")
+    indented = repaired.loc["indentation", "program"]
+    assert '    """\n    sum_factorials = 0\n    current = 1\n' in indented
