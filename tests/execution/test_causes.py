@@ -235,7 +235,7 @@ def test_bare_code_is_not_prose() -> None:
     assert extraction_failure(_row(raw_generation=code, code=code, extraction="bare")) is None
 
 
-def test_a_block_of_another_language_taken_first_is_an_extraction_failure() -> None:
+def test_a_block_of_another_language_taken_first_is_the_wrong_language() -> None:
     from workbench.programs.extract import extract_code
 
     raw = "Here is a solution:\n```python\ndef can_win(n):\n    return n % 4 != 0\n```"
@@ -243,8 +243,10 @@ def test_a_block_of_another_language_taken_first_is_an_extraction_failure() -> N
     assert found.method == "fence:first"
     row = _row(language="C", raw_generation=raw, code=found.code, extraction=found.method)
     failed_to_build = {**row, "status": "compile_error", "stderr": "error: unknown type name"}
-    assert explain(failed_to_build).cause == "extraction_failed"
-    assert explain(failed_to_build).cause_detail == "a python block, not C"
+    # Issue 23: a fence tagged with another language is wrong_language, the tag its detail;
+    # extraction_failed stays for answers with no code.
+    assert explain(failed_to_build).cause == "wrong_language"
+    assert explain(failed_to_build).cause_detail == "Python"
     # A block that compiled and ran to a wrong result was code for the language after all.
     assert extraction_failure({**row, "status": "failed"}) is None
     # A block tagged with no language's name (text, output) is not another language.
