@@ -12,6 +12,8 @@ One function per quantity:
 - ``compare``: result sets side by side with deltas to the first.
 - ``multiple``: the McEval vs MultiPL-E join and its correlations.
 - ``dataset``: dataset statistics and the tokenizers behind them.
+- ``defects``: the shipped list of defective tasks (:func:`defects.shipped_defects`) and the
+  search for tests that expect a string the task's own text spells differently.
 - ``representation``: embeddings, t-SNE, silhouette, dendrogram.
 - ``failure_modes``, ``compare_models``: error-message templates of failing samples; models
   compared sample by sample.
@@ -27,6 +29,9 @@ Column vocabulary, the same in every table, CSV and JSON the workbench writes:
   left out of every denominator;
 - ``pass_at_{k}`` (``pass_at_1``, ``pass_at_10``), with ``pass_at_{k}_low`` and
   ``pass_at_{k}_high`` the bounds of its 95% interval.
+- with defective tasks set aside (``pass_at_k_table(..., set_aside=...)``), beside those:
+  ``n_defective_tasks`` (judged tasks set aside: a person's judgement of the data, unlike
+  ``n_excluded``) and ``pass_at_{k}_defects_aside`` with its bounds.
 
 Scores are fractions in [0, 1] everywhere; percent appears only when printing.
 """
