@@ -272,6 +272,71 @@ def test_the_failure_browser_of_notebook_03_follows_clicks_and_saves_clean(lab, 
     shut_down_kernels(lab_url)
 
 
+# Replace the source of the code cell that reads ``old`` with ``new``, then run it and the two
+# cells after it (the hidden solution and the check); returns the check cell's index.
+ANSWER_AND_CHECK = """async ([old, fresh]) => {
+  const app = window.jupyterapp;
+  const notebook = app.shell.currentWidget.content;
+  const cells = notebook.model.cells;
+  const index = [...Array(cells.length).keys()]
+    .find(i => cells.get(i).sharedModel.getSource().trim() === old);
+  cells.get(index).sharedModel.setSource(fresh);
+  notebook.activeCellIndex = index;
+  for (let n = 0; n < 3; n++) await app.commands.execute('notebook:run-cell-and-select-next');
+  return index + 2;
+}"""
+# The text of every output of the current notebook.
+OUTPUT_TEXT = """() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden)'
+  + ' .jp-OutputArea-output')].map(e => e.innerText).join('\\n')"""
+
+
+def test_the_exercises_of_notebook_02_say_when_the_solution_ran_and_why_an_answer_is_wrong(
+    lab, chromium
+):
+    lab_url, _ = lab
+    require_toolchain("Python")
+    page = chromium((lab_url, "data:", "blob:"))
+    state = run_notebook(page, lab_url, "02_text_to_verdict.ipynb")
+    p = page.page
+    try:
+        assert not state["errors"], state["errors"]
+        # Run All with every answer still `...`: the solutions ran, and nothing says ✓.
+        shown = p.evaluate(OUTPUT_TEXT)
+        assert "✓" not in shown and "correct" not in shown
+        assert shown.count("the hidden solution was used — your answer is still `...`") == 3
+
+        # A wrong answer to exercise 3 (it stops with an error instead of failing a check): a
+        # red message in words, without a traceback.
+        wrong = 'answer_failed = "```python\\ndef compress_runs(text):\\n    return nope\\n```"'
+        check = p.evaluate(ANSWER_AND_CHECK, ["answer_failed = ...", wrong])
+        output = (
+            p.locator(".jp-NotebookPanel:visible .jp-Cell")
+            .nth(check)
+            .locator(".jp-OutputArea-output")
+        )
+        output.first.wait_for(timeout=120_000)
+        p.wait_for_function(
+            "() => window.jupyterapp.shell.currentWidget.sessionContext.session"
+            "?.kernel?.status === 'idle'",
+            timeout=120_000,
+        )
+        message = output.first.inner_text()
+        assert message.startswith("Exercise 3: not yet."), message
+        assert "It was judged runtime_error: it stopped with an error while running" in message
+        assert "The error: NameError: name 'nope' is not defined" in message
+        assert "Hint:" in message
+        # The check's own traceback is not shown: no frame of the workbench, no exception name
+        # (the answer's program output, quoted at the end, may have a traceback of its own).
+        for internal in ("teaching.py", "workbench/", "ExerciseFeedback", "Error: Exercise"):
+            assert internal not in message, internal
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / "exercise-feedback.txt").write_text(message)
+        assert output.first.locator(".ansi-red-fg").count() > 0  # shown in red
+        assert page.network == [], page.network
+    finally:
+        shut_down_kernels(lab_url)
+
+
 def test_jupyterlab_lists_each_notebook_once(lab, chromium):
     lab_url, _ = lab
     page = chromium((lab_url, "data:", "blob:"))
