@@ -44,7 +44,10 @@ def test_check_status_accepts_the_asked_status_and_explains_another(python_task,
         teaching.check_status(WRONG, python_task, "passed", exercise="3", hint="read the test")
     message = str(caught.value)
     assert message.startswith("Exercise 3: not yet. The exercise asks for an answer judged passed")
-    assert "It was judged failed: it ran, but a check of the test did not hold: a wrong answer" in message
+    assert (
+        "It was judged failed: it ran, but a check of the test did not hold: a wrong answer"
+        in message
+    )
     assert "The check that failed: assert candidate(" in message
     assert "matches" not in message and "/^" not in message  # no rule text
     tail = message.split("Its output ends with:\n", 1)[1].split("\nHint:")[0]
