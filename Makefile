@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_LANGUAGES := Python C CPP JavaScript Java Shell
 
-.PHONY: demo test check lock toolchains toolchains-demo lint notebooks lab figures verify image clean language-id-table
+.PHONY: demo test check lock toolchains toolchains-demo lint ipynb notebooks lab figures verify image clean language-id-table
 
 # Every install takes the versions CI tested: constraints.txt pins the whole environment
 # (`make lock` rewrites it from pyproject.toml with pip-tools; see the README).
@@ -44,7 +44,7 @@ toolchains: $(VENV)/.installed
 demo: $(VENV)/.installed toolchains-demo
 	$(BIN)/workbench demo
 
-test: $(VENV)/.dev-installed toolchains
+test: $(VENV)/.dev-installed toolchains ipynb
 	$(BIN)/pytest
 
 # The contributor's fast check (minutes): lint, then the tests that need no Docker engine, no
@@ -52,41 +52,46 @@ test: $(VENV)/.dev-installed toolchains
 # that reaches for one without its marker). `make test` is the whole suite, as CI runs it.
 CHECK_MARKERS := not (docker or browser or notebook or toolchains or slow)
 
-check: lint toolchains-demo
+check: lint toolchains-demo ipynb
 	WORKBENCH_FAST_CHECK=1 $(BIN)/pytest -o addopts=-ra -p no:nbmake -m "$(CHECK_MARKERS)"
 
 # The full canonical sweep (all task kinds take longer): writes docs/verification.md.
 verify: $(VENV)/.installed toolchains
 	$(BIN)/workbench verify --report docs/verification.md
 
-# The notebooks' percent-format pairs are linted like the code (tests/test_notebooks_paired.py
-# keeps each pair identical to its notebook).
+# The notebooks' scripts are linted like the code.
 LINTED := workbench tests bench $(wildcard notebooks/*.py)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
 
-# Each notebook and its .py (jupytext.toml): the newer of a pair updates the other, the .py is
-# formatted like the code and carried back, and outputs are cleared before the notebook is stored.
-# The .py is touched last: JupyterLab's jupytext refuses a pair whose .ipynb is the newer one.
-NOTEBOOKS = $(wildcard notebooks/*.ipynb notebooks/*.py)
+# The notebooks are their percent-format scripts, notebooks/NN_name.py: the only form git tracks.
+# `ipynb` makes each notebooks/NN_name.ipynb (git-ignored) that JupyterLab opens and pytest runs,
+# and carries the newer of a pair to the other (an edit saved in JupyterLab reaches the script).
+# Run, saved, and not edited, a notebook leaves its script byte for byte as it was
+# (notebooks/jupytext.toml keeps kernel and outputs out of it), so JupyterLab never dirties the
+# checkout. It needs only jupytext at $(BIN) (make lab and make test install it), so a test can
+# run it in a copy.
+NOTEBOOK_SCRIPTS = $(wildcard notebooks/[0-9][0-9]_*.py)
 
-notebooks: $(VENV)/.dev-installed
-	$(BIN)/jupytext --sync $(NOTEBOOKS)
-	$(BIN)/ruff format notebooks/*.py
-	$(BIN)/jupytext --sync notebooks/*.py
-	$(BIN)/jupyter nbconvert --clear-output --inplace notebooks/*.ipynb
-	touch notebooks/*.py
+ipynb:
+	$(BIN)/jupytext --quiet --sync --set-kernel python3 $(NOTEBOOK_SCRIPTS)
+
+# After editing a script by hand: formatted like the code, and carried to its notebook.
+notebooks: $(VENV)/.dev-installed ipynb
+	$(BIN)/ruff format $(NOTEBOOK_SCRIPTS)
+	$(BIN)/jupytext --quiet --sync $(NOTEBOOK_SCRIPTS)
 
 # JupyterLab with the project's environment, reachable from this machine only; it prints the URL
-# to open, with its token. LAB_PORT=9000 picks another port.
+# to open, with its token. LAB_PORT=9000 picks another port. .jupyter/jupyter_server_config.json
+# hides the notebooks' scripts from the file browser, so each notebook is listed once.
 LAB_PORT ?= 8888
 
-lab: $(VENV)/.dev-installed
+lab: $(VENV)/.dev-installed ipynb
 	@echo "JupyterLab on 127.0.0.1: open the http://127.0.0.1:... URL printed below (Ctrl-C stops it)"
-	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(LAB_PORT) \
-		--ServerApp.root_dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+	JUPYTER_CONFIG_PATH=$(CURDIR)/.jupyter $(BIN)/jupyter lab --no-browser --ip=127.0.0.1 \
+		--port=$(LAB_PORT) --ServerApp.root_dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 # The Docker backend's runtime image with the Debian and npm toolchains (root, docker.io and
 # debootstrap: the base is made here); `workbench image build` without --no-vendor adds Julia,

@@ -1,18 +1,3 @@
-# ---
-# jupyter:
-#   jupytext:
-#     formats: ipynb,py:percent
-#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
-#     text_representation:
-#       extension: .py
-#       format_name: percent
-#       format_version: '1.3'
-#   kernelspec:
-#     display_name: Python 3
-#     language: python
-#     name: python3
-# ---
-
 # %% [markdown]
 # # From a model's text to a verdict
 #
@@ -209,8 +194,9 @@ doctor[doctor["status"] != "ready"][["language", "status", "detail", "debian_pac
 #
 # Each exercise has a cell for your answer (replace the `...`), a hidden solution (click the
 # collapsed cell to see it) and a check that judges your answer with the real sandbox. The solution
-# cell fills in the answer only while yours is still `...`, so running everything checks the
-# solution, and your own answer is never overwritten.
+# cell fills in the answer only while yours is still `...`: running everything then checks the
+# solution and says so (a ✓ is for your own answers only), and your own answer is never
+# overwritten.
 #
 # **Exercise 1.** This model named its function `compress` instead of `compress_runs`. Which
 # extraction method will pick the code: `"fence:entry"`, `"fence:language"`, `"fence:first"` or
@@ -233,9 +219,8 @@ def compress(text):
 method = ...
 
 # %% jupyter={"source_hidden": true}
-# Solution
-if method is ...:
-    method = "fence:language"  # no block defines compress_runs: the first python block wins
+# Solution: no block defines compress_runs, so the first python block wins
+method = teaching.solution(method, "fence:language", exercise="1")
 
 # %%
 teaching.check_value(
@@ -254,8 +239,11 @@ answer_timeout = ...
 
 # %% jupyter={"source_hidden": true}
 # Solution
-if answer_timeout is ...:
-    answer_timeout = "```python\ndef compress_runs(text):\n    while True:\n        pass\n```"
+answer_timeout = teaching.solution(
+    answer_timeout,
+    "```python\ndef compress_runs(text):\n    while True:\n        pass\n```",
+    exercise="2",
+)
 
 # %%
 teaching.check_status(
@@ -275,9 +263,10 @@ teaching.check_status(
 answer_failed = ...
 
 # %% jupyter={"source_hidden": true}
-# Solution
-if answer_failed is ...:
-    answer_failed = "```python\ndef compress_runs(text):\n    return text\n```"  # runs, but wrong
+# Solution: it runs, but returns a wrong string
+answer_failed = teaching.solution(
+    answer_failed, "```python\ndef compress_runs(text):\n    return text\n```", exercise="3"
+)
 
 # %%
 teaching.check_status(

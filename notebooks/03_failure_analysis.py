@@ -1,18 +1,3 @@
-# ---
-# jupyter:
-#   jupytext:
-#     formats: ipynb,py:percent
-#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
-#     text_representation:
-#       extension: .py
-#       format_name: percent
-#       format_version: '1.3'
-#   kernelspec:
-#     display_name: Python 3
-#     language: python
-#     name: python3
-# ---
-
 # %% [markdown]
 # # Why did this model fail?
 #
@@ -28,13 +13,10 @@
 # yours.
 
 # %%
-import tempfile
-from pathlib import Path
-
 import pandas as pd
 
 import workbench as wb
-from workbench import default_data_dir, shared_path, tasks_for_samples
+from workbench import default_data_dir, outputs_dir, shared_path, tasks_for_samples
 
 pd.set_option("display.max_colwidth", 100)
 
@@ -45,7 +27,9 @@ outputs = shared_path("model-outputs", "mceval-examples")
 kinds = ["generation", "explanation", "completion"]
 model = "mceval-example"  # the name the results carry (the example outputs do not name theirs)
 data = default_data_dir() or shared_path("mceval")  # $MCEVAL_DATA, else ../shared/mceval
-store = Path(tempfile.mkdtemp()) / "failures.duckdb"  # a path of yours keeps verdicts and notes
+# Verdicts, notes and tags are kept here, across kernels: the project's outputs/ folder (git
+# ignores it; $WORKBENCH_OUTPUTS moves it). Name another file to start afresh.
+store = outputs_dir() / "failure_analysis.duckdb"
 
 # %% [markdown]
 # ## Evaluate

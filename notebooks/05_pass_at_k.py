@@ -1,18 +1,3 @@
-# ---
-# jupyter:
-#   jupytext:
-#     formats: ipynb,py:percent
-#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
-#     text_representation:
-#       extension: .py
-#       format_name: percent
-#       format_version: '1.3'
-#   kernelspec:
-#     display_name: Python 3
-#     language: python
-#     name: python3
-# ---
-
 # %% [markdown]
 # # pass@1, pass@k and their uncertainty
 #
@@ -133,8 +118,8 @@ print(f"39 languages of 50 and one of 10: {effective_sample_size([50] * 39 + [10
 #
 # Each exercise has a cell for your answer (replace the `...`), a hidden solution (click the
 # collapsed cell to see it) and a check. The solution cell fills in the answer only while yours is
-# still `...`, so running everything checks the solution, and your own answer is never
-# overwritten.
+# still `...`: running everything then checks the solution and says so (a ✓ is for your own
+# answers only), and your own answer is never overwritten.
 #
 # **Exercise 1.** Write `my_pass_at_k(n, c, k)`, the unbiased estimator, with `math.comb` (no
 # workbench function). Mind the case where fewer than k samples failed.
@@ -142,13 +127,16 @@ print(f"39 languages of 50 and one of 10: {effective_sample_size([50] * 39 + [10
 # %%
 my_pass_at_k = ...
 
+
 # %% jupyter={"source_hidden": true}
 # Solution
-if my_pass_at_k is ...:
+def pass_at_k_solution(n: int, c: int, k: int) -> float:
     from math import comb
 
-    def my_pass_at_k(n: int, c: int, k: int) -> float:
-        return 1.0 if n - c < k else 1.0 - comb(n - c, k) / comb(n, k)
+    return 1.0 if n - c < k else 1.0 - comb(n - c, k) / comb(n, k)
+
+
+my_pass_at_k = teaching.solution(my_pass_at_k, pass_at_k_solution, exercise="1")
 
 
 # %%
@@ -177,8 +165,9 @@ tasks_needed = ...
 
 # %% jupyter={"source_hidden": true}
 # Solution
-if tasks_needed is ...:
-    tasks_needed = next(n for n in range(1, 10_000) if narrow_enough(n))
+tasks_needed = teaching.solution(
+    tasks_needed, next(n for n in range(1, 10_000) if narrow_enough(n)), exercise="2"
+)
 
 # %%
 teaching.check_smallest(
@@ -197,8 +186,11 @@ my_pass_at_1 = ...
 
 # %% jupyter={"source_hidden": true}
 # Solution
-if my_pass_at_1 is ...:
-    my_pass_at_1 = results["status"].eq("passed").groupby(results["task_id"]).mean().mean()
+my_pass_at_1 = teaching.solution(
+    my_pass_at_1,
+    results["status"].eq("passed").groupby(results["task_id"]).mean().mean(),
+    exercise="3",
+)
 
 # %%
 teaching.check_value(

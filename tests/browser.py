@@ -109,10 +109,13 @@ def _free_port() -> int:
 
 
 @contextmanager
-def jupyter_lab(home: Path, root: Path, token: str) -> Iterator[str]:
+def jupyter_lab(
+    home: Path, root: Path, token: str, env: dict[str, str] | None = None
+) -> Iterator[str]:
     """JupyterLab serving ``root`` on a free local port with ``token``; its config, data,
     runtime, settings and workspaces under ``home``; no news and no update check (nothing to
-    fetch); its app object exposed to the page's scripts. Yields its URL once it answers."""
+    fetch); its app object exposed to the page's scripts; ``env`` added to its environment (and
+    its kernels'). Yields its URL once it answers."""
     needs("JupyterLab in a browser", "browser")
     jupyter = Path(sys.executable).with_name("jupyter")
     if not jupyter.is_file():
@@ -130,6 +133,7 @@ def jupyter_lab(home: Path, root: Path, token: str) -> Iterator[str]:
         "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
         "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
         "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+        **(env or {}),
     }
     log_path = home / "lab.log"
     with log_path.open("w") as log:

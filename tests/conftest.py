@@ -4,6 +4,8 @@ the Docker engine with the runtime image of this checkout."""
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ import pytest
 from workbench.evaluation.containers import DEFAULT_IMAGE
 from workbench.execution.toolchain import missing_tools
 from workbench.inputs.tasks import default_data_dir
+from workbench.paths import OUTPUTS_ENV
 from workbench.registry.languages import get_language
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -109,3 +112,13 @@ def docker_engine(docker_daemon: Any) -> Any:
             f"image {DOCKER_IMAGE} was built from other code than this checkout: `make image`"
         )
     return engine
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The notebooks keep their stores in the user's ``outputs/`` folder (workbench.paths):
+    under pytest (nbmake, the browser tests' kernels inherit this) they go to a fresh temporary
+    folder instead, so a run neither reuses a user's verdicts nor leaves its own behind."""
+    if OUTPUTS_ENV not in os.environ:
+        folder = tempfile.mkdtemp(prefix="workbench-outputs-")
+        os.environ[OUTPUTS_ENV] = folder
+        config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))

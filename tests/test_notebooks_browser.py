@@ -2,10 +2,12 @@
 to bottom, with no network beyond the local Jupyter server.
 
 Debian's Chromium is driven by the PyPI ``playwright`` package (the browser is never
-downloaded). The notebooks run in a copy, so the checkout's notebooks stay without outputs.
-``03_failure_analysis``: its FailureBrowser follows a filter clicked in the page, and a chosen
-sample's detail shows its program (its screenshot is copied to ``docs/img/`` with
-``WORKBENCH_SCREENSHOTS=1``). Every notebook: no output is an error, at least the charts and
+downloaded). The notebooks run in a copy of the project as a fresh clone has it (its tracked
+files, committed to a git repository of its own, then ``make ipynb``), served as ``make lab``
+serves them. JupyterLab lists each notebook once. ``03_failure_analysis``: its FailureBrowser
+follows a filter clicked in the page, and a chosen sample's detail shows its program (its
+screenshot is copied to ``docs/img/`` with ``WORKBENCH_SCREENSHOTS=1``); saved after its run, it
+leaves ``git status`` of the copy clean, and its store is in the copy's ``outputs/``. Every notebook: no output is an error, at least the charts and
 widgets it is written to show are drawn, and no request leaves the machine. Screenshots are kept
 in ``$WORKBENCH_ARTIFACTS`` (default ``test-artifacts/notebooks/``), taken before the checks so
 that a failure has its picture (the static report's check is in tests/views/test_report.py).
@@ -17,6 +19,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -26,10 +30,14 @@ import pytest
 
 from tests.browser import OfflinePage, jupyter_lab, offline_chromium
 from tests.conftest import PROJECT, require_toolchain
+from workbench.paths import OUTPUTS_ENV
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-NOTEBOOKS = sorted((PROJECT / "notebooks").glob("*.ipynb"))
+# The notebooks, named as JupyterLab opens them: the .ipynb that `make ipynb` makes of each script.
+NOTEBOOKS = [
+    p.with_suffix(".ipynb") for p in sorted((PROJECT / "notebooks").glob("[0-9][0-9]_*.py"))
+]
 TOKEN = "workbench-test"
 SCREENSHOT = PROJECT / "docs" / "img" / "notebook-failure-browser.png"
 # A fixed folder, not pytest's tmp_path, so that CI can keep the screenshots.
@@ -61,16 +69,49 @@ RUN_TIMEOUT_MS = 900_000  # a whole notebook on a loaded 2-core machine
 pytest.importorskip("playwright.sync_api", reason="playwright not installed (dev extra)")
 
 
+def git(folder: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.name=test", "-c", "user.email=test@localhost", *args],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def project_clone(target: Path) -> Path:
+    """The project as a fresh clone of it would be: the checkout's tracked (and new, not
+    ignored) files as they are now, committed to a repository of its own, then ``make ipynb``."""
+    if shutil.which("git") is None or shutil.which("make") is None:
+        pytest.skip("git and make are needed to copy the project as a clone")
+    try:
+        listed = git(PROJECT, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    except subprocess.CalledProcessError as exc:
+        pytest.skip(f"{PROJECT} is not a git checkout: {exc.stderr.strip()}")
+    for name in filter(None, listed.split("\0")):
+        source = PROJECT / name
+        if source.is_file():  # not a file deleted in the checkout
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    git(target, "init", "-q")
+    git(target, "add", "-A")
+    git(target, "commit", "-q", "-m", "the checkout as it is")
+    bin_dir = Path(sys.executable).parent
+    subprocess.run(["make", "-s", "-C", str(target), "ipynb", f"BIN={bin_dir}"], check=True)
+    return target
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory) -> Iterator[tuple[str, Path]]:
-    """JupyterLab (tests/browser.py) serving a copy of the notebooks."""
-    home = tmp_path_factory.mktemp("lab")
-    root = home / "notebooks"  # so that "../figures" of 10_appendix_figures stays in here
-    root.mkdir()
-    for notebook in NOTEBOOKS:
-        shutil.copy(notebook, root)
-    with jupyter_lab(home, root, TOKEN) as url:
-        yield url, root
+    """JupyterLab (tests/browser.py) serving the notebooks of a clone of the project with its
+    configuration (as ``make lab`` does); the notebooks' stores go to the clone's outputs/."""
+    clone = project_clone(tmp_path_factory.mktemp("clone"))
+    env = {
+        "JUPYTER_CONFIG_PATH": str(clone / ".jupyter"),
+        OUTPUTS_ENV: str(clone / "outputs"),
+    }
+    with jupyter_lab(tmp_path_factory.mktemp("lab"), clone / "notebooks", TOKEN, env) as url:
+        yield url, clone
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +157,13 @@ STATE = """() => {
   state.kernel = panel.sessionContext.session?.kernel?.status;
   return state;
 }"""
+# Save the current notebook as File > Save does; says whether it is still dirty afterwards.
+SAVE = """async () => {
+  const app = window.jupyterapp;
+  const panel = app.shell.currentWidget;
+  await app.commands.execute('docmanager:save');
+  return panel.context.model.dirty;
+}"""
 # Every rendered chart: an <img> of an SVG output, decoded with a size, or an inline <svg>.
 DRAWN = """() => [...document.querySelectorAll('.jp-OutputArea-output')].flatMap(area =>
   [...area.querySelectorAll('img, svg')].map(e => e.tagName === 'IMG'
@@ -152,8 +200,8 @@ def shut_down_kernels(lab_url: str) -> None:
         urllib.request.urlopen(request).close()
 
 
-def test_the_failure_browser_of_notebook_03_follows_clicks(lab, chromium):
-    lab_url, _ = lab
+def test_the_failure_browser_of_notebook_03_follows_clicks_and_saves_clean(lab, chromium):
+    lab_url, clone = lab
     require_toolchain("C")
     page = chromium((lab_url, "data:", "blob:"))
     state = run_notebook(page, lab_url, "03_failure_analysis.ipynb")
@@ -209,8 +257,96 @@ def test_the_failure_browser_of_notebook_03_follows_clicks(lab, chromium):
     if os.environ.get("WORKBENCH_SCREENSHOTS"):
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(shot, SCREENSHOT)
+
+    # Saved in JupyterLab after its run: the outputs go to the git-ignored .ipynb, the script
+    # is written back unchanged, the store with the notes is in the clone's outputs/ folder.
+    script = clone / "notebooks" / "03_failure_analysis.py"
+    written_before = script.stat().st_mtime_ns
+    assert p.evaluate(SAVE) is False  # the notebook is no longer dirty: it was saved
+    assert script.stat().st_mtime_ns > written_before  # jupytext wrote the pair back
+    saved = json.loads((clone / "notebooks" / "03_failure_analysis.ipynb").read_text())
+    assert any(c.get("outputs") for c in saved["cells"] if c["cell_type"] == "code")
+    assert (clone / "outputs" / "failure_analysis.duckdb").is_file()
+    assert git(clone, "status", "--porcelain", "--untracked-files=all") == ""
     assert page.network == [], page.network
     shut_down_kernels(lab_url)
+
+
+# Replace the source of the code cell that reads ``old`` with ``new``, then run it and the two
+# cells after it (the hidden solution and the check); returns the check cell's index.
+ANSWER_AND_CHECK = """async ([old, fresh]) => {
+  const app = window.jupyterapp;
+  const notebook = app.shell.currentWidget.content;
+  const cells = notebook.model.cells;
+  const index = [...Array(cells.length).keys()]
+    .find(i => cells.get(i).sharedModel.getSource().trim() === old);
+  cells.get(index).sharedModel.setSource(fresh);
+  notebook.activeCellIndex = index;
+  for (let n = 0; n < 3; n++) await app.commands.execute('notebook:run-cell-and-select-next');
+  return index + 2;
+}"""
+# The text of every output of the current notebook.
+OUTPUT_TEXT = """() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden)'
+  + ' .jp-OutputArea-output')].map(e => e.innerText).join('\\n')"""
+
+
+def test_the_exercises_of_notebook_02_say_when_the_solution_ran_and_why_an_answer_is_wrong(
+    lab, chromium
+):
+    lab_url, _ = lab
+    require_toolchain("Python")
+    page = chromium((lab_url, "data:", "blob:"))
+    state = run_notebook(page, lab_url, "02_text_to_verdict.ipynb")
+    p = page.page
+    try:
+        assert not state["errors"], state["errors"]
+        # Run All with every answer still `...`: the solutions ran, and nothing says ✓.
+        shown = p.evaluate(OUTPUT_TEXT)
+        assert "✓" not in shown and "correct" not in shown
+        assert shown.count("the hidden solution was used — your answer is still `...`") == 3
+
+        # A wrong answer to exercise 3 (it stops with an error instead of failing a check): a
+        # red message in words, without a traceback.
+        wrong = 'answer_failed = "```python\\ndef compress_runs(text):\\n    return nope\\n```"'
+        check = p.evaluate(ANSWER_AND_CHECK, ["answer_failed = ...", wrong])
+        output = (
+            p.locator(".jp-NotebookPanel:visible .jp-Cell")
+            .nth(check)
+            .locator(".jp-OutputArea-output")
+        )
+        output.first.wait_for(timeout=120_000)
+        p.wait_for_function(
+            "() => window.jupyterapp.shell.currentWidget.sessionContext.session"
+            "?.kernel?.status === 'idle'",
+            timeout=120_000,
+        )
+        message = output.first.inner_text()
+        assert message.startswith("Exercise 3: not yet."), message
+        assert "It was judged runtime_error: it stopped with an error while running" in message
+        assert "The error: NameError: name 'nope' is not defined" in message
+        assert "Hint:" in message
+        # The check's own traceback is not shown: no frame of the workbench, no exception name
+        # (the answer's program output, quoted at the end, may have a traceback of its own).
+        for internal in ("teaching.py", "workbench/", "ExerciseFeedback", "Error: Exercise"):
+            assert internal not in message, internal
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / "exercise-feedback.txt").write_text(message)
+        assert output.first.locator(".ansi-red-fg").count() > 0  # shown in red
+        assert page.network == [], page.network
+    finally:
+        shut_down_kernels(lab_url)
+
+
+def test_jupyterlab_lists_each_notebook_once(lab, chromium):
+    lab_url, _ = lab
+    page = chromium((lab_url, "data:", "blob:"))
+    page.page.goto(f"{lab_url}/lab?token={TOKEN}")
+    names = page.page.locator(".jp-DirListing-content .jp-DirListing-itemName")
+    names.first.wait_for(timeout=180_000)
+    listed = names.all_inner_texts()
+    for notebook in NOTEBOOKS:
+        shown = [n for n in listed if n.rsplit(".", 1)[0] == notebook.stem]
+        assert shown == [notebook.name], listed
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)

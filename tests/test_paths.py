@@ -26,3 +26,19 @@ def test_what_is_missing_is_named_with_the_ways_to_provide_it(tmp_path, monkeypa
     message = str(info.value)
     assert "model-outputs/mceval-examples not found" in message
     assert "MCEVAL_DATA" in message and "shared folder" in message
+
+
+def test_a_users_outputs_go_to_the_git_ignored_outputs_folder_unless_told(tmp_path, monkeypatch):
+    import subprocess
+
+    from tests.conftest import PROJECT
+
+    monkeypatch.delenv(paths.OUTPUTS_ENV, raising=False)
+    assert paths.outputs_dir() == PROJECT / "outputs"
+    ignored = subprocess.run(
+        ["git", "check-ignore", "-q", "outputs/notes.duckdb"], cwd=PROJECT, check=False
+    )
+    if (PROJECT / ".git").exists():
+        assert ignored.returncode == 0, "outputs/ is not git-ignored"
+    monkeypatch.setenv(paths.OUTPUTS_ENV, str(tmp_path))
+    assert paths.outputs_dir() == tmp_path

@@ -20,6 +20,7 @@ __version__ = "0.1.0"
 _API = {
     # where things are
     "shared_path": "workbench.paths",
+    "outputs_dir": "workbench.paths",
     "DEMO_DATA": "workbench.ops.demo",
     # languages
     "get_language": "workbench.registry.languages",
@@ -113,7 +114,7 @@ if TYPE_CHECKING:  # what editors and type checkers see (tests/test_api.py keeps
     from workbench.inputs.tasks import default_data_dir, load_tasks
     from workbench.ops.demo import DEMO_DATA
     from workbench.ops.doctor import language_statuses
-    from workbench.paths import shared_path
+    from workbench.paths import outputs_dir, shared_path
     from workbench.programs.assemble import build_program
     from workbench.programs.extract import extract_code, fences
     from workbench.programs.prepare import prepare

@@ -85,6 +85,22 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+OUTPUTS_ENV = "WORKBENCH_OUTPUTS"
+OUTPUTS_FOLDER = "outputs"  # git-ignored in the checkout (.gitignore)
+
+
+def outputs_dir() -> Path:
+    """Where a user's own work lands and stays: the notebooks' stores (verdicts, notes and tags),
+    exports and reports. ``$WORKBENCH_OUTPUTS``, else the checkout's ``outputs/`` (git-ignored),
+    else ``outputs/`` in the working directory (an installed package). Not created here: whatever
+    writes into it makes the folder."""
+    env = os.environ.get(OUTPUTS_ENV)
+    if env:
+        return Path(env)
+    root = repository_root()
+    return (root if root is not None else Path.cwd()) / OUTPUTS_FOLDER
+
+
 def toolchains_dir() -> Path:
     """``$WORKBENCH_TOOLCHAINS``, else /opt/workbench/toolchains (root) or ~/.local/share/…."""
     env = os.environ.get("WORKBENCH_TOOLCHAINS")

@@ -277,3 +277,84 @@ def test_results_command_csv_and_json(tmp_path) -> None:
 
     bad = _cli("results", "--store", str(path), "--k", "3")
     assert bad.returncode == 2 and "pass@3" in bad.stderr and "n=2" in bad.stderr
+
+
+def test_defective_tasks_set_aside_give_a_second_score_beside_the_first() -> None:
+    results = frame(
+        simple("C", "C/1", "failed", "failed")  # the defective task: a correct answer fails
+        + simple("C", "C/2", "passed", "failed")
+        + simple("C", "C/3", "passed", "passed")
+        + [("m", "completion", "light", None, "C", "C/1-0-light-span", "failed")]
+        + simple("Go", "Go/1", "failed")  # every task of Go set aside: no second score
+        + simple("Go", "Go/2", "toolchain_missing")  # a machine status: n_excluded, not defective
+    )
+    plain = pass_at_k_table(results)
+    table = pass_at_k_table(results, set_aside=["C/1", "Go/1", "Go/2"]).set_index("language")
+    # Under the benchmark's rules nothing changes: the first columns are the plain table's.
+    pd.testing.assert_frame_equal(table.reset_index()[plain.columns], plain)
+    c = table.loc["C"]
+    assert c["n_defective_tasks"] == 2  # C/1 and its completion record (the base id names both)
+    assert c["pass_at_1"] == pytest.approx((0 + 0.5 + 1 + 0) / 4)
+    assert c["pass_at_1_defects_aside"] == pytest.approx((0.5 + 1) / 2)
+    assert c["pass_at_1_defects_aside_low"] == pytest.approx(wilson_interval(0.75, 2)[0])
+    go = table.loc["Go"]
+    assert go["n_defective_tasks"] == 1 and go["n_excluded"] == 1  # Go/2 was never judged
+    assert pd.isna(go["pass_at_1_defects_aside"]) and go["pass_at_1"] == 0
+    assert table.loc["AVG", "pass_at_1_defects_aside"] == pytest.approx(0.75)  # C alone
+    assert table.loc["AVG", "n_defective_tasks"] == 3
+
+
+def test_a_set_aside_entry_names_a_task_kind_or_one_completion_record() -> None:
+    results = frame(
+        simple("Erlang", "Erlang/48", "passed")
+        + [
+            ("m", "completion", "single", None, "Erlang", "Erlang/48-0-single", "failed"),
+            ("m", "completion", "span", None, "Erlang", "Erlang/48-0-span", "failed"),
+        ]
+    )
+    by_kind = pd.DataFrame({"task_id": ["Erlang/48"], "task": ["completion"]})
+    table = pass_at_k_table(results, by="task", set_aside=by_kind).set_index("task")
+    assert table["n_defective_tasks"].to_dict() == {
+        "completion/single": 1,
+        "completion/span": 1,
+        "generation": 0,
+    }
+    assert table.loc["generation", "pass_at_1_defects_aside"] == 1.0
+    one = pass_at_k_table(results, by="task", set_aside=["Erlang/48-0-span"]).set_index("task")
+    assert one["n_defective_tasks"].to_dict() == {
+        "completion/single": 0,
+        "completion/span": 1,
+        "generation": 0,
+    }
+
+
+def test_the_shipped_defects_set_c1_of_the_real_outputs_aside(tmp_path, mceval_dir) -> None:
+    """C/1 of the official example outputs writes "Massively" as instructed and fails the
+    "Masssively" test: with the shipped defects set aside, its score leaves the second column
+    and the benchmark's column is what it was."""
+    from tests.conftest import require_toolchain
+    from workbench.analysis.defects import shipped_defects
+    from workbench.evaluation.runner import evaluate
+    from workbench.inputs.samples import load_samples
+    from workbench.inputs.tasks import load_tasks
+    from workbench.paths import shared_path
+
+    require_toolchain("C")
+    try:
+        outputs = shared_path("model-outputs", "mceval-examples", "generation", "C.jsonl")
+    except InputError as exc:
+        pytest.skip(str(exc))
+    first = [f"C/{n}" for n in range(1, 9)]
+    samples = load_samples(outputs, model="mceval-example")
+    samples = samples[samples["task_id"].isin(first)]
+    tasks = load_tasks(mceval_dir, languages=["C"])
+    results = evaluate(samples, tasks, store=tmp_path / "c.duckdb", progress=False)
+    assert results.set_index("task_id").loc["C/1", "cause"] == "wrong_answer"
+    plain = pass_at_k_table(results)
+    table = pass_at_k_table(results, set_aside=shipped_defects())
+    pd.testing.assert_frame_equal(table[plain.columns], plain)
+    c = table.set_index("language").loc["C"]
+    assert c["n_defective_tasks"] == 1 and c["n_tasks"] == 8
+    others = results[results["task_id"] != "C/1"]
+    assert c["pass_at_1_defects_aside"] == pytest.approx(others["status"].eq("passed").mean())
+    assert c["pass_at_1_defects_aside"] > c["pass_at_1"]

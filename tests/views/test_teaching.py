@@ -40,11 +40,53 @@ def test_judge_runs_an_answer_as_evaluate_does(python_task):
 def test_check_status_accepts_the_asked_status_and_explains_another(python_task, capsys):
     teaching.check_status(ENDLESS, python_task, "timeout", exercise="2", limits={"run_timeout": 1})
     assert "✓ Exercise 2: correct (judged timeout" in capsys.readouterr().out
-    with pytest.raises(AssertionError) as caught:
+    with pytest.raises(teaching.ExerciseFeedback) as caught:
         teaching.check_status(WRONG, python_task, "passed", exercise="3", hint="read the test")
     message = str(caught.value)
-    assert message.startswith("Exercise 3: your answer was judged 'failed'")
-    assert "AssertionError" in message and message.endswith("Hint: read the test")
+    assert message.startswith("Exercise 3: not yet. The exercise asks for an answer judged passed")
+    assert (
+        "It was judged failed: it ran, but a check of the test did not hold: a wrong answer"
+        in message
+    )
+    assert "The check that failed: assert candidate(" in message
+    assert "matches" not in message and "/^" not in message  # no rule text
+    tail = message.split("Its output ends with:\n", 1)[1].split("\nHint:")[0]
+    assert tail.startswith("Traceback (most recent call last):")  # whole lines, from the start
+    assert message.endswith("Hint: read the test")
+    shown = caught.value._render_traceback_()  # what a notebook shows: the message, in red
+    assert [line.removeprefix(teaching.RED).removesuffix(teaching.RESET) for line in shown] == (
+        message.splitlines()
+    )
+
+
+def test_the_hidden_solution_is_checked_and_said_to_be_used_never_ticked(python_task, capsys):
+    answer = teaching.solution(..., ENDLESS, exercise="2")
+    assert answer is ENDLESS
+    teaching.check_status(answer, python_task, "timeout", exercise="2", limits={"run_timeout": 1})
+    out = capsys.readouterr().out
+    assert "✓" not in out and "correct" not in out
+    assert out.startswith("Exercise 2: the hidden solution was used — your answer is still `...`")
+    # The reader's own answer, given later: the solution cell keeps it, the check ticks it.
+    mine = RIGHT.replace("numbers[0::2]", "numbers[::2]")
+    assert teaching.solution(mine, RIGHT, exercise="4") is mine
+    teaching.check_status(mine, python_task, "passed", exercise="4")
+    assert capsys.readouterr().out.startswith("✓ Exercise 4: correct")
+    teaching.check_value(teaching.solution(..., 3, exercise="5"), 3, exercise="5")
+    assert "✓" not in capsys.readouterr().out
+
+
+def test_the_output_tail_is_cut_at_whole_lines():
+    output = "".join(f"line {i:03d} " + "x" * 50 + "\n" for i in range(100))
+    tail = teaching.output_tail(output, lines=12, chars=800)
+    rows = tail.splitlines()
+    assert rows[0] == "[… 88 earlier lines …]" and rows[-1].startswith("line 099 ")
+    assert all(row.startswith("line ") for row in rows[1:])  # no line begins mid-token
+    short = teaching.output_tail(output, lines=50, chars=300)
+    assert all(row.startswith(("line ", "[…")) for row in short.splitlines())
+    assert len(short) < 400
+    one = teaching.output_tail("y" * 5000, chars=100)
+    assert one == "[…] " + "y" * 100
+    assert teaching.output_tail("a\nb\n") == "a\nb"
 
 
 def test_an_answer_left_as_the_placeholder_is_not_judged(python_task):
@@ -58,7 +100,7 @@ def test_check_function_names_the_first_case_that_differs(capsys):
     cases = [(10, 3, 1), (10, 3, 5), (5, 4, 2)]
     teaching.check_function(pass_at_k, pass_at_k, cases, exercise="1")
     assert "3 cases agree" in capsys.readouterr().out
-    with pytest.raises(AssertionError, match=r"for arguments \(10, 3, 5\) your function gives"):
+    with pytest.raises(AssertionError, match=r"For arguments \(10, 3, 5\) your function gives"):
         teaching.check_function(teaching.plug_in_pass_at_k, pass_at_k, cases, exercise="1")
     with pytest.raises(AssertionError, match="raised ZeroDivisionError"):
         teaching.check_function(lambda n, c, k: 1 / 0, pass_at_k, cases, exercise="1")
@@ -81,7 +123,7 @@ def test_check_smallest_wants_the_smallest_whole_number():
 
 def test_check_value_compares_numbers_within_a_tolerance():
     teaching.check_value(0.1 + 0.2, 0.3, exercise="3")
-    with pytest.raises(AssertionError, match="your answer 0.31 is not"):
+    with pytest.raises(AssertionError, match="Your answer 0.31 is not"):
         teaching.check_value(0.31, 0.3, exercise="3")
 
 

@@ -14,6 +14,8 @@ One function per quantity:
 - ``deltas``: result sets side by side with deltas to the first.
 - ``multiple``: the McEval vs MultiPL-E join and its correlations.
 - ``dataset``: dataset statistics and the tokenizers behind them.
+- ``defects``: the shipped list of defective tasks (:func:`defects.shipped_defects`) and the
+  search for tests that expect a string the task's own text spells differently.
 - ``representation``: embeddings, t-SNE, silhouette, dendrogram.
 - ``failure_modes``: error-message templates of failing samples, clustered (per row:
   :func:`failure_modes.row_clusters`; per group: :func:`failure_modes.failure_modes`), and the
@@ -34,6 +36,9 @@ Column vocabulary, the same in every table, CSV and JSON the workbench writes:
   left out of every denominator;
 - ``pass_at_{k}`` (``pass_at_1``, ``pass_at_10``), with ``pass_at_{k}_low`` and
   ``pass_at_{k}_high`` the bounds of its 95% interval.
+- with defective tasks set aside (``pass_at_k_table(..., set_aside=...)``), beside those:
+  ``n_defective_tasks`` (judged tasks set aside: a person's judgement of the data, unlike
+  ``n_excluded``) and ``pass_at_{k}_defects_aside`` with its bounds.
 
 Every table reads the ``scored`` rows (``row_kind``; ``execution.records.ROW_KINDS``): other
 runs of a sample (controls, repeats, repairs) never count in one. Scores are fractions in [0, 1]

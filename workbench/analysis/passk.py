@@ -6,7 +6,7 @@ Every number of the workbench that is a pass rate comes from :func:`task_scores`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -16,10 +16,17 @@ from workbench.analysis.intervals import effective_sample_size, wilson_interval
 from workbench.analysis.rows import of_kind
 from workbench.errors import InputError
 from workbench.execution.records import MACHINE_STATUSES
+from workbench.inputs.tasks import base_id
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("model", "task", "language", "task_id", "status")
 TASK_KEYS: tuple[str, ...] = ("model", "task", "subset", "language", "task_id", "level")
 COUNT_COLUMNS: tuple[str, ...] = ("n_tasks", "n_samples", "n_passed", "n_excluded")
+# With defective tasks set aside (``pass_at_k_table(..., set_aside=...)``): how many judged tasks
+# of the group were set aside, and the score suffix of the second score. Named apart from
+# ``n_excluded`` (samples with a machine status) on purpose: one counts tasks a person judged
+# defective, the other samples the machine could not judge.
+DEFECTIVE_COUNT = "n_defective_tasks"
+DEFECTS_ASIDE = "defects_aside"
 
 # ``by`` values: "difficulty" and "level" are the same grouping under two column names.
 GROUPINGS: tuple[str, ...] = ("language", "task", "difficulty", "level", "paradigm", "scenario")
@@ -46,11 +53,38 @@ def k_values(k: int | Sequence[int]) -> tuple[int, ...]:
     return ks
 
 
-def score_columns(k: int | Sequence[int]) -> list[str]:
-    """The score columns of ``k``: ``pass_at_{k}``, ``pass_at_{k}_low``, ``pass_at_{k}_high``."""
+def score_columns(k: int | Sequence[int], suffix: str = "") -> list[str]:
+    """The score columns of ``k``: ``pass_at_{k}``, ``pass_at_{k}_low``, ``pass_at_{k}_high``;
+    with ``suffix`` (``DEFECTS_ASIDE``) the same names with ``_{suffix}`` before the bound."""
+    tag = f"_{suffix}" if suffix else ""
     return [
-        c for v in k_values(k) for c in (f"pass_at_{v}", f"pass_at_{v}_low", f"pass_at_{v}_high")
+        c
+        for v in k_values(k)
+        for c in (f"pass_at_{v}{tag}", f"pass_at_{v}{tag}_low", f"pass_at_{v}{tag}_high")
     ]
+
+
+def defective_mask(tasks: pd.DataFrame, set_aside: Iterable[str] | pd.DataFrame) -> pd.Series:
+    """True for the rows of ``tasks`` (``task_id`` and ``task`` columns) that ``set_aside``
+    names. ``set_aside``: task ids, or a frame with ``task_id`` and optionally ``task`` (a task
+    kind; empty: every kind). An id names its own record and, when it is a base id (``C/1``),
+    every record built on it (``C/1-0-span``); an id of one completion record names that one."""
+    if isinstance(set_aside, pd.DataFrame):
+        kinds = set_aside["task"] if "task" in set_aside else pd.Series(None, set_aside.index)
+        entries = zip(set_aside["task_id"], kinds, strict=True)
+    else:
+        entries = ((task_id, None) for task_id in set_aside)
+    named = {
+        (str(task_id), kind if isinstance(kind, str) and kind else None)
+        for task_id, kind in entries
+    }
+
+    def listed(task_id: str, kind: str) -> bool:
+        ids = {task_id, base_id(task_id)}
+        return any((i, None) in named or (i, kind) in named for i in ids)
+
+    hits = [listed(t, k) for t, k in zip(tasks["task_id"], tasks["task"], strict=True)]
+    return pd.Series(hits, index=tasks.index, dtype=bool)
 
 
 def task_scores(results: pd.DataFrame, k: int | Sequence[int] = 1) -> pd.DataFrame:
@@ -134,6 +168,7 @@ def pass_at_k_table(
     k: int | Sequence[int] = 1,
     by: str | Sequence[str] = "language",
     confidence: float = 0.95,
+    set_aside: Iterable[str] | pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """pass@k per (model, group) with a Wilson interval over tasks.
 
@@ -147,25 +182,56 @@ def pass_at_k_table(
     Columns: model, the ``by`` columns, n_tasks, n_samples, n_passed, n_excluded, then
     ``pass_at_{k}``, ``pass_at_{k}_low``, ``pass_at_{k}_high`` per k (fractions; NaN without
     a judged task). Raises ``InputError`` when a judged task has fewer than k samples.
+
+    ``set_aside`` (task ids, or a frame as :func:`defective_mask` reads it, such as
+    ``analysis.defects.shipped_defects()``) adds a second score beside the first, never in its
+    place: ``n_defective_tasks`` (judged tasks of the group that are set aside) and
+    ``pass_at_{k}_defects_aside`` with its bounds, computed as above over the other tasks. The
+    first score stays the benchmark's: every task counts.
     """
     ks = k_values(k)
     dims = [by] if isinstance(by, str) else list(by)
     unknown = [d for d in dims if d not in GROUPINGS]
     if not dims or unknown or len(set(dims)) != len(dims):
         raise ValueError(f"by must be one of {', '.join(GROUPINGS)} or a list of them; got {by!r}")
-    scores = [f"pass_at_{v}" for v in ks]
     columns = ["model", *dims, *COUNT_COLUMNS, *score_columns(ks)]
+    if set_aside is not None:
+        columns += [DEFECTIVE_COUNT, *score_columns(ks, DEFECTS_ASIDE)]
     if results.empty:
         return pd.DataFrame(columns=columns)
 
     tasks = task_scores(results, ks)
+    # Read before the labels: grouping by "task" relabels that column ("completion/span").
+    defective = None if set_aside is None else defective_mask(tasks, set_aside)
     for dim in dims:
         tasks[dim] = group_labels(tasks, dim)
     tasks["n_tasks"] = (tasks["n_samples"] > 0).astype(int)
+    if defective is None:
+        return _grouped(tasks, dims, ks, COUNT_COLUMNS, confidence)[columns]
+    tasks[DEFECTIVE_COUNT] = tasks["n_tasks"].where(defective, 0)
+    table = _grouped(tasks, dims, ks, (*COUNT_COLUMNS, DEFECTIVE_COUNT), confidence)
+    keys = ["model", *dims]
+    kept = _grouped(tasks[~defective], dims, ks, COUNT_COLUMNS, confidence)
+    kept = kept[keys + score_columns(ks)].rename(
+        columns=dict(zip(score_columns(ks), score_columns(ks, DEFECTS_ASIDE), strict=True))
+    )
+    return table.merge(kept, on=keys, how="left")[columns]
+
+
+def _grouped(
+    tasks: pd.DataFrame,
+    dims: list[str],
+    ks: tuple[int, ...],
+    counts: Sequence[str],
+    confidence: float,
+) -> pd.DataFrame:
+    """Per-task scores summed (``counts``) and averaged per (model, group), the AVG rows when
+    grouping by language, and each score's interval."""
+    scores = [f"pass_at_{v}" for v in ks]
     table = (
         tasks.groupby(["model", *dims], sort=True, dropna=False)
         .agg(
-            **{c: (c, "sum") for c in COUNT_COLUMNS},
+            **{c: (c, "sum") for c in counts},
             **{c: (c, "mean") for c in scores},
         )
         .reset_index()
@@ -173,7 +239,7 @@ def pass_at_k_table(
     # The number of trials behind each value: tasks, or their effective number for AVG.
     table["_trials"] = table["n_tasks"].astype(float)
     if dims == ["language"]:
-        table = pd.concat([table, _averages(table, scores)], ignore_index=True)
+        table = pd.concat([table, _averages(table, scores, counts)], ignore_index=True)
         table = table.sort_values("model", kind="stable", ignore_index=True)
     for score in scores:
         bounds = [
@@ -182,18 +248,18 @@ def pass_at_k_table(
         ]
         table[f"{score}_low"] = [low for low, _ in bounds]
         table[f"{score}_high"] = [high for _, high in bounds]
-    for column in COUNT_COLUMNS:
+    for column in counts:
         table[column] = table[column].astype(int)
-    return table[columns]
+    return table
 
 
-def _averages(table: pd.DataFrame, scores: list[str]) -> pd.DataFrame:
+def _averages(table: pd.DataFrame, scores: list[str], counts: Sequence[str]) -> pd.DataFrame:
     """The AVG row of each model: counts summed, scores the plain mean over scored languages."""
     rows = []
     for model, langs in table.groupby("model", sort=True):
         scored = langs[langs["n_tasks"] > 0]
         row = {"model": model, "language": AVG_LABEL}
-        row.update({c: int(langs[c].sum()) for c in COUNT_COLUMNS})
+        row.update({c: int(langs[c].sum()) for c in counts})
         row.update({c: float(scored[c].mean()) if len(scored) else np.nan for c in scores})
         row["_trials"] = effective_sample_size(scored["n_tasks"])
         rows.append(row)

@@ -195,7 +195,7 @@ class Language:
     max_parallel: int | None = None
     npm_packages: tuple[str, ...] = ()
     extract_fallback: str = "first_block"
-    known_failures: dict[str, dict[str, str]] = field(default_factory=dict)
+    known_failures: dict[str, dict[str, Any]] = field(default_factory=dict)
     requires: tuple[str, ...] = ()
     definition: str | None = None
     preamble: re.Pattern[str] | None = None

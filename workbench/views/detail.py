@@ -19,6 +19,9 @@ from typing import Any
 _DROPPED = re.compile(r"^\[\.\.\. \d+ bytes not kept \.\.\.\]$")
 # "file.c:19:44:" / "line 19" in an error line: the program line it points at.
 _LINE_REF = re.compile(r"(?:\.\w+:|[Ll]ine )(\d+)")
+# What a comment adds around a line's words ("// ", " * ", "# ", '"""', "*/"): trimmed before a
+# line of the program is compared with a line of the task's docstring.
+_COMMENT_EDGES = re.compile(r"^\W+|\W+$")
 
 STYLE = """
 .wb-detail { font-family: system-ui, sans-serif; font-size: 13px; line-height: 1.4; }
@@ -42,6 +45,8 @@ STYLE = """
 .wb-detail .diff_add { background: #aaffaa; } .wb-detail .diff_chg { background: #ffff77; }
 .wb-detail .diff_sub { background: #ffaaaa; }
 .wb-detail .side { display: flex; gap: 8px; } .wb-detail .side > div { flex: 1; min-width: 0; }
+.wb-detail .legend { font-size: 12px; color: #555; margin: 2px 0 4px; }
+.wb-detail .legend span { padding: 0 4px; border-radius: 2px; color: #222; }
 """
 
 
@@ -130,8 +135,19 @@ def output(value: Any, truncated: bool = False, highlight: Any = None) -> str:
     return note + "<pre>" + ("".join(rows) or "<i>(empty)</i>") + "</pre>"
 
 
+def diff_legend(left_title: str, right_title: str) -> str:
+    """What the colours of ``side_by_side`` mean, in its own titles."""
+    return (
+        f'<div class="legend"><span class="diff_sub">only in the {esc(left_title)}</span> '
+        f'<span class="diff_add">only in the {esc(right_title)}</span> '
+        '<span class="diff_chg">changed within a line</span> · changed lines are shown with '
+        "three lines around them</div>"
+    )
+
+
 def side_by_side(left: Any, right: Any, left_title: str, right_title: str) -> str:
-    """A side-by-side diff table of two texts (changes with three lines of context)."""
+    """A side-by-side diff table of two texts (changes with three lines of context), under a
+    legend of its colours."""
     table = difflib.HtmlDiff(wrapcolumn=70).make_table(
         text(left).splitlines(),
         text(right).splitlines(),
@@ -140,7 +156,48 @@ def side_by_side(left: Any, right: Any, left_title: str, right_title: str) -> st
         context=True,
         numlines=3,
     )
-    return table.replace('nowrap="nowrap"', "")
+    return diff_legend(left_title, right_title) + table.replace('nowrap="nowrap"', "")
+
+
+def _words(line: str) -> str:
+    return " ".join(_COMMENT_EDGES.sub("", line).split())
+
+
+def without_docstring(
+    reference: Any, program: Any, task: Mapping[str, Any] | None
+) -> tuple[str, bool]:
+    """``reference`` without the task's docstring where ``program`` lacks it (a model's answer
+    seldom repeats the prompt's comment, and the diff would show it as noise), and whether
+    anything was left out. Only lines of the task's prompt are candidates; a docstring line is
+    recognised by its words, whatever comment marks the language puts around it, and the lines
+    of comment marks and blank lines next to those lines go with them."""
+    lines = text(reference).splitlines()
+    if task is None:
+        return text(reference), False
+    prompt = set(text(task.get("prompt")).splitlines())
+    doc = {w for w in map(_words, text(task.get("docstring")).splitlines()) if w}
+    in_program = {_words(line) for line in text(program).splitlines()}
+
+    def is_doc(line: str) -> bool:
+        words = _words(line)
+        return line in prompt and bool(words) and words in doc and words not in in_program
+
+    hits = [i for i, line in enumerate(lines) if is_doc(line)]
+    drop = set(hits)
+    for i in hits:
+        for step in (-1, 1):  # comment marks and blank lines next to the docstring
+            j = i + step
+            while 0 <= j < len(lines) and lines[j] in prompt and _marks_only(lines[j]):
+                drop.add(j)
+                j += step
+    if not drop:
+        return text(reference), False
+    return "\n".join(line for i, line in enumerate(lines) if i not in drop), True
+
+
+def _marks_only(line: str) -> bool:
+    # No words, and not a bracket of the code ("{", "}", "});"): a comment's opener or closer.
+    return not _words(line) and line.strip().rstrip(";") not in ("{", "}", "})", ")", "]")
 
 
 def facts(row: Mapping[str, Any], fields: Iterable[tuple[str, str]]) -> str:
@@ -217,9 +274,11 @@ def sample_html(
         numbered(program, marked),
     ]
     if reference is not None:
+        shown, trimmed = without_docstring(reference, program, task)
+        title = "canonical program" + (" (its docstring left out)" if trimmed else "")
         parts += [
             "<h4>diff with the canonical solution</h4>",
-            side_by_side(program, reference, "program that ran", "canonical program"),
+            side_by_side(program, shown, "program that ran", title),
         ]
     parts += [
         f"<h4>{step}</h4>",

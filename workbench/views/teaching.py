@@ -1,10 +1,13 @@
 """Exercise checks and small simulations for the teaching notebooks (``02_text_to_verdict``,
 ``05_pass_at_k``).
 
-A check compares the reader's answer with what the workbench itself computes and fails with an
-``AssertionError`` whose message says what came out, what was asked and where to look — never
-the answer. An answer still left as ``...`` (the notebooks' placeholder) is reported as not yet
-given. The simulations give pass@k something to estimate without running a model.
+A check compares the reader's answer with what the workbench itself computes. A right answer
+prints a ✓ line; a wrong one raises ``ExerciseFeedback`` (an ``AssertionError``), which a notebook
+shows as a red message in words — what came out, what was asked, the end of the program's output
+cut at whole lines, a hint — with no traceback; never the answer. An answer still left as ``...``
+(the notebooks' placeholder) is reported as not yet given. A hidden solution cell fills the
+answer in through :func:`solution`; its check then says plainly that the solution was used and
+prints no ✓. The simulations give pass@k something to estimate without running a model.
 """
 
 from __future__ import annotations
@@ -20,18 +23,90 @@ from scipy.stats import binom
 from workbench.analysis.passk import pass_at_k
 
 NOT_ANSWERED = Ellipsis  # the placeholder the exercise cells start with
+TAIL_LINES = 12  # lines of a program's output a failed check shows, at most
+TAIL_CHARS = 800  # and characters
+RED, RESET = "\x1b[31m", "\x1b[0m"  # how a notebook colours the text of an error output
+
+# What each status says about an answer, in words (the checks' feedback).
+STATUS_IN_WORDS: dict[str, str] = {
+    "passed": "it passed every check of the test",
+    "failed": "it ran, but a check of the test did not hold: a wrong answer",
+    "compile_error": "it did not compile (or did not parse)",
+    "runtime_error": "it stopped with an error while running",
+    "timeout": "it did not finish within the time limit",
+    "memory_limit": "it used more memory than allowed",
+    "output_limit": "it printed more than allowed",
+    "toolchain_missing": "this machine lacks the language's toolchain, so it was not judged",
+    "infrastructure_error": "the workbench could not run it (a problem of the machine)",
+}
+
+# The hidden solutions standing in for answers still left as ``...``: exercise -> the value.
+_SOLUTIONS: dict[str, Any] = {}
+
+
+class ExerciseFeedback(AssertionError):
+    """A check's verdict on a wrong or missing answer. Raised, so that Run All stops at it and a
+    test sees it; shown by IPython as its red message alone (``_render_traceback_``), since the
+    check's own code is no part of what a student needs to read."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"{RED}{line}{RESET}" for line in str(self).splitlines()]
+
+
+def solution(answer: Any, value: Any, *, exercise: str) -> Any:
+    """What a hidden solution cell assigns: ``value`` while the reader's ``answer`` is still
+    ``...`` (remembered, so the check says the solution was used), else the reader's answer."""
+    if answer is NOT_ANSWERED:
+        _SOLUTIONS[exercise] = value
+        return value
+    _SOLUTIONS.pop(exercise, None)
+    return answer
 
 
 def _require_answer(answer: Any, exercise: str) -> None:
     if answer is NOT_ANSWERED:
-        raise AssertionError(
+        raise ExerciseFeedback(
             f"Exercise {exercise}: no answer yet. Replace the `...` in the exercise cell with "
             "yours and run it, then run this check again (the hidden cell above shows a solution)."
         )
 
 
-def _fail(exercise: str, problem: str, hint: str) -> AssertionError:
-    return AssertionError(f"Exercise {exercise}: {problem}" + (f"\nHint: {hint}" if hint else ""))
+def _fail(exercise: str, problem: str, hint: str) -> ExerciseFeedback:
+    return ExerciseFeedback(
+        f"Exercise {exercise}: not yet. {problem}" + (f"\nHint: {hint}" if hint else "")
+    )
+
+
+def output_tail(output: str, lines: int = TAIL_LINES, chars: int = TAIL_CHARS) -> str:
+    """The end of ``output`` in whole lines: at most ``lines`` lines and about ``chars``
+    characters, the cut said; a single last line longer than that keeps its end, marked."""
+    rows = output.rstrip().splitlines()
+    kept: list[str] = []
+    used = 0
+    for row in reversed(rows):
+        if kept and (len(kept) >= lines or used + len(row) > chars):
+            break
+        kept.append(row if len(row) <= chars else "[…] " + row[-chars:])
+        used += len(row) + 1
+    kept.reverse()
+    dropped = len(rows) - len(kept)
+    return (f"[… {dropped} earlier lines …]\n" if dropped else "") + "\n".join(kept)
+
+
+def verdict_in_words(row: Mapping[str, Any]) -> str:
+    """What a judged answer's result row says, in sentences: its status in words, its cause,
+    and the error or the failing check it points at."""
+    status = str(row.get("status"))
+    words = [f"It was judged {status}: {STATUS_IN_WORDS.get(status, status)}."]
+    cause = row.get("cause")
+    if isinstance(cause, str) and cause and cause != "wrong_answer":
+        words.append(f"Cause: {cause.replace('_', ' ')}.")
+    check, error = row.get("failing_check"), row.get("error_line")
+    if isinstance(check, str) and check:
+        words.append(f"The check that failed: {check}")
+    elif isinstance(error, str) and error:
+        words.append(f"The error: {error}")
+    return "\n".join(words)
 
 
 def _same(got: Any, want: Any, rel_tol: float) -> bool:
@@ -42,8 +117,16 @@ def _same(got: Any, want: Any, rel_tol: float) -> bool:
     return bool(got == want)
 
 
-def passed(exercise: str, detail: str = "") -> None:
-    """Print the line that says the answer is right."""
+def passed(exercise: str, detail: str = "", answer: Any = NOT_ANSWERED) -> None:
+    """Print the line that says the answer is right; when ``answer`` is the hidden solution
+    standing in for the reader's (``solution``), say that instead, with no ✓."""
+    if exercise in _SOLUTIONS and _SOLUTIONS[exercise] is answer:
+        print(
+            f"Exercise {exercise}: the hidden solution was used — your answer is still `...`"
+            + (f" (the solution: {detail})" if detail else "")
+            + ". Replace the `...` with your own answer and run the cells again to check it."
+        )
+        return
     print(f"✓ Exercise {exercise}: correct" + (f" ({detail})" if detail else ""))
 
 
@@ -53,8 +136,8 @@ def check_value(
     """Assert ``answer`` equals ``expected`` (numbers within ``rel_tol``)."""
     _require_answer(answer, exercise)
     if not _same(answer, expected, rel_tol):
-        raise _fail(exercise, f"your answer {answer!r} is not what the workbench computes.", hint)
-    passed(exercise)
+        raise _fail(exercise, f"Your answer {answer!r} is not what the workbench computes.", hint)
+    passed(exercise, answer=answer)
 
 
 def check_function(
@@ -76,11 +159,11 @@ def check_function(
             got = candidate(*args)
         except Exception as exc:  # the reader's code: any error is part of the feedback
             raise _fail(
-                exercise, f"your function raised {type(exc).__name__}: {exc} for {args}.", hint
+                exercise, f"Your function raised {type(exc).__name__}: {exc} for {args}.", hint
             ) from exc
         if not _same(got, want, rel_tol):
-            raise _fail(exercise, f"for arguments {args} your function gives {got!r}.", hint)
-    passed(exercise, f"{len(cases)} cases agree")
+            raise _fail(exercise, f"For arguments {args} your function gives {got!r}.", hint)
+    passed(exercise, f"{len(cases)} cases agree", answer=candidate)
 
 
 def check_smallest(
@@ -90,17 +173,17 @@ def check_smallest(
     _require_answer(answer, exercise)
     if not isinstance(answer, int | np.integer) or answer < 1:
         raise _fail(
-            exercise, f"the answer should be a positive whole number, not {answer!r}.", hint
+            exercise, f"The answer should be a positive whole number, not {answer!r}.", hint
         )
     if not fits(int(answer)):
-        raise _fail(exercise, f"{answer} is too small: it does not meet the condition yet.", hint)
+        raise _fail(exercise, f"{answer} is too small: it does not meet the condition.", hint)
     if answer > 1 and fits(int(answer) - 1):
         raise _fail(
             exercise,
             f"{answer - 1} already meets the condition: {answer} is not the smallest.",
             hint,
         )
-    passed(exercise)
+    passed(exercise, answer=answer)
 
 
 def judge(
@@ -142,19 +225,21 @@ def check_status(
     hint: str = "",
     limits: Mapping[str, float] | None = None,
 ) -> None:
-    """Judge ``answer`` (``judge``) and assert its status is ``expected``; the message shows the
-    status it got, the reason and the end of its output."""
+    """Judge ``answer`` (``judge``) and assert its status is ``expected``; the message says in
+    words what it got and what was asked, and shows the end of its output in whole lines."""
     _require_answer(answer, exercise)
     row = judge(answer, task, limits=limits)
     if row["status"] != expected:
-        output = (row.get("stderr") or row.get("stdout") or "").strip()[-600:]
+        output = output_tail(str(row.get("stderr") or row.get("stdout") or ""))
+        asked = STATUS_IN_WORDS.get(expected, expected)
         raise _fail(
             exercise,
-            f"your answer was judged {row['status']!r} ({row.get('reason') or 'no reason'}), "
-            f"not {expected!r}." + (f"\nIts output ends with:\n{output}" if output else ""),
+            f"The exercise asks for an answer judged {expected} ({asked}).\n"
+            + verdict_in_words(row)
+            + (f"\nIts output ends with:\n{output}" if output else ""),
             hint,
         )
-    passed(exercise, f"judged {expected}: {row.get('reason') or 'all checks passed'}")
+    passed(exercise, f"judged {expected}: {STATUS_IN_WORDS.get(expected, expected)}", answer)
 
 
 def simulate_results(
