@@ -13,9 +13,11 @@ from typing import Any
 import pytest
 
 from workbench.evaluation.containers import DEFAULT_IMAGE
+from workbench.evaluation.runner import evaluate
 from workbench.execution.toolchain import missing_tools
-from workbench.inputs.tasks import default_data_dir
-from workbench.paths import OUTPUTS_ENV
+from workbench.inputs.samples import load_samples
+from workbench.inputs.tasks import default_data_dir, load_tasks
+from workbench.paths import OUTPUTS_ENV, shared_dir
 from workbench.registry.languages import get_language
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -122,3 +124,36 @@ def pytest_configure(config: pytest.Config) -> None:
         folder = tempfile.mkdtemp(prefix="workbench-outputs-")
         os.environ[OUTPUTS_ENV] = folder
         config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+
+
+# -- the real store: the demo and the real C outputs -------------------------------------------
+REAL_MODEL = "mceval-example"  # the official repository's example outputs name no model
+KINDS = (("generation", None), ("explanation", None), ("completion", "light"))
+
+
+def real_outputs() -> Path:
+    shared = shared_dir()
+    folder = shared / "model-outputs" / "mceval-examples" if shared else None
+    if folder is None or not (folder / "generation" / "C.jsonl").is_file():
+        pytest.skip("real model outputs not found at ../shared/model-outputs/mceval-examples")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def real_store(tmp_path_factory, mceval_dir) -> Path:
+    """A real results store, evaluated once per session through the sandbox: the demo's 72
+    samples (six languages, two models) and the real C outputs of the official McEval repository
+    (generation, explanation stage 2, completion light). Shared by every test that reads such a
+    store; a test that changes it works on a copy (tests/views/conftest.py: ``store``)."""
+
+    for language in SKELETON_LANGUAGES:
+        require_toolchain(language)
+    outputs = real_outputs()
+    path = tmp_path_factory.mktemp("views") / "real.duckdb"
+    demo = load_samples(DEMO / "samples.jsonl")
+    evaluate(demo, load_tasks(DEMO), store=path, progress=False, limits={"run_timeout": 5})
+    for kind, subset in KINDS:
+        samples = load_samples(outputs / kind / "C.jsonl", model=REAL_MODEL)
+        tasks = load_tasks(mceval_dir, task=kind, subset=subset, languages=["C"])
+        evaluate(samples, tasks, store=path, progress=False, limits={"run_timeout": 5})
+    return path
