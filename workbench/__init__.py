@@ -57,6 +57,8 @@ _API = {
     "difficulty_table": "workbench.analysis.difficulty",
     "failure_modes": "workbench.analysis.failure_modes",
     "compare_models": "workbench.analysis.compare_models",
+    "health": "workbench.analysis.health",
+    "has_errors": "workbench.analysis.health",
     # figures
     "pass_at_1_chart": "workbench.figures.per_language",
     "save_figure": "workbench.figures.theme",
@@ -73,7 +75,9 @@ _API = {
     "FailureBrowser": "workbench.views.failure_browser",
     "ModelComparison": "workbench.views.model_comparison",
     "write_report": "workbench.views.report",
+    "mark_languages": "workbench.views.health",
     "language_statuses": "workbench.ops.doctor",
+    "broken_toolchain": "workbench.ops.faults",
 }
 # Modules offered whole: the paper's analyses, its published numbers, the teaching checks.
 _MODULES = {
@@ -91,6 +95,7 @@ if TYPE_CHECKING:  # what editors and type checkers see (tests/test_api.py keeps
     from workbench.analysis.compare_models import compare_models
     from workbench.analysis.difficulty import difficulty_table
     from workbench.analysis.failure_modes import failure_modes
+    from workbench.analysis.health import has_errors, health
     from workbench.analysis.intervals import effective_sample_size, wilson_interval
     from workbench.analysis.passk import pass_at_k, pass_at_k_table, task_scores
     from workbench.evaluation.notes import annotate, notes
@@ -114,6 +119,7 @@ if TYPE_CHECKING:  # what editors and type checkers see (tests/test_api.py keeps
     from workbench.inputs.tasks import default_data_dir, load_tasks
     from workbench.ops.demo import DEMO_DATA
     from workbench.ops.doctor import language_statuses
+    from workbench.ops.faults import broken_toolchain
     from workbench.paths import outputs_dir, shared_path
     from workbench.programs.assemble import build_program
     from workbench.programs.extract import extract_code, fences
@@ -122,6 +128,7 @@ if TYPE_CHECKING:  # what editors and type checkers see (tests/test_api.py keeps
     from workbench.registry.limits import canonical_times, task_limits
     from workbench.views import teaching
     from workbench.views.failure_browser import FailureBrowser
+    from workbench.views.health import mark_languages
     from workbench.views.model_comparison import ModelComparison
     from workbench.views.report import write_report
 

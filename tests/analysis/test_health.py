@@ -1,25 +1,25 @@
 """Health checks on real verdicts: each fault is planted for real — samples run through the
-sandbox by ``evaluate`` into a real DuckDB store, the checks read ``Store.results()`` — and gives
-its finding, and only it; healthy runs (the demo, the real C outputs) give none.
-
-The probe and repeat rows (``--probe-timeouts``, ``--repeat-failures``) and the runner's own
-controls come with the runner changes; until then their tests build those rows from real
-verdicts, and the environment test runs the controls itself, labelled by the test."""
+sandbox by ``evaluate`` (with its own controls) into a real DuckDB store, the checks read the
+store's rows of every kind — and gives its finding, and only it; healthy runs (the demo, the real
+C outputs: the session's ``real_store``) give none. The opt-in reruns (``probe`` and ``repeat``
+rows) are run for real too: here through ``evaluation.reruns``, in tests/test_cli_health.py
+through ``workbench health``."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from tests.conftest import DEMO, PROJECT, SKELETON_LANGUAGES, require_toolchain
-from tests.faults import broken, broken_helper, namespace_problem
+from tests.conftest import DEMO, PROJECT, REAL_MODEL, real_outputs, require_toolchain
 from workbench.analysis.failure_modes import failure_modes
 from workbench.analysis.health import (
     FINDING_COLUMNS,
@@ -27,7 +27,6 @@ from workbench.analysis.health import (
     SEVERITIES,
     Finding,
     Thresholds,
-    check_environment,
     check_flaky,
     check_limits,
     check_one_error,
@@ -35,35 +34,30 @@ from workbench.analysis.health import (
     findings_records,
     has_errors,
     health,
-    rows_of_kind,
+    probe_candidates,
 )
+from workbench.analysis.rows import of_kind
 from workbench.errors import InputError
-from workbench.evaluation.controls import CONTROL, PROBE, REPEAT, ROW_KIND, SCORED, control_samples
+from workbench.evaluation.canonical import canonical_answers, known_failure
+from workbench.evaluation.controls import control_samples
+from workbench.evaluation.reruns import probe_timeouts, repeat_failures
 from workbench.evaluation.runner import evaluate
 from workbench.evaluation.store import Store
-from workbench.evaluation.verify import canonical_answers, known_failure
+from workbench.execution.records import CONTROL, PROBE, REPEAT, ROW_KIND, RUN_INDEX, SCORED
 from workbench.inputs.samples import load_samples
 from workbench.inputs.tasks import load_tasks
-from workbench.paths import shared_dir
+from workbench.ops.faults import broken, broken_helper, namespace_problem
+from workbench.paths import toolchains_dir
 from workbench.registry.languages import get_language
 from workbench.registry.limits import task_limits
 
-REAL_MODEL = "mceval-example"  # the official repository's example outputs name no model
-KINDS = (("generation", None), ("explanation", None), ("completion", "light"))
 PAPER_MODEL = "GPT-4o-240513"  # published C generation pass@1: 0.60
 
 
-def real_outputs() -> Path:
-    shared = shared_dir()
-    folder = shared / "model-outputs" / "mceval-examples" if shared else None
-    if folder is None or not (folder / "generation" / "C.jsonl").is_file():
-        pytest.skip("real model outputs not found at ../shared/model-outputs/mceval-examples")
-    return folder
-
-
 def stored(path: Path) -> pd.DataFrame:
+    """Every row of the store at ``path``: the scored ones and the runs beside them."""
     with Store(path) as store:
-        return store.results()
+        return store.results(kinds=None)
 
 
 def run(samples: pd.DataFrame, tasks: pd.DataFrame, path: Path, **options) -> pd.DataFrame:
@@ -93,35 +87,27 @@ def rules_of(findings: pd.DataFrame) -> set[tuple[str, str]]:
     return set(zip(findings["rule"], findings["language"], strict=True))
 
 
-@pytest.fixture(scope="module")
-def healthy_store(tmp_path_factory, mceval_dir) -> Path:
-    """The demo's 72 samples and the 150 real C outputs (three task kinds), as the views'
-    tests evaluate them."""
-    for language in SKELETON_LANGUAGES:
-        require_toolchain(language)
-    outputs = real_outputs()
-    path = tmp_path_factory.mktemp("health") / "healthy.duckdb"
-    demo = load_samples(DEMO / "samples.jsonl")
-    evaluate(demo, load_tasks(DEMO), store=path, progress=False, limits={"run_timeout": 5})
-    for kind, subset in KINDS:
-        samples = load_samples(outputs / kind / "C.jsonl", model=REAL_MODEL)
-        tasks = load_tasks(mceval_dir, task=kind, subset=subset, languages=["C"])
-        evaluate(samples, tasks, store=path, progress=False, limits={"run_timeout": 5})
-    return path
-
-
 # -- healthy runs ----------------------------------------------------------------------------
-def test_healthy_runs_have_no_finding(healthy_store):
-    results = stored(healthy_store)
-    assert set(results["model"]) == {"demo/careful-coder", "demo/hasty-coder", REAL_MODEL}
+def test_healthy_runs_have_no_finding(real_store):
+    results = stored(real_store)
+    scored = of_kind(results)
+    assert set(scored["model"]) == {"demo/careful-coder", "demo/hasty-coder", REAL_MODEL}
+    # The runs' own controls are in the store, and passed: two per language and task kind —
+    # six demo languages (generation), C explanation and completion/light. (The demo's C
+    # generation tasks share their ids with McEval's: the later run's controls replaced them.)
+    controls = of_kind(results, CONTROL)
+    kinds = controls.groupby(["language", "task", "subset"], dropna=False).size()
+    assert len(kinds) == 6 + 2 and (kinds == 2).all(), kinds
+    assert controls["status"].eq("passed").all() and not controls["cached"].any()
     findings = health(results)
     assert not has_errors(findings)
     assert findings.empty, findings[["rule", "language", "message"]].to_string()
 
 
-def test_a_failed_assertion_is_how_wrong_answers_look_not_one_error(healthy_store):
-    results = stored(healthy_store)
+def test_a_failed_assertion_is_how_wrong_answers_look_not_one_error(real_store):
+    results = stored(real_store)
     real = results[(results["model"] == REAL_MODEL) & (results["task"] == "generation")]
+    real = of_kind(real)
     # The premise: C's "Assertion ... failed" is one cluster behind most failures, over many
     # tasks — exactly the shape the check looks for.
     modes = failure_modes(real)
@@ -136,15 +122,18 @@ def test_a_failed_assertion_is_how_wrong_answers_look_not_one_error(healthy_stor
     assert causes and "wrong_answer" not in causes, causes
 
 
-def test_thresholds_are_parameters(healthy_store):
-    results = stored(healthy_store)
+def test_thresholds_are_parameters(real_store):
+    results = stored(real_store)
     # 5 of the 50 real C generation answers are Python: under the default warning share.
     lower = health(results, thresholds=Thresholds(extraction_warning=0.05))
     assert rules_of(lower) == {("extraction", "C")}
     row = lower.iloc[0]
     assert (row["severity"], row["model"], row["task"]) == ("warning", REAL_MODEL, "generation")
     assert row["evidence"]["no_code"] == 5 and row["evidence"]["samples"] == 50
-    assert row["evidence"]["details"] == {"a python block, not C": 5}
+    # Code in another language counts as no usable code (cause wrong_language, its detail the
+    # language the answer is written in).
+    assert row["evidence"]["details"] == {"written in Python": 5}
+    assert "gave no usable C code (written in Python 5)" in row["message"]
 
 
 # -- extraction ------------------------------------------------------------------------------
@@ -191,7 +180,8 @@ def test_prose_and_another_language_are_extraction_failures(tmp_path):
         record["model"] = "test/chat-mode"
     samples = flat_samples(tmp_path / "chat.jsonl", records)
     results = run(samples, load_tasks(DEMO), tmp_path / "s.duckdb")
-    python = results[results["language"] == "Python"]
+    python = of_kind(results)
+    python = python[python["language"] == "Python"]
     assert python["status"].ne("passed").all()  # whitespace-only answers do not pass here
     findings = health(results)
     assert rules_of(findings) == {
@@ -203,7 +193,11 @@ def test_prose_and_another_language_are_extraction_failures(tmp_path):
     assert by_language.loc["C", "severity"] == "error"
     assert by_language.loc["Python", "severity"] == "error"
     assert by_language.loc["JavaScript", "severity"] == "warning"  # 2 of 6
-    assert by_language.loc["C", "evidence"]["details"] == {"a python block, not C": 6}
+    assert by_language.loc["C", "evidence"]["details"] == {"written in Python": 6}
+    assert by_language.loc["Python", "evidence"]["details"] == {
+        "prose without code": 3,
+        "empty answer": 3,
+    }
     assert by_language.loc["JavaScript", "evidence"]["no_code"] == 2
     assert (findings["model"] == "test/chat-mode").all()
     assert has_errors(findings)
@@ -268,33 +262,32 @@ def test_run_limits_cut_to_a_tenth_are_found(tmp_path):
     # A tenth of the limit each Python task gets from the registry.
     tenth = min(task_limits(get_language("Python"), t).run_timeout for t in tasks["task_id"]) / 10
     assert tenth == pytest.approx(1.0)
-    cut = run(
-        samples, tasks, tmp_path / "cut.duckdb", jobs=6, cache=False, limits={"run_timeout": tenth}
-    )
-    assert cut.loc[cut["language"] == "Python", "status"].eq("timeout").all()
+    cut_store = tmp_path / "cut.duckdb"
+    cut = run(samples, tasks, cut_store, jobs=6, cache=False, limits={"run_timeout": tenth})
+    scored = of_kind(cut)
+    assert scored.loc[scored["language"] == "Python", "status"].eq("timeout").all()
+    assert of_kind(cut, CONTROL)["status"].eq("passed").all()  # the machine itself is fine
     findings = health(cut)
     assert rules_of(findings) == {("limits", "Python")}
     row = findings.iloc[0]
     assert row["severity"] == "warning" and row["task"] == "generation"
     assert (row["evidence"]["timeouts"], row["evidence"]["samples"]) == (6, 6)
     assert row["evidence"]["tasks"] == 3
-
-
-def test_timeouts_that_finish_with_more_time_are_found(healthy_store):
-    results = stored(healthy_store).assign(row_kind=SCORED)
-    timeouts = results[results["status"] == "timeout"]
-    assert len(timeouts) == 6  # one infinite loop per demo language
-    assert check_limits(results).empty
-    # Probe rows as ``--probe-timeouts`` will store them: the loops still time out, except
-    # Python's, which (here, by hand) finished and passed in 12 s.
-    probes = timeouts.assign(row_kind=PROBE)
-    python = probes["language"] == "Python"
-    probes.loc[python, ["status", "run_seconds"]] = ["passed", 12.0]
-    findings = check_limits(pd.concat([results, probes], ignore_index=True))
-    assert rules_of(findings) == {("limits", "Python")}
-    evidence = findings.iloc[0]["evidence"]
-    assert (evidence["probed"], evidence["finished"], evidence["passed"]) == (1, 1, 1)
-    assert "12.0 s" in findings.iloc[0]["message"]
+    # --probe-timeouts: run them again with four times the limit they had; they finish.
+    chosen = probe_candidates(cut)
+    assert len(chosen) == 6 and chosen["language"].eq("Python").all()
+    probes = probe_timeouts(chosen, tasks, store=cut_store, jobs=6)
+    assert probes["status"].eq("passed").all() and (probes[ROW_KIND] == PROBE).all()
+    assert (probes["run_seconds"] > tenth).all()
+    # Stored beside the scored rows: health reads them again from the store.
+    again = stored(cut_store)
+    assert len(of_kind(again, PROBE)) == 6 and len(of_kind(again)) == len(samples)
+    findings = check_limits(again)
+    probed = findings[findings["evidence"].map(lambda e: "probed" in e)]
+    assert len(findings) == 2 and len(probed) == 1
+    evidence = probed.iloc[0]["evidence"]
+    assert (evidence["probed"], evidence["finished"], evidence["passed"]) == (6, 6, 6)
+    assert "finished when run again with more time" in probed.iloc[0]["message"]
 
 
 # -- published numbers -----------------------------------------------------------------------
@@ -305,10 +298,10 @@ def _degraded(text: str) -> str:
 
 
 def test_a_paper_model_with_degraded_answers_is_told_from_the_published_number(
-    healthy_store, tmp_path, mceval_dir
+    real_store, tmp_path, mceval_dir
 ):
     require_toolchain("C")
-    results = stored(healthy_store)
+    results = stored(real_store)
     real = results[results["model"] == REAL_MODEL].assign(model=PAPER_MODEL)
     # The real answers under the paper model's name agree with what it published (within the
     # interval): C generation 50% here, 60% published; explanation 62% and 68%.
@@ -327,8 +320,8 @@ def test_a_paper_model_with_degraded_answers_is_told_from_the_published_number(
     assert "points below the published 60.0%" in row["message"]
 
 
-def test_published_averages_are_compared_over_the_languages_both_have(healthy_store):
-    results = stored(healthy_store)
+def test_published_averages_are_compared_over_the_languages_both_have(real_store):
+    results = stored(real_store)
     # The careful demo model (34 of 36 pass) named after a model published at about 30% in
     # the same six languages (the demo's tasks are not McEval's; the check cannot tell).
     demo = results[results["model"] == "demo/careful-coder"].assign(model="OCTOCODER")
@@ -342,64 +335,102 @@ def test_published_averages_are_compared_over_the_languages_both_have(healthy_st
 
 
 # -- flaky verdicts --------------------------------------------------------------------------
-def test_a_verdict_that_changes_when_run_again_is_flaky(healthy_store):
-    results = stored(healthy_store)
-    failing = results[(results["model"] == "demo/hasty-coder") & (results["status"] != "passed")]
-    c = failing[failing["language"] == "C"]
-    # Repeat rows as ``--repeat-failures 2`` will store them: all the same, except C/2 #0
-    # (a timeout) passing on its second rerun.
-    first, second = c.assign(row_kind=REPEAT + ":1"), c.assign(row_kind=REPEAT + ":2")
-    second.loc[second["status"] == "timeout", "status"] = "passed"
-    frame = pd.concat([results.assign(row_kind=SCORED), first, second], ignore_index=True)
-    findings = check_flaky(frame)
-    assert rules_of(findings) == {("flaky", "C")}
-    evidence = findings.iloc[0]["evidence"]
-    assert (evidence["repeated"], evidence["changed"]) == (len(c), 1)
-    assert evidence["samples"][0]["scored"] == "timeout"
-    assert evidence["samples"][0]["repeats"] == ["timeout", "passed"]
+def _needs(flag: Path, answer: str) -> str:
+    """A correct answer that fails while the file ``flag`` is absent (as one that depends on a
+    resource of the machine: its verdict depends on when it was taken)."""
+    check = f"import os\nassert os.path.exists({str(flag)!r}), 'the resource is not there yet'\n"
+    return (
+        answer.replace("```python\n", "```python\n" + check, 1)
+        if "```" in answer
+        else check + answer
+    )
+
+
+def test_a_verdict_that_changes_when_run_again_is_flaky(tmp_path):
+    require_toolchain("Python")
+    # Not under /tmp, which the sandbox replaces by its own: where broken_toolchain puts its
+    # programs, a folder the sandbox can read.
+    folder = Path(tempfile.mkdtemp(dir=toolchains_dir()))
+    folder.chmod(0o755)
+    flag = folder / "ready"
+    try:
+        records = [
+            {
+                "task_id": t,
+                "sample_index": i,
+                "model": "test/flaky",
+                "raw_generation": _needs(flag, a),
+            }
+            for (t, i), a in demo_answers().items()
+            if t.startswith("Python/")
+        ]
+        samples = flat_samples(tmp_path / "flaky.jsonl", records)
+        tasks = load_tasks(DEMO, languages=["Python"])
+        path = tmp_path / "s.duckdb"
+        scored = of_kind(run(samples, tasks, path))
+        assert scored["status"].ne("passed").all()  # the resource is missing: all fail
+        assert check_flaky(stored(path)).empty  # nothing run again yet
+        flag.touch()
+        # --repeat-failures 2: every failing sample twice more, uncached.
+        repeats = repeat_failures(scored, tasks, 2, store=path)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    assert repeats["status"].eq("passed").all() and not repeats["cached"].any()
+    assert sorted(repeats[RUN_INDEX].unique()) == [1, 2]
+    results = stored(path)
+    assert len(of_kind(results, REPEAT)) == 2 * len(samples)
+    assert of_kind(results)["status"].ne("passed").all()  # the scored verdicts are kept
+    findings = health(results)
+    assert rules_of(findings) == {("flaky", "Python")}
+    row = findings.iloc[0]
+    assert (row["severity"], row["model"], row["task"]) == ("warning", "test/flaky", "generation")
+    evidence = row["evidence"]
+    assert evidence["repeated"] == evidence["changed"] == len(samples)
+    example = evidence["samples"][0]
+    assert example["scored"] == scored["status"].iloc[0] and example["repeats"] == ["passed"] * 2
 
 
 # -- environment -----------------------------------------------------------------------------
 NAMESPACE_RUN = """
 import sys
-import pandas as pd
 import workbench as wb
-from workbench.evaluation.controls import ROW_KIND, control_samples
-from workbench.inputs.tasks import load_tasks
 
-tasks = load_tasks(sys.argv[1], languages=["C", "Python"])
-controls = control_samples(tasks)
-# Yesterday's verdicts: the same programs as ordinary samples, from the store's cache.
-samples = controls.drop(columns=[ROW_KIND]).assign(model="test/cached")
-wb.evaluate(samples, tasks, store=sys.argv[2], progress=False)
-# The controls: judged again, never from the cache.
-wb.evaluate(controls, tasks, store=sys.argv[3], progress=False, cache=False)
+tasks = wb.load_tasks(sys.argv[1], languages=["C", "Python"])
+samples = wb.load_samples(sys.argv[2])
+# Today's run: the samples come from the cache; the controls are judged again, as always.
+wb.evaluate(samples, tasks, store=sys.argv[3], progress=False)
 """
 
 
-def test_a_toolchain_broken_in_a_private_namespace_fails_its_controls_alone(tmp_path, mceval_dir):
+def test_a_toolchain_broken_in_a_private_namespace_fails_its_controls_alone(tmp_path):
     for language in ("C", "Python"):
         require_toolchain(language)
     problem = namespace_problem()
     if problem:
-        pytest.skip(problem)
+        pytest.skip(problem)  # workbench doctor reports it too ("mount namespaces")
     cc1 = subprocess.run(
         ["gcc", "-print-prog-name=cc1"], capture_output=True, text=True, check=True
     ).stdout.strip()
     helper = broken_helper(tmp_path)
-    yesterday, today = tmp_path / "yesterday.duckdb", tmp_path / "controls.duckdb"
-    tasks = load_tasks(mceval_dir, languages=["C", "Python"])
-    # Yesterday, with the toolchain whole: the controls' programs pass and are cached.
-    samples = control_samples(tasks).drop(columns=[ROW_KIND]).assign(model="test/cached")
-    assert run(samples, tasks, yesterday)["status"].eq("passed").all()
+    path = tmp_path / "s.duckdb"
+    tasks = load_tasks(DEMO, languages=["C", "Python"])
+    # Yesterday, with the toolchain whole: the canonical answers as a model's, all passing.
+    answers = canonical_answers(tasks).assign(model="test/cached")
+    samples = flat_samples(
+        tmp_path / "samples.jsonl",
+        answers[["task_id", "model", "sample_index", "completion"]].to_dict("records"),
+    )
+    yesterday = run(samples, tasks, path)
+    assert yesterday["status"].eq("passed").all() and len(of_kind(yesterday, CONTROL)) == 4
+    assert health(yesterday).empty
     # Today, cc1 cannot load its libraries; gcc still prints its version.
     probe = subprocess.run(
         broken(["gcc", "-dumpfullversion"], cc1, helper), capture_output=True, text=True
     )
     assert probe.returncode == 0 and probe.stdout.strip()
-    argv = [sys.executable, "-c", NAMESPACE_RUN, str(mceval_dir), str(yesterday), str(today)]
+    argv = [sys.executable, "-c", NAMESPACE_RUN, str(DEMO), str(tmp_path / "samples.jsonl")]
     done = subprocess.run(
-        broken(argv, cc1, helper),
+        broken([*argv, str(path)], cc1, helper),
         capture_output=True,
         text=True,
         cwd=PROJECT,
@@ -407,27 +438,24 @@ def test_a_toolchain_broken_in_a_private_namespace_fails_its_controls_alone(tmp_
         env={**os.environ, "PYTHONPATH": str(PROJECT)},
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    # The cache served yesterday's passes: why controls are never taken from it.
-    cached = stored(yesterday)
-    assert cached["status"].eq("passed").all() and cached["cached"].all()
-    # The controls (labelled by this test until the runner stores their kind).
-    controls = stored(today).assign(row_kind=CONTROL)
-    findings = check_environment(controls)
+    today = stored(path)
+    # The cache served yesterday's passes: the numbers look as good as ever ...
+    scored = of_kind(today)
+    assert scored["status"].eq("passed").all() and scored["cached"].all()
+    # ... but the controls, never taken from the cache, failed: C's alone.
+    controls = of_kind(today, CONTROL).set_index("language")
+    assert set(controls.loc["C", "status"]) == {"compile_error"}
+    assert set(controls.loc["Python", "status"]) == {"passed"}
+    findings = health(today)
     assert rules_of(findings) == {("environment", "C")}
     row = findings.iloc[0]
     assert (row["severity"], row["model"], row["task"]) == ("error", "", "generation")
     assert row["evidence"]["not_passed"] == row["evidence"]["controls"] == 2
     failing = row["evidence"]["failing"][0]
     assert failing["status"] == "compile_error" and "libisl.so.23" in failing["error_line"]
-    assert has_errors(health(controls))
-    # The host's gcc was never touched.
-    assert (
-        run(samples.assign(model="test/after"), tasks, tmp_path / "after.duckdb", cache=False)[
-            "status"
-        ]
-        .eq("passed")
-        .all()
-    )
+    assert "--no-cache" in row["message"]
+    # The host's gcc was never touched: the next run's controls pass, and the finding is gone.
+    assert health(run(samples, tasks, path)).empty
 
 
 def test_samples_without_a_toolchain_are_an_environment_error(tmp_path, mceval_dir):
@@ -437,15 +465,18 @@ def test_samples_without_a_toolchain_are_an_environment_error(tmp_path, mceval_d
     tasks = load_tasks(mceval_dir, languages=["Dart"])
     samples = control_samples(tasks).drop(columns=[ROW_KIND]).assign(model="test/dart")
     results = run(samples, tasks, tmp_path / "s.duckdb")
-    assert results["status"].eq("toolchain_missing").all()
+    assert results["status"].eq("toolchain_missing").all()  # the controls' too
     findings = health(results)
     assert rules_of(findings) == {("environment", "Dart")}
-    assert findings.iloc[0]["evidence"]["statuses"] == {"toolchain_missing": 2}
+    # One finding for the controls, one for the samples that got no verdict.
+    evidence = [e for e in findings["evidence"] if "statuses" in e]
+    assert len(findings) == 2 and evidence[0]["statuses"] == {"toolchain_missing": 2}
+    assert "install it" in findings.iloc[0]["message"]
 
 
 # -- the findings ----------------------------------------------------------------------------
-def test_findings_have_the_issue_fields_and_are_plain_json(healthy_store):
-    results = stored(healthy_store)
+def test_findings_have_the_issue_fields_and_are_plain_json(real_store):
+    results = stored(real_store)
     frame = results.assign(model=results["model"].replace(REAL_MODEL, "OCTOCODER"))
     findings = health(frame, thresholds=Thresholds(extraction_warning=0.05))
     assert list(findings.columns) == list(FINDING_COLUMNS)
@@ -468,10 +499,10 @@ def test_findings_have_the_issue_fields_and_are_plain_json(healthy_store):
     assert not has_errors(findings)
 
 
-def test_a_frame_without_row_kinds_is_all_scored(healthy_store):
-    results = stored(healthy_store)
-    assert ROW_KIND not in results.columns
-    assert rows_of_kind(results, SCORED) is results
-    assert rows_of_kind(results, CONTROL).empty
+def test_a_frame_without_row_kinds_is_all_scored(real_store):
+    results = of_kind(stored(real_store))
+    bare = results.drop(columns=[ROW_KIND, RUN_INDEX])
+    assert of_kind(bare, SCORED) is bare and of_kind(bare, CONTROL).empty
+    pd.testing.assert_frame_equal(health(bare), health(results))
     with pytest.raises(InputError, match="unknown health checks"):
         health(results, rules=["environment", "vibes"])

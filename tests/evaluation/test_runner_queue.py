@@ -1,7 +1,8 @@
 """The runner's queue: streaming in chunks, input order kept, identical programs run once (served
 to the others by the execution in flight, the recent verdicts or the store), per-language caps
 (``max_parallel``) and the slot limit respected, one warm compiler per language while other work
-waits, batched cache hits."""
+waits, batched cache hits. These tests count the executions of the samples themselves: their runs
+turn controls off (``controls=0``), whose own executions ``test_controls.py`` counts."""
 
 from __future__ import annotations
 
@@ -104,7 +105,7 @@ def demo(monkeypatch):
 def test_queue_streams_in_order_runs_identical_work_once_and_respects_caps(demo, tmp_path):
     samples, tasks, backend = demo
     store = tmp_path / "q.duckdb"
-    results = runner.evaluate(samples, tasks, store=store, progress=False)
+    results = runner.evaluate(samples, tasks, store=store, progress=False, controls=0)
     assert list(results[KEYS].itertuples(index=False)) == list(
         samples[KEYS].itertuples(index=False)
     )
@@ -119,7 +120,7 @@ def test_queue_streams_in_order_runs_identical_work_once_and_respects_caps(demo,
     assert 1 < backend.peak["*"] <= 3  # the slots
 
     backend.calls.clear()
-    again = runner.evaluate(samples, tasks, store=store, progress=False)
+    again = runner.evaluate(samples, tasks, store=store, progress=False, controls=0)
     assert backend.calls == [] and again["cached"].all()  # one query per chunk, no execution
     pd.testing.assert_series_equal(again["status"], results["status"])
     assert list(again.columns) == list(results.columns)
@@ -141,7 +142,7 @@ def test_a_program_met_in_a_later_chunk_is_served_by_the_store(monkeypatch, tmp_
     monkeypatch.setattr(runner, "make_backend", lambda *a: backend)
     store = tmp_path / "later.duckdb"
     try:
-        results = runner.evaluate(samples, tasks, store=store, progress=False)
+        results = runner.evaluate(samples, tasks, store=store, progress=False, controls=0)
         calls = Counter(backend.calls)
         assert set(calls.values()) == {1}, calls.most_common(3)  # no program ran twice
         twin_rows = results[results["model"].str.endswith("-twin")]
@@ -158,7 +159,9 @@ def test_a_program_met_in_a_later_chunk_is_served_by_the_store(monkeypatch, tmp_
 
         # Another model with the same programs, in a later run: all from the store.
         backend.calls.clear()
-        third = runner.evaluate(originals.assign(model="third"), tasks, store=store, progress=False)
+        third = runner.evaluate(
+            originals.assign(model="third"), tasks, store=store, progress=False, controls=0
+        )
         assert backend.calls == [] and third["cached"].all()
         assert list(third["status"]) == list(results["status"][: len(originals)])
     finally:
@@ -203,9 +206,9 @@ def test_a_warm_compiler_language_gets_more_slots_only_when_nothing_else_waits(m
 def test_cache_false_runs_everything_again(demo, tmp_path):
     samples, tasks, backend = demo
     store = tmp_path / "q.duckdb"
-    runner.evaluate(samples, tasks, store=store, progress=False)
+    runner.evaluate(samples, tasks, store=store, progress=False, controls=0)
     first = len(backend.calls)
-    runner.evaluate(samples, tasks, store=store, progress=False, cache=False)
+    runner.evaluate(samples, tasks, store=store, progress=False, cache=False, controls=0)
     assert len(backend.calls) == 2 * first
 
 
@@ -251,13 +254,13 @@ def test_a_store_shared_by_two_backends_keeps_their_toolchains_apart(demo, tmp_p
     """A container image's toolchains are not the host's: its runs miss the host's cache."""
     samples, tasks, backend = demo
     store = tmp_path / "shared.duckdb"
-    runner.evaluate(samples, tasks, store=store, progress=False)
+    runner.evaluate(samples, tasks, store=store, progress=False, controls=0)
     host_keys = set(backend.calls)
     backend.calls.clear()
     backend.toolchain_version = lambda language: f"image:{language} 2.0"
-    runner.evaluate(samples, tasks, store=store, progress=False)
+    runner.evaluate(samples, tasks, store=store, progress=False, controls=0)
     assert host_keys and set(backend.calls), "the image's run found the host's verdicts"
     assert not host_keys & set(backend.calls)
     backend.calls.clear()
-    again = runner.evaluate(samples, tasks, store=store, progress=False)
+    again = runner.evaluate(samples, tasks, store=store, progress=False, controls=0)
     assert backend.calls == [] and again["cached"].all()  # its own verdicts are found again

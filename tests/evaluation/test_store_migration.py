@@ -17,7 +17,7 @@ from workbench.errors import InputError
 from workbench.evaluation import store as store_module
 from workbench.evaluation.notes import annotate, notes
 from workbench.evaluation.store import Store, migrate
-from workbench.execution.records import RESULT_ROW, ROW_KEY, ROW_KIND, SCORED
+from workbench.execution.records import RESULT_ROW, ROW_KEY, ROW_KIND, RUN_INDEX, SCORED
 
 TRACEBACK = 'Traceback (most recent call last):\n  File "p.py", line 3\nIndexError: list index out of range\n'
 
@@ -179,3 +179,33 @@ def test_a_store_without_a_newer_plain_column_gains_it_in_place(tmp_path: Path) 
     assert "failing_check" in described
     assert kept == [(len(ROWS), 0)]
     assert _primary_key(path) == ROW_KEY  # no copy: the key was already the row key
+
+
+def test_a_store_keyed_by_row_kind_gains_the_run_index(tmp_path: Path) -> None:
+    # A store as the release before ``run_index`` wrote it: the row kind in its key, no index.
+    path = tmp_path / "row-kind.duckdb"
+    earlier = [c for c in RESULT_ROW if c.name != RUN_INDEX]
+    body = ", ".join(
+        [*map(store_module.column_sql, earlier), f"PRIMARY KEY ({', '.join(ROW_KEY[:-1])})"]
+    )
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(f"CREATE TABLE executions ({body})")
+        rows = pd.DataFrame([{**r, ROW_KIND: SCORED} for r in ROWS])
+        control = {**ROWS[0], ROW_KIND: "control", "model": "canonical", "cache_key": "c1"}
+        rows = pd.concat([rows, pd.DataFrame([control])], ignore_index=True)
+        con.register("old_rows", rows)
+        names = ", ".join(c for c in rows.columns)
+        con.execute(f"INSERT INTO executions ({names}) SELECT {names} FROM old_rows")
+    finally:
+        con.close()
+    assert _primary_key(path) == ROW_KEY[:-1]
+    with Store(path) as db:
+        after = db.results(kinds=None)
+        # Now a sample holds several runs of one kind: its repeats, told apart by their index.
+        repeats = [{**ROWS[1], ROW_KIND: "repeat", RUN_INDEX: i} for i in (1, 2)]
+        db.put_many(pd.DataFrame(repeats))
+        assert db.count(kinds="repeat") == 2 and db.count() == len(ROWS)
+    assert _primary_key(path) == ROW_KEY
+    assert len(after) == len(ROWS) + 1 and (after[RUN_INDEX] == 0).all()
+    assert sorted(after[ROW_KIND].unique()) == ["control", SCORED]

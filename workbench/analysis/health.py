@@ -37,17 +37,28 @@ from workbench.analysis.failure_modes import (
 )
 from workbench.analysis.intervals import effective_sample_size, wilson_interval
 from workbench.analysis.passk import AVG_LABEL, group_labels, pass_at_k_table
+from workbench.analysis.rows import of_kind
 from workbench.errors import InputError
-from workbench.evaluation.controls import CONTROL, PROBE, REPEAT, ROW_KIND, SCORED
 from workbench.execution.causes import explain_frame
-from workbench.execution.records import LIMIT_CAUSES, MACHINE_STATUSES, Status
+from workbench.execution.records import (
+    CONTROL,
+    LIMIT_CAUSES,
+    MACHINE_STATUSES,
+    PROBE,
+    REPEAT,
+    RUN_INDEX,
+    SCORED,
+    Status,
+)
 from workbench.inputs.paper import load_leaderboard, load_task_counts, paper_model
 
 RULES: tuple[str, ...] = ("environment", "extraction", "one_error", "limits", "published", "flaky")
+# The checks that can find an ``error``: what the marks on pass@1 tables and browsers need.
+ERROR_RULES: tuple[str, ...] = ("environment", "extraction")
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 
-# Causes meaning the answer gave no usable code (``wrong_language`` once the cause vocabulary has
-# it: an answer written in another language).
+# Causes meaning the answer gave no usable code: none could be extracted (empty, prose), or it
+# is written in another language (``wrong_language``, execution/answer_causes.py).
 EXTRACTION_CAUSES: tuple[str, ...] = ("extraction_failed", "wrong_language")
 # Causes whose message is how a wrong answer looks in every language — a failed assertion of the
 # test or of the answer — and those another check owns (limits, extraction): never the
@@ -104,23 +115,13 @@ class Thresholds:
 
 THRESHOLDS = Thresholds()
 
+# Timed-out samples ``workbench health --probe-timeouts`` runs again with more time, at most, per
+# language and task kind: enough to tell "the limit is tight" (several finish) from "these loop"
+# (none does), at a bounded cost (each probe may take PROBE_FACTOR times its limit).
+PROBES_PER_KIND = 10
+
 
 # -- frames ----------------------------------------------------------------------------------
-def base_kind(kinds: pd.Series) -> pd.Series:
-    """The row kind without its suffix (``repeat:2`` -> ``repeat``)."""
-    return kinds.astype(str).str.split(":", n=1).str[0]
-
-
-def rows_of_kind(results: pd.DataFrame, kind: str) -> pd.DataFrame:
-    """The rows of ``kind`` (``scored``, ``control``, ``probe``, ``repeat``); a frame without a
-    ``row_kind`` column holds only ``scored`` rows."""
-    if ROW_KIND not in results.columns:
-        return results if kind == SCORED else results.iloc[0:0]
-    codes, kinds = pd.factorize(results[ROW_KIND].astype(str))  # a few kinds, many rows
-    wanted = base_kind(pd.Series(kinds)).eq(kind).to_numpy()
-    return results[wanted[codes] & (codes >= 0)]
-
-
 def prepared(results: pd.DataFrame) -> pd.DataFrame:
     """``results`` with what every check reads, computed once: the task-kind label of each row,
     and the causes of non-passing rows that have none (a store written before causes)."""
@@ -217,7 +218,7 @@ def check_environment(results: pd.DataFrame) -> pd.DataFrame:
 
 
 def _failed_controls(frame: pd.DataFrame) -> list[Finding]:
-    controls = rows_of_kind(frame, CONTROL)
+    controls = of_kind(frame, CONTROL)
     findings = []
     for (language, task), group in controls.groupby(["language", _TASK], sort=True):
         bad = group[group["status"].ne(Status.PASSED)]
@@ -235,7 +236,7 @@ def _failed_controls(frame: pd.DataFrame) -> list[Finding]:
             "Docker backend"
             if missing
             else "the toolchain or sandbox is broken here: run `workbench doctor`, fix it and "
-            "evaluate again"
+            "evaluate again with --no-cache (verdicts taken while it was broken are cached)"
         )
         message = (
             f"{language} {task}: {len(bad)} of {len(group)} controls (canonical solutions known "
@@ -249,7 +250,7 @@ def _failed_controls(frame: pd.DataFrame) -> list[Finding]:
 
 
 def _machine_verdicts(frame: pd.DataFrame) -> list[Finding]:
-    scored = rows_of_kind(frame, SCORED)
+    scored = of_kind(frame, SCORED)
     machine = scored["status"].isin(MACHINE_STATUSES)
     if not machine.any():
         return []
@@ -282,7 +283,7 @@ def check_extraction(results: pd.DataFrame, thresholds: Thresholds = THRESHOLDS)
     """Per model, language and task kind, the share of judged samples whose answer gave no
     usable code (prose, empty, code in another language): an ``error`` above
     ``extraction_error``, a ``warning`` from ``extraction_warning``."""
-    frame = _judged(rows_of_kind(prepared(results), SCORED))
+    frame = _judged(of_kind(prepared(results), SCORED))
     keys = ["model", "language", _TASK]
     flagged = frame["cause"].isin(EXTRACTION_CAUSES)
     counts = flagged.groupby([frame[k] for k in keys]).agg(["size", "sum"])
@@ -295,11 +296,12 @@ def check_extraction(results: pd.DataFrame, thresholds: Thresholds = THRESHOLDS)
     for (model, language, task), (n, k) in counts.astype(int).iterrows():
         bad = frame[flagged & frame["model"].eq(model) & frame["language"].eq(language)]
         bad = bad[bad[_TASK].eq(task)]
-        details = bad["cause_detail"].fillna("").value_counts().head(_EXAMPLES).to_dict()
+        details = _no_code_details(bad).value_counts().head(_EXAMPLES).to_dict()
         severity = "error" if k > thresholds.extraction_error * n else "warning"
-        shown = "; ".join(f"{d or 'no detail'} {c}" for d, c in details.items())
+        shown = "; ".join(f"{d} {c}" for d, c in details.items())
         message = (
-            f"{model} {language} {task}: {k} of {n} samples ({_pct(k, n)}) gave no usable code "
+            f"{model} {language} {task}: {k} of {n} samples ({_pct(k, n)}) gave no usable "
+            f"{language} code "
             f"({shown}); pass@1 measures the answer's format more than its code: check the "
             "prompt, the chat template and the answers (`workbench failures --by model cause`)"
         )
@@ -313,6 +315,16 @@ def check_extraction(results: pd.DataFrame, thresholds: Thresholds = THRESHOLDS)
     return findings_frame(findings)
 
 
+def _no_code_details(rows: pd.DataFrame) -> pd.Series:
+    """Why each row gave no usable code, as a finding lists it: ``written in Python`` for an
+    answer in another language (``wrong_language``, its detail the language), else the detail
+    of ``extraction_failed`` (``empty answer``, ``prose without code``, ...)."""
+    detail = rows["cause_detail"].astype(object).where(rows["cause_detail"].notna(), "")
+    other = rows["cause"].eq("wrong_language")
+    labelled = ("written in " + detail.astype(str)).where(other, detail.astype(str))
+    return labelled.where(labelled.ne(""), "no detail")
+
+
 # -- one error everywhere --------------------------------------------------------------------
 def check_one_error(results: pd.DataFrame, thresholds: Thresholds = THRESHOLDS) -> pd.DataFrame:
     """``warning`` per model, language and task kind where one error-message cluster (the
@@ -320,7 +332,7 @@ def check_one_error(results: pd.DataFrame, thresholds: Thresholds = THRESHOLDS) 
     the failures, over at least ``one_error_min_tasks`` distinct tasks: a missing module, a
     command not found, a permission, a toolchain message. Rows whose cause is generic
     (``GENERIC_CAUSES``: a failed assertion, a limit, no code) are never such a signature."""
-    frame = _judged(rows_of_kind(prepared(results), SCORED))
+    frame = _judged(of_kind(prepared(results), SCORED))
     failing = frame[frame["status"].ne(Status.PASSED)]
     keys = ["model", "language", _TASK]
     n_failures = failing.groupby(keys).size()
@@ -395,7 +407,7 @@ def check_limits(results: pd.DataFrame, thresholds: Thresholds = THRESHOLDS) -> 
 
 
 def _concentrated_timeouts(frame: pd.DataFrame, thresholds: Thresholds) -> list[Finding]:
-    judged = _judged(rows_of_kind(frame, SCORED))
+    judged = _judged(of_kind(frame, SCORED))
     timeout = judged["status"].eq(Status.TIMEOUT)
     keys = [judged["language"], judged[_TASK]]
     stats = pd.DataFrame(
@@ -434,7 +446,7 @@ def _concentrated_timeouts(frame: pd.DataFrame, thresholds: Thresholds) -> list[
 
 
 def _finished_probes(frame: pd.DataFrame) -> list[Finding]:
-    probes = rows_of_kind(frame, PROBE)
+    probes = of_kind(frame, PROBE)
     if probes.empty:
         return []
     findings = []
@@ -469,6 +481,16 @@ def _finished_probes(frame: pd.DataFrame) -> list[Finding]:
     return findings
 
 
+def probe_candidates(results: pd.DataFrame, per_kind: int = PROBES_PER_KIND) -> pd.DataFrame:
+    """The scored samples that timed out, up to ``per_kind`` per language and task kind (a
+    fixed random choice, so models and tasks are mixed): what ``--probe-timeouts`` runs again
+    with more time (``evaluation.reruns.probe_timeouts``)."""
+    frame = of_kind(prepared(results), SCORED)
+    timeouts = frame[frame["status"].eq(Status.TIMEOUT)]
+    chosen = timeouts.sample(frac=1.0, random_state=0).groupby(["language", _TASK]).head(per_kind)
+    return chosen.drop(columns=[_TASK]).sort_index()
+
+
 # -- published numbers -----------------------------------------------------------------------
 def check_published(
     results: pd.DataFrame,
@@ -479,7 +501,7 @@ def check_published(
     pass@1 per language and task kind — and averaged over the languages both have — whose
     Wilson interval (``published_confidence``) excludes the published value; the finding says
     which way and by how much. ``leaderboard``: ``inputs.paper.load_leaderboard()`` by default."""
-    frame = _judged(rows_of_kind(prepared(results), SCORED))
+    frame = _judged(of_kind(prepared(results), SCORED))
     matched = {m: paper_model(m) for m in frame["model"].unique()}
     matched = {m: p for m, p in matched.items() if p is not None}
     if not matched:
@@ -588,10 +610,12 @@ def check_flaky(results: pd.DataFrame) -> pd.DataFrame:
     run again (``repeat`` rows against the ``scored`` row of the same sample), with both
     statuses."""
     frame = prepared(results)
-    repeats = rows_of_kind(frame, REPEAT)
+    repeats = of_kind(frame, REPEAT)
     if repeats.empty:
         return findings_frame([])
-    scored = rows_of_kind(frame, SCORED)[[*KEY, "status", "language", _TASK]]
+    scored = of_kind(frame, SCORED)[[*KEY, "status", "language", _TASK]]
+    if RUN_INDEX in repeats.columns:  # the statuses listed in the order the repeats ran
+        repeats = repeats.sort_values(RUN_INDEX, kind="stable")
     pairs = repeats[[*KEY, "status"]].merge(scored, on=KEY, suffixes=("_repeat", ""))
     pairs["changed"] = pairs["status_repeat"].ne(pairs["status"])
     findings = []

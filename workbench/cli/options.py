@@ -8,7 +8,7 @@ import argparse
 from pathlib import Path
 
 from workbench.errors import InputError
-from workbench.execution.records import SUBSETS, TASK_KINDS
+from workbench.execution.records import CONTROLS_PER_KIND, SUBSETS, TASK_KINDS
 from workbench.paths import DEFAULT_STORE
 
 FORMATS = ("table", "csv", "json")
@@ -50,6 +50,18 @@ def run_timeout(p: argparse.ArgumentParser) -> None:
     """``--run-timeout``: one run time limit for every program."""
     p.add_argument(
         "--run-timeout", type=float, default=None, help="override every run time limit (s)"
+    )
+
+
+def controls(p: argparse.ArgumentParser) -> None:
+    """``--controls N``: canonical solutions judged beside the samples (docs/health.md)."""
+    p.add_argument(
+        "--controls",
+        type=int,
+        default=CONTROLS_PER_KIND,
+        metavar="N",
+        help="canonical solutions known to pass judged per language and task kind, uncached, "
+        f"to check the machine (default: {CONTROLS_PER_KIND}; 0: none)",
     )
 
 

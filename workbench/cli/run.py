@@ -9,10 +9,19 @@ from typing import Any
 from workbench.cli import options
 
 
+def _scores_and_health(results: Any, store: Path) -> None:
+    """The pass@1 table of a run (its scored rows), then the health summary of the run (its
+    controls included): one line when healthy. The exit status does not depend on it."""
+    from workbench.analysis.health import health
+    from workbench.views.text import format_by_task, format_health_summary
+
+    print(format_by_task(results))
+    print(f"\n{format_health_summary(health(results), store)}")
+
+
 def _evaluate(args: argparse.Namespace) -> int:
     from workbench.evaluation.runner import evaluate
     from workbench.inputs.samples import load_samples, samples_of_languages, tasks_for_samples
-    from workbench.views.text import format_by_task
 
     samples = load_samples(args.samples)
     # Without --task, each sample's kind and subset come from its id (and stage1_* fields).
@@ -38,8 +47,10 @@ def _evaluate(args: argparse.Namespace) -> int:
         cache=not args.no_cache,
         limits=options.limits(args),
         progress=not args.quiet,
+        controls=args.controls,
+        with_controls=True,
     )
-    print(format_by_task(results))
+    _scores_and_health(results, args.store)
     print(f"\nstore: {args.store}")
     return 0
 
@@ -83,7 +94,6 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from workbench.evaluation.runner import evaluate
-    from workbench.views.text import format_by_task
 
     samples, tasks = _generated(args)
     results = evaluate(
@@ -93,8 +103,10 @@ def _run(args: argparse.Namespace) -> int:
         store=args.store,
         limits=options.limits(args),
         progress=not args.quiet,
+        controls=args.controls,
+        with_controls=True,
     )
-    print(format_by_task(results))
+    _scores_and_health(results, args.store)
     print(f"\nsamples: {Path(samples['source_file'].iloc[0]).parent}\nstore: {args.store}")
     return 0
 
@@ -182,6 +194,7 @@ def _evaluate_options(e: argparse.ArgumentParser) -> None:
         "--no-cache", action="store_true", help="run again even if the store has the verdict"
     )
     options.run_timeout(e)
+    options.controls(e)
     options.quiet(e, help="no progress bar")
 
 
@@ -202,4 +215,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     options.store(run)
     options.jobs(run, help="parallel executions")
     options.run_timeout(run)
+    options.controls(run)
     run.set_defaults(func=_run)

@@ -7,7 +7,106 @@ changes a scored verdict."""
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from typing import Any
+
+from workbench.cli import options
+
+
+def _health(args: argparse.Namespace) -> int:
+    from workbench.analysis.health import findings_records, has_errors, health
+    from workbench.views.text import format_findings
+
+    with options.open_store(args.store) as store:
+        if args.probe_timeouts or args.repeat_failures:
+            _health_runs(args, store)
+        results = store.results(kinds=None)  # the scored rows and the runs beside them
+    findings = health(results)
+    if args.format == "json":
+        print(json.dumps(findings_records(findings), indent=2, ensure_ascii=False))
+    else:
+        print(format_findings(findings))
+    return 1 if has_errors(findings) else 0
+
+
+def _health_runs(args: argparse.Namespace, store: Any) -> None:
+    """``--probe-timeouts`` and ``--repeat-failures``: the runs are stored as rows of their
+    kinds, what they did is said on stderr (stdout stays the findings)."""
+    import pandas as pd
+
+    from workbench.analysis.health import probe_candidates
+    from workbench.analysis.rows import failing
+    from workbench.evaluation.reruns import (
+        PROBE_FACTOR,
+        as_samples,
+        probe_timeouts,
+        repeat_failures,
+    )
+    from workbench.inputs.samples import tasks_for_samples
+
+    scored = store.results()
+    probed = probe_candidates(scored) if args.probe_timeouts else scored.iloc[0:0]
+    repeated = failing(scored) if args.repeat_failures else scored.iloc[0:0]
+    both = pd.concat([probed, repeated], ignore_index=True)
+    if both.empty:
+        print("health: no timed-out or failing samples to run again", file=sys.stderr)
+        return
+    tasks = tasks_for_samples(as_samples(both), args.data)
+    run = {"store": store, "jobs": args.jobs, "progress": not args.quiet}
+    if args.probe_timeouts:
+        rows = probe_timeouts(probed, tasks, **run)
+        done = int(rows["status"].ne("timeout").sum())
+        print(
+            f"health: probed {len(rows)} timed-out samples with {PROBE_FACTOR:g}x their "
+            f"limit: {done} finished",
+            file=sys.stderr,
+        )
+    if args.repeat_failures:
+        rows = repeat_failures(
+            repeated, tasks, args.repeat_failures, limits=options.limits(args), **run
+        )
+        print(
+            f"health: ran {len(repeated)} failing samples {args.repeat_failures} more "
+            f"time{'s' * (args.repeat_failures != 1)} ({len(rows)} runs)",
+            file=sys.stderr,
+        )
+
+
+def _positive(text: str) -> int:
+    value = int(text) if text.isdigit() else 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, not {text!r}")
+    return value
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add this group's commands to the ``workbench`` parser."""
+    h = sub.add_parser(
+        "health",
+        help="can these numbers be trusted? the health checks of a store; exit 1 on an error",
+    )
+    options.store(h)
+    h.add_argument("--format", default="table", choices=["table", "json"])
+    h.add_argument(
+        "--probe-timeouts",
+        action="store_true",
+        help="run timed-out samples again with more time (a sample of them per language and "
+        "task kind), stored as probe rows",
+    )
+    h.add_argument(
+        "--repeat-failures",
+        type=_positive,
+        default=None,
+        metavar="K",
+        help="run every failing sample K more times, uncached, stored as repeat rows",
+    )
+    options.data(
+        h,
+        help="the tasks the store's samples answer, for the reruns (default: "
+        "MCEVAL_DATA or ../shared/mceval; the demo's: data/demo)",
+    )
+    options.jobs(h, help="parallel executions of the reruns (default: cores)")
+    options.run_timeout(h)
+    options.quiet(h, help="no progress bar for the reruns")
+    h.set_defaults(func=_health)

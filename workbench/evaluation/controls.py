@@ -18,7 +18,7 @@ canonical solution is known to pass here:
 as the answer, ready for ``evaluate`` with the run's own backend, limits and sandbox. The runner
 judges them uncached (a broken toolchain that still prints yesterday's version string would
 otherwise get yesterday's pass back) and stores them as rows of kind ``control``, which no pass@k,
-table or comparison counts.
+table or comparison counts; :func:`run_controls` is what ``evaluate`` asks for.
 """
 
 from __future__ import annotations
@@ -28,27 +28,12 @@ from collections.abc import Mapping
 import pandas as pd
 
 from workbench.errors import InputError
-from workbench.evaluation.verify import canonical_samples, known_failure
+from workbench.evaluation.canonical import canonical_samples, known_failure
+from workbench.execution.records import CONTROL, CONTROLS_PER_KIND, ROW_KIND
 from workbench.inputs.samples import task_kind
 from workbench.inputs.tasks import base_id, completion_subset
 from workbench.registry.languages import get_language, language_of_task
 from workbench.registry.limits import canonical_times
-
-# Two controls per language and task kind: a McEval kind has at least 50 tasks per language
-# (completion single/multi: 14 for a few languages, 80 typically), so with one sample per task
-# the controls are at most 2 / 50 = 4% of the executions, and less of the time, since they are
-# the fastest verified canonical runs; with several samples per task (pass@10) under 1%. Two, not
-# one: a single control that fails once under load is told from a toolchain that fails them all.
-CONTROLS_PER_KIND = 2
-
-# The row-kind column of the result row (issue 24 puts it in the row key) and the kinds of rows
-# the health checks add next to the ``scored`` verdicts: controls, timeouts run again with more
-# time (``--probe-timeouts``), failing samples run again (``--repeat-failures``). A kind may
-# carry a suffix after ``:`` (``repeat:2``) when one sample has several rows of that kind.
-ROW_KIND = "row_kind"
-SCORED, CONTROL, PROBE, REPEAT = "scored", "control", "probe", "repeat"
-ROW_KINDS: tuple[str, ...] = (SCORED, CONTROL, PROBE, REPEAT)
-KIND_COLUMNS: tuple[str, ...] = ("language", "task", "subset")
 
 
 def run_kinds(samples: pd.DataFrame) -> pd.DataFrame:
@@ -139,3 +124,27 @@ def control_samples(
     frame.insert(0, "task", chosen["task"].to_numpy())
     frame[ROW_KIND] = CONTROL
     return frame.reset_index(drop=True)
+
+
+# What control_tasks reads of a task table: a table built by hand without them gets no controls.
+TASK_COLUMNS: tuple[str, ...] = (
+    "task_id",
+    "language",
+    "task",
+    "subset",
+    "canonical_solution",
+    "source_file",
+    "source_line",
+)
+
+
+def run_controls(samples: pd.DataFrame, tasks: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The controls ``evaluate`` judges beside ``samples``: ``control_samples`` of the kinds
+    they hold; none (an empty frame) when ``n`` is 0, when ``samples`` already hold controls,
+    or when ``tasks`` lack a column a control needs (``TASK_COLUMNS``: a table built by hand)."""
+    if n < 0:
+        raise InputError(f"the number of controls must be 0 or more, got {n}", field="controls")
+    held = ROW_KIND in samples.columns and samples[ROW_KIND].eq(CONTROL).any()
+    if n == 0 or samples.empty or held or not set(TASK_COLUMNS) <= set(tasks.columns):
+        return pd.DataFrame()
+    return control_samples(tasks, samples, n)

@@ -13,6 +13,8 @@ later is served by the execution in flight, the run's recent verdicts or the sto
 verdict recorded before a chunk's lookup has reached (``GroupCommit.flush``); verdicts about the
 machine (``toolchain_missing``, ``infrastructure_error``) are never served from the store.
 Executions run on a local thread pool (each thread drives one sandbox) or on Dask workers.
+A run's controls (canonical solutions known to pass, ``controls.py``) are queued before its
+samples and, like every run of kind ``FRESH_KINDS``, always executed: never served from the store.
 """
 
 from __future__ import annotations
@@ -28,10 +30,19 @@ import pandas as pd
 
 from workbench.evaluation.backends import Backend, make_backend
 from workbench.evaluation.cache import cache_key
+from workbench.evaluation.controls import CONTROLS_PER_KIND, run_controls
 from workbench.evaluation.store import GroupCommit, Store
 from workbench.execution import records
 from workbench.execution.causes import explain, explain_frame
-from workbench.execution.records import ROW_KIND, SCORED, Execution, Program, columns_of
+from workbench.execution.records import (
+    FRESH_KINDS,
+    ROW_KIND,
+    RUN_INDEX,
+    SCORED,
+    Execution,
+    Program,
+    columns_of,
+)
 from workbench.execution.toolchain import toolchain_version
 from workbench.execution.warm_compilers import pool as warm_compilers
 from workbench.inputs.samples import attach_tasks, known_tasks
@@ -47,6 +58,7 @@ RECENT = 4096  # executions of this run remembered for identical programs in lat
 # sample, the verdict of its execution, and the cause columns, derived from the row and never
 # part of the cache key.
 ITEM_COLUMNS = columns_of("sample")
+RUN_COLUMNS = (ROW_KIND, RUN_INDEX)  # which run of the sample an item is
 VERDICT_COLUMNS = columns_of("verdict")
 RESULT_COLUMNS = list(records.RESULT_COLUMNS)
 _INTERNED = ("raw_generation", "code", "program")
@@ -68,7 +80,7 @@ def _row(item: dict[str, Any], execution: Execution, key: str, cached: bool) -> 
     verdict = execution.to_dict()
     row = {
         **{k: item.get(k) for k in ITEM_COLUMNS},
-        ROW_KIND: item[ROW_KIND],
+        **{k: item[k] for k in RUN_COLUMNS},
         "cache_key": key,
         "cached": cached,
         **{k: verdict[k] for k in VERDICT_COLUMNS},
@@ -87,6 +99,8 @@ def evaluate(
     progress: bool = True,
     cache: bool = True,
     limits: dict[str, float] | None = None,
+    controls: int = CONTROLS_PER_KIND,
+    with_controls: bool = False,
 ) -> pd.DataFrame:
     """Run every sample against its task and return one result row per sample (input order).
 
@@ -97,6 +111,11 @@ def evaluate(
     second of finishing (grouped with others that finish meanwhile: ``GroupCommit``) and identical
     work already stored (same cache key) is not run again unless ``cache=False``. ``limits``
     overrides registry limits (e.g. ``{"run_timeout": 5}``).
+    ``controls`` canonical solutions per language and task kind of the samples, known to pass,
+    are judged first with the same backend and limits, never served from the cache, and stored
+    as rows of kind ``control`` (``evaluation.controls``; docs/health.md): no pass@k counts them.
+    They run when their verdicts are kept — with a ``store``, or returned after the samples'
+    rows when ``with_controls`` — and ``controls=0`` turns them off.
     Ctrl-C stops submitting, kills running sandboxes and re-raises ``KeyboardInterrupt``;
     everything finished before it is in the store. Warm compilers started for the run are
     closed at its end.
@@ -104,9 +123,12 @@ def evaluate(
     known = known_tasks(samples, tasks)  # on (kind, task id) when tasks of several kinds
     if not known.all():
         attach_tasks(samples[~known], tasks)  # raises the InputError naming the first one
+    kept = store is not None or with_controls
+    extra = run_controls(samples, tasks, controls if kept else 0)
     own_store = isinstance(store, str | Path)
     db = Store(store) if own_store else store
-    run = _Evaluation(samples, tasks, db, cache, limits, _Progress(len(samples), progress))
+    bar = _Progress(len(samples) + len(extra), progress)
+    run = _Evaluation(samples, tasks, db, cache, limits, bar, extra)
     try:
         run.execute(make_backend(backend, cluster, jobs))
     finally:
@@ -116,7 +138,7 @@ def evaluate(
             warm_compilers.shutdown()  # the warm compilers this run started
             if own_store and db is not None:
                 db.close()
-    return run.results()
+    return run.results(with_controls)
 
 
 Item = dict[str, Any]  # a prepared sample: its columns, program and cache key
@@ -207,8 +229,10 @@ class _Evaluation:
         cache: bool,
         limits: dict[str, float] | None,
         progress: _Progress,
+        controls: pd.DataFrame,
     ) -> None:
         self.samples, self.tasks, self.db, self.cache = samples, tasks, db, cache
+        self.controls = controls  # judged first, their rows after the samples' (``_pos``)
         self.overrides = limits or {}
         self.limits: dict[str, Limits] = {}
         self.frames: list[pd.DataFrame] = []  # cache hits, a frame per chunk
@@ -240,21 +264,27 @@ class _Evaluation:
         return self.limits[memo]
 
     def _chunks(self) -> Iterator[pd.DataFrame]:
-        for start in range(0, len(self.samples), CHUNK):
-            prep = prepare(self.samples.iloc[start : start + CHUNK], self.tasks)
-            prep["_pos"] = range(start, start + len(prep))
-            # A sample's run is scored unless the samples say which kind of run it is.
-            kinds = prep[ROW_KIND] if ROW_KIND in prep.columns else pd.Series(None, prep.index)
-            prep[ROW_KIND] = kinds.where(kinds.notna(), SCORED)
-            for column in _INTERNED:  # identical texts are kept once
-                prep[column] = [self._intern(v) for v in prep[column]]
-            languages = sorted(set(prep["language"]))
-            _probe_versions(
-                [lang for lang in languages if lang not in self.probed], self.version_of
-            )
-            self.probed.update(languages)
-            prep["cache_key"] = self._cache_keys(prep)
-            yield prep
+        parts = ((self.controls, len(self.samples)), (self.samples, 0))
+        for frame, offset in parts:
+            for start in range(0, len(frame), CHUNK):
+                yield self._prepared(frame.iloc[start : start + CHUNK], offset + start)
+
+    def _prepared(self, samples: pd.DataFrame, start: int) -> pd.DataFrame:
+        """``samples`` (rows ``start``... of the run) prepared, with their runs and cache keys."""
+        prep = prepare(samples, self.tasks)
+        prep["_pos"] = range(start, start + len(prep))
+        # A sample's run is scored (run 0) unless the samples say which run it is.
+        for column, default in ((ROW_KIND, SCORED), (RUN_INDEX, 0)):
+            given = prep[column] if column in prep.columns else pd.Series(None, prep.index)
+            prep[column] = given.where(given.notna(), default)
+        prep[RUN_INDEX] = prep[RUN_INDEX].astype("int64")
+        for column in _INTERNED:  # identical texts are kept once
+            prep[column] = [self._intern(v) for v in prep[column]]
+        languages = sorted(set(prep["language"]))
+        _probe_versions([lang for lang in languages if lang not in self.probed], self.version_of)
+        self.probed.update(languages)
+        prep["cache_key"] = self._cache_keys(prep)
+        return prep
 
     def _cache_keys(self, prep: pd.DataFrame) -> list[str]:
         """Each prepared sample's cache key (one computation per distinct program)."""
@@ -303,18 +333,20 @@ class _Evaluation:
         """Record the chunk's samples whose verdict the store holds (the cache on); returns
         which they are."""
         hit = pd.Series(False, index=prep.index)
-        if self.db is None or not self.cache:
+        # Controls, probes and repeats are always executed: a stored verdict is what they check.
+        fresh = prep[ROW_KIND].isin(FRESH_KINDS)
+        if self.db is None or not self.cache or fresh.all():
             return hit
         if self.writer is not None:
             # Verdicts recorded but not yet committed would otherwise be missed by the lookup
             # and run again once the recent cache has forgotten them.
             self.writer.flush()
-        found = self.db.cached_many(prep["cache_key"])
+        found = self.db.cached_many(prep.loc[~fresh, "cache_key"])
         if found.empty:
             return hit
-        hit = prep["cache_key"].isin(set(found["cache_key"]))
+        hit = prep["cache_key"].isin(set(found["cache_key"])) & ~fresh
         verdicts = found[["cache_key", *VERDICT_COLUMNS]]
-        hits = prep.loc[hit, [*ITEM_COLUMNS, ROW_KIND, "cache_key", "_pos"]].merge(
+        hits = prep.loc[hit, [*ITEM_COLUMNS, *RUN_COLUMNS, "cache_key", "_pos"]].merge(
             verdicts, on="cache_key", how="left"
         )
         hits["cached"] = True
@@ -393,13 +425,16 @@ class _Evaluation:
         finally:
             self.progress.close()
 
-    def results(self) -> pd.DataFrame:
+    def results(self, with_controls: bool = False) -> pd.DataFrame:
+        """The rows in the samples' order (then the controls', ``with_controls``)."""
         frames = [f for f in self.frames if not f.empty]
         if self.rows:
             frames.append(pd.DataFrame(self.rows))
         if not frames:
             return pd.DataFrame(columns=RESULT_COLUMNS)
         out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        if not with_controls:
+            out = out[out["_pos"] < len(self.samples)]
         out = out.sort_values("_pos", kind="stable").reset_index(drop=True)
         return out.reindex(columns=RESULT_COLUMNS)
 

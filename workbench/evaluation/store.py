@@ -1,12 +1,14 @@
 """The results store: one embedded DuckDB file, one row per run of a sample — (task kind, task,
 model, sample) and the run's kind (``row_kind``: ``scored`` for the verdict that counts, other
-kinds for runs beside it; ``execution.records.ROW_KINDS``).
+kinds for runs beside it; ``execution.records.ROW_KINDS``) with its index among runs of that kind
+(``run_index``: 1..K for a sample's repeats, else 0).
 
 The table is made from the result row's spec (``execution.records.RESULT_ROW``): its columns,
 their types and the key are defined there once. A store written by an earlier release is brought
 up to date when it is opened: a column it lacks is added in place; a key it lacks (stores written
-before ``row_kind`` existed) means a new table, since DuckDB cannot change a primary key — its
-rows are copied into it (as ``scored``) in one transaction, so a failure leaves the old table.
+before ``row_kind`` or ``run_index`` existed) means a new table, since DuckDB cannot change a
+primary key — its rows are copied into it (as ``scored``, run 0) in one transaction, so a failure
+leaves the old table.
 
 The runner commits results in groups within a second of their end (``GroupCommit``), so a crash
 of the writing process loses at most that last second of work, which a restart runs again.
@@ -34,6 +36,7 @@ from workbench.execution.records import (
     ROW_KEY,
     ROW_KIND,
     ROW_KINDS,
+    RUN_INDEX,
     SCORED,
     Column,
 )
@@ -200,11 +203,12 @@ class Store:
     def put_many(self, rows: pd.DataFrame) -> None:
         """Insert or replace many results in one transaction (all or none are committed);
         ``created_at`` is the time of this write, so a replaced verdict is dated by its rerun.
-        A row without a ``row_kind`` is ``scored``."""
+        A row without a ``row_kind`` is ``scored``, without a ``run_index`` the run 0."""
         if rows.empty:
             return
         frame = rows.reindex(columns=COLUMNS)
         frame[ROW_KIND] = frame[ROW_KIND].where(frame[ROW_KIND].notna(), SCORED)
+        frame[RUN_INDEX] = frame[RUN_INDEX].fillna(0).astype("int64")  # one run of its kind
         row_kinds(frame[ROW_KIND].unique())  # an unknown kind is an error, not a stored row
         frame = frame.drop_duplicates(list(ROW_KEY), keep="last")
         names = ", ".join(COLUMNS)

@@ -11,52 +11,18 @@ from pathlib import Path
 
 import pandas as pd
 
+# Defined in canonical.py (the runner's controls use them too); still importable from here.
+from workbench.evaluation.canonical import (  # noqa: F401
+    CANONICAL_MODEL,
+    canonical_answers,
+    canonical_samples,
+    known_failure,
+)
 from workbench.evaluation.runner import evaluate
 from workbench.execution.sandbox import sandbox_info
 from workbench.execution.toolchain import toolchain_version
 from workbench.inputs.tasks import load_tasks
-from workbench.programs.assemble import reference_answer, task_prompt
-from workbench.programs.extract import defines
-from workbench.registry.languages import get_language, language_of_task
-
-# The model name of canonical solutions judged as samples (verify, the runs' controls).
-CANONICAL_MODEL = "canonical"
-
-
-def canonical_answers(tasks: pd.DataFrame) -> pd.DataFrame:
-    """One sample per task: the canonical solution as a model would answer (the whole function:
-    prompt + canonical body), or the reference answer for languages judged by comparison."""
-    answers = []
-    for task in tasks.to_dict("records"):
-        language = get_language(task["language"])
-        if language.assembly == "answer_only":
-            answers.append(reference_answer(task))
-            continue
-        whole = f"{task_prompt(task)}\n{task['canonical_solution']}"
-        # Without a definition pattern the whole function would be mistaken for a body.
-        answers.append(whole if defines(language, whole, task.get("entry_point")) else None)
-    frame = tasks[["task_id"]].copy()
-    frame["model"] = CANONICAL_MODEL
-    frame["sample_index"] = 0
-    frame["raw_generation"] = None
-    frame["completion"] = answers
-    frame["source_file"] = tasks["source_file"].values
-    frame["source_line"] = tasks["source_line"].values
-    return frame
-
-
-def canonical_samples(tasks: pd.DataFrame) -> pd.DataFrame:
-    """``canonical_answers``, with prompt + canonical + test joined as the benchmark joins them
-    where no definition pattern tells an answer from a body: ready for ``evaluate``."""
-    samples = canonical_answers(tasks)
-    whole = samples["completion"].notna()
-    if not whole.all():
-        from workbench.programs.assemble import canonical_program
-
-        samples.loc[~whole, "completion"] = [
-            canonical_program(t) for t in tasks[~whole.values].to_dict("records")
-        ]
-    return samples
+from workbench.registry.languages import get_language
 
 
 def verify(
@@ -81,21 +47,19 @@ def verify(
     if store is None:
         with tempfile.TemporaryDirectory() as tmp:
             return evaluate(
-                samples, tasks, jobs=jobs, store=Path(tmp) / "verify.duckdb", progress=progress
+                samples,
+                tasks,
+                jobs=jobs,
+                store=Path(tmp) / "verify.duckdb",
+                progress=progress,
+                controls=0,  # every canonical solution is judged: controls would repeat some
             )
     from workbench.evaluation.store import Store
 
     with Store(store) as db:
         # Re-check failures instead of trusting a cached verdict (only the tasks verified now).
         db.forget_unpassed(CANONICAL_MODEL, samples["task_id"])
-        return evaluate(samples, tasks, jobs=jobs, store=db, progress=progress)
-
-
-def known_failure(task_id: str) -> dict[str, str] | None:
-    """The registry's record of why a canonical solution cannot pass here, if it has one."""
-    language = language_of_task(task_id)
-    base = task_id.split("-", 1)[0]  # completion ids: Scala/5-0-light-span -> Scala/5
-    return language.known_failures.get(task_id) or language.known_failures.get(base)
+        return evaluate(samples, tasks, jobs=jobs, store=db, progress=progress, controls=0)
 
 
 def _docker_only(frame: pd.DataFrame) -> pd.Series:

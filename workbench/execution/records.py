@@ -79,9 +79,12 @@ SUBSETS: tuple[str, ...] = ("single", "multi", "span", "light")
 
 # What a sample is: the key that notes and tags attach to, the same for every run of the sample.
 SAMPLE_KEY: tuple[str, ...] = ("task", "task_id", "model", "sample_index")
-# A sample may be run more than once: each run is a row of its own kind. The store's primary key.
+# A sample may be run more than once: each run is a row of its own kind, and runs of one kind
+# are told apart by their index (a sample's ``repeat`` rows: 1..K; every other run: 0). The
+# store's primary key.
 ROW_KIND = "row_kind"
-ROW_KEY: tuple[str, ...] = (*SAMPLE_KEY, ROW_KIND)
+RUN_INDEX = "run_index"
+ROW_KEY: tuple[str, ...] = (*SAMPLE_KEY, ROW_KIND, RUN_INDEX)
 
 SCORED = "scored"  # the verdict that counts: pass@k, tables, views and comparisons read these
 ROW_KINDS: tuple[str, ...] = (
@@ -92,6 +95,17 @@ ROW_KINDS: tuple[str, ...] = (
     "repaired",  # a failing sample after a mechanical repair, beside its scored verdict
     "checks",  # a failing sample's instrumented test run: every check judged, not the first
 )
+# The runs the health checks add (docs/health.md): always executed, never served from the cache.
+CONTROL, PROBE, REPEAT = "control", "probe", "repeat"
+FRESH_KINDS: tuple[str, ...] = (CONTROL, PROBE, REPEAT)
+# How many controls ``evaluate`` judges per language and task kind by default
+# (``evaluation/controls.py``; defined here, a leaf, so the command line reads it without
+# importing the runner). Two: a McEval kind has 50 to 106 tasks per language (a few completion
+# subsets fewer: AWK's 14, Markdown's 28), so with one sample per task two controls are 4% of a
+# run's executions or less (80 of 2007 for generation, 320 of 12017 for completion), less of its
+# time, since they are the fastest canonical runs, and under 1% at ten samples per task. Not one:
+# a single control that fails once under load is told from a toolchain that fails them all.
+CONTROLS_PER_KIND = 2
 
 # What fills a column: the sample and its program, the run (its cache key, kind), the verdict of
 # the execution, its cause (derived from the row), or the store itself.
@@ -122,6 +136,7 @@ RESULT_ROW: tuple[Column, ...] = (
     Column("model", "VARCHAR", "sample", required=True),
     Column("sample_index", "INTEGER", "sample", required=True),
     Column(ROW_KIND, "VARCHAR", "run", required=True, default=f"'{SCORED}'"),
+    Column(RUN_INDEX, "INTEGER", "run", required=True, default="0"),
     Column("language", "VARCHAR", "sample", required=True),
     Column("subset", "VARCHAR", "sample"),
     Column("level", "VARCHAR", "sample"),

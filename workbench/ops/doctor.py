@@ -122,7 +122,22 @@ def report() -> dict:
         "docker": docker,
         # Neither ready here nor in the Docker backend's image.
         "unserved": [s.language for s in statuses if s.status != "ready" and not s.docker],
+        "mount_namespaces": namespace_report(),
     }
+
+
+def namespace_report() -> dict[str, Any]:
+    """Can a toolchain be broken for one process tree here (a private mount namespace with a
+    bind mount, ``ops.faults``)? The environment check's fault tests skip without it."""
+    from workbench.ops.faults import namespace_problem
+
+    problem = namespace_problem()
+    detail = (
+        "available: the health checks' broken-toolchain tests run"
+        if problem is None
+        else f"not available ({problem}): the broken-toolchain tests of the health checks skip"
+    )
+    return {"available": problem is None, "detail": detail}
 
 
 @dataclass
@@ -198,6 +213,9 @@ def report_text(data: dict) -> str:
         lines.append("  ".join(str(row[c]).ljust(widths[c]) for c in widths) + "  " + row["detail"])
     ready = (table["status"] == "ready").sum()
     lines.append(f"\n{ready} of {len(table)} languages ready to execute locally")
+    namespaces = data.get("mount_namespaces") or {}
+    if namespaces:
+        lines.append(f"mount namespaces: {namespaces['detail']}")
     return "\n".join(lines + docker_lines(data))
 
 

@@ -30,6 +30,7 @@ from workbench.evaluation.runner import evaluate
 from workbench.evaluation.store import Store
 from workbench.views.detail import esc, sample_html, text
 from workbench.views.export import export_samples
+from workbench.views.health import error_findings, health_line
 from workbench.views.samples import (
     FACETS,
     NONE,
@@ -80,7 +81,8 @@ class FailureBrowser(widgets.VBox):
         page_size: int = 20,
         failures_only: bool = True,
     ) -> None:
-        results, self.store = load_results(source)
+        results, self.store = load_results(source, kinds=None)  # the controls too
+        self.health = health_line(error_findings(results))  # languages not to be trusted
         self.table = sample_table(results)
         self.filter = SampleFilter(self.table)
         self.lookup = TaskLookup(tasks, data)
@@ -220,8 +222,10 @@ class FailureBrowser(widgets.VBox):
         finally:
             self._quiet = False
         searched = html.escape(self.search.value)
-        self.summary.value = f"<b>{len(self._matching)}</b> of {len(self.table)} samples match" + (
-            f" · search: <code>{searched}</code>" if searched else ""
+        self.summary.value = (
+            f"<b>{len(self._matching)}</b> of {len(self.table)} samples match"
+            + (f" · search: <code>{searched}</code>" if searched else "")
+            + self.health
         )
         self.show_page(0)
 

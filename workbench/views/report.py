@@ -1,13 +1,13 @@
 """``workbench report``: one self-contained HTML file anyone can open, with no network.
 
-What it holds: pass@1 per language and model with 95% Wilson intervals (per task kind), the
-cause breakdown, the most frequent error-message clusters with example samples, the model
-comparison (exact McNemar per language), every failing sample's detail in a collapsible
-``<details>``, and the notes. Charts are SVG drawn by vl-convert and embedded as ``data:``
-images, styles are inline, and the page has no script at all: its Content-Security-Policy
-allows none, so even text that escaped escaping could not run; every text from a sample is
-escaped (``workbench.views.detail``). Per-sample detail is clipped to keep a report of 10k
-failures a few MB.
+What it holds: whether the numbers can be trusted (the health checks, docs/health.md), pass@1 per
+language and model with 95% Wilson intervals (per task kind), the cause breakdown, the most frequent
+error-message clusters with example samples, the model comparison (exact McNemar per language),
+every failing sample's detail in a collapsible ``<details>``, and the notes. Charts are SVG drawn by
+vl-convert and embedded as ``data:`` images, styles are inline, and the page has no script at all:
+its Content-Security-Policy allows none, so even text that escaped escaping could not run; every
+text from a sample is escaped (``workbench.views.detail``). Per-sample detail is clipped to keep a
+report of 10k failures a few MB.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from workbench.figures.theme import THEME_NAME, colour_scale, colours_for, regis
 from workbench.registry.languages import language_names
 from workbench.views.detail import STYLE as DETAIL_STYLE
 from workbench.views.detail import clip, esc, facts, flag, output, tags_html, text
+from workbench.views.health import section_health
 from workbench.views.samples import load_results
 
 CODE_CHARS = 1200  # of each failing sample's code shown in the report
@@ -361,6 +362,7 @@ def report_html(
 ) -> str:
     """The report of ``results`` (with note columns: ``load_results`` / ``with_notes``) as one
     HTML document."""
+    trust = section_health(results)  # every kind of row: the controls, probes and repeats too
     results = of_kind(results)
     failures = failing(results)
     anchors = {anchor(r) for r in failures[list(SAMPLE_KEY)].to_dict("records")}
@@ -375,6 +377,7 @@ def report_html(
     body = "".join(
         [
             head,
+            trust,
             _section_scores(results),
             _section_causes(failures),
             _section_clusters(results, anchors),
@@ -398,7 +401,7 @@ def write_report(
     title: str = "McEval failure report",
 ) -> Path:
     """Write the report of a results table or store (notes included) to ``out``."""
-    results, where = load_results(source)
+    results, where = load_results(source, kinds=None)
     label = str(getattr(where, "path", where)) if where is not None else "results table"
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

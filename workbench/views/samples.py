@@ -25,7 +25,8 @@ from workbench.analysis.passk import group_labels
 from workbench.analysis.rows import of_kind
 from workbench.errors import InputError
 from workbench.evaluation.notes import NOTE_KEY, notes, with_notes
-from workbench.evaluation.store import Store
+from workbench.evaluation.store import Kinds, Store
+from workbench.execution.records import SCORED
 
 # Facet name -> column of the sample table.
 FACETS: dict[str, str] = {
@@ -49,19 +50,20 @@ MACHINE_CLUSTER = "(machine)"
 
 
 def load_results(
-    source: pd.DataFrame | Store | str | Path,
+    source: pd.DataFrame | Store | str | Path, kinds: Kinds = SCORED
 ) -> tuple[pd.DataFrame, Store | Path | None]:
     """The results of ``source`` with their current notes, and where they are stored (the
-    Store, or the store file's path; None for a DataFrame not tied to a store)."""
+    Store, or the store file's path; None for a DataFrame not tied to a store). From a store,
+    the rows of ``kinds`` (the scored ones; None: every kind, for the health checks)."""
     if isinstance(source, pd.DataFrame):
         return with_notes(source, None), None
     if isinstance(source, Store):
-        return with_notes(source.results(), notes(source)), source
+        return with_notes(source.results(kinds=kinds), notes(source)), source
     path = Path(source)
     if not path.is_file():
         raise InputError("no results store here", file=path)
     with Store(path) as store:
-        results = store.results()
+        results = store.results(kinds=kinds)
     return with_notes(results, notes(path)), path
 
 

@@ -6,12 +6,14 @@ Scores are fractions in every table; here they are printed as percentages with o
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import pandas as pd
 
 from workbench.analysis.compare_models import Comparison
 from workbench.analysis.failure_modes import example_key
+from workbench.analysis.health import SEVERITIES
 from workbench.analysis.passk import AVG_LABEL, pass_at_k_table, select_task_kind, status_counts
 from workbench.analysis.rows import task_kinds
 
@@ -129,3 +131,36 @@ def format_comparison(comparison: Comparison, by: str = "language", limit: int =
             )
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
+
+
+def format_findings(findings: pd.DataFrame, width: int = 100) -> str:
+    """``health``'s findings as text, in their order (errors first): per finding its severity,
+    check and message, wrapped to ``width`` columns."""
+    if findings.empty:
+        return "no findings: every health check passed"
+    lines = []
+    for row in findings.to_dict("records"):
+        head = f"{row['severity']:<8} {row['rule']:<12} "
+        lines.append(
+            textwrap.fill(
+                row["message"],
+                width=width,
+                initial_indent=head,
+                subsequent_indent=" " * len(head),
+                break_on_hyphens=False,
+            )
+        )
+    return "\n".join(lines)
+
+
+def format_health_summary(findings: pd.DataFrame, store: object = None) -> str:
+    """What ``workbench evaluate`` ends with: one line when no check found anything, else the
+    count per severity and the findings (``format_findings``)."""
+    more = f" (`workbench health --store {store}`)" if store is not None else ""
+    if findings.empty:
+        return f"health: no findings, every check passed{more}"
+    counts = findings["severity"].value_counts()
+    tally = ", ".join(
+        f"{int(counts[s])} {s}{'s' * (int(counts[s]) != 1)}" for s in SEVERITIES if s in counts
+    )
+    return f"health: {tally}{more}\n{format_findings(findings)}"
