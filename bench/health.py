@@ -2,7 +2,7 @@
 
 All six checks together, as ``workbench health`` runs them without the opt-in reruns: the store's
 rows (``scored``), plus two ``control`` rows per language and task kind (copies of passing rows
-under the model ``canonical``, as the runner will store its controls), and two of the store's
+under the model ``canonical``, as the runner stores its controls), and two of the store's
 models renamed after models the paper publishes, so the ``published`` check compares ~10,000
 verdicts each with the leaderboard. Usage: ``python bench/health.py [--store PATH] [--rows
 100000] [--models 10] [--repeat 3]`` (an existing ``--store`` with rows is reused).
@@ -23,9 +23,9 @@ sys.path.insert(0, str(PROJECT))
 
 from bench.analysis import ensure_store, store_options  # noqa: E402
 from workbench.analysis.health import RULES, Thresholds, health, prepared, run_check  # noqa: E402
-from workbench.evaluation.controls import CONTROL, ROW_KIND, SCORED  # noqa: E402
+from workbench.evaluation.canonical import CANONICAL_MODEL  # noqa: E402
 from workbench.evaluation.store import Store  # noqa: E402
-from workbench.evaluation.verify import CANONICAL_MODEL  # noqa: E402
+from workbench.execution.records import CONTROL, ROW_KIND, SCORED  # noqa: E402
 
 TARGET = 5.0  # seconds, all checks together, on the project's 2-core machine
 PAPER_NAMES = ("OCTOCODER", "GPT-4o-240513")  # two store models renamed after paper models

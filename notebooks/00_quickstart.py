@@ -136,3 +136,62 @@ print(f"{one['task_id']} #{one['sample_index']} by {one['model']}: {one['status'
 print(f"reason: {one['reason']}\n──── stderr\n{one['stderr']}")
 print("──── program (model's code, then the test)")
 print("\n".join(f"{n:3} {line}" for n, line in enumerate(one["program"].splitlines(), 1)))
+
+# %% [markdown]
+# ## Can these numbers be trusted?
+#
+# A wrong number that nothing warns about is worse than no number: a toolchain broken in a
+# container, answers no extractor can read, a time limit too tight for the machine. So every
+# `evaluate` with a store also judges a few **controls** — the canonical solutions of two tasks
+# per language and task kind, known to pass — with the same sandbox and limits, always executed,
+# never taken from the cache, and never counted in any pass@k. `wb.health` reads them, with the
+# samples' own verdicts, and says what looks wrong (docs/health.md lists the six checks). Ask
+# `evaluate` for the controls' rows with `with_controls=True`:
+
+# %%
+checked = wb.evaluate(samples, tasks, store=store, limits={"run_timeout": 5.0}, with_controls=True)
+controls = checked[checked["row_kind"] == "control"]
+print(f"{len(controls)} controls, {controls['status'].eq('passed').sum()} passed")
+findings = wb.health(checked)
+findings if len(findings) else "no findings: every check passed"
+
+# %% [markdown]
+# ### A broken environment, caught
+#
+# Now break C's compiler on purpose. `wb.broken_toolchain("C")` puts, for the duration of the
+# block, a `gcc` first on the `PATH` the sandbox uses: it fails like a half-removed package ("error
+# while loading shared libraries") but still prints the real version, so the cache keys are
+# yesterday's. Nothing on the machine changes, and it reaches only this kernel's local runs. The
+# samples' verdicts come back from the store — pass@1 is exactly what it was — but the controls
+# are judged again, and fail:
+
+# %%
+with wb.broken_toolchain("C"):
+    broken = wb.evaluate(
+        samples, tasks, store=store, limits={"run_timeout": 5.0}, with_controls=True
+    )
+broken.groupby(["row_kind", "language"])["status"].value_counts().unstack(fill_value=0)
+
+# %%
+findings = wb.health(broken)
+findings[["severity", "rule", "language", "task", "message"]]
+
+# %% [markdown]
+# An `error` finding means that language's numbers measure the machine, not the model. Tables of
+# pass@1 mark such a language (hover over its row for why; the message is also below the table),
+# and `FailureBrowser` names it beside its count:
+
+# %%
+scores = wb.pass_at_k_table(broken)
+wb.mark_languages(scores.pivot(index="language", columns="model", values="pass_at_1"), findings)
+
+# %% [markdown]
+# Outside the block the compiler is whole again: the next run's controls pass and the finding is
+# gone. (Verdicts judged *while* a toolchain was broken would be in the cache: evaluate again with
+# `cache=False` — `--no-cache` — after fixing it.) From a terminal, `workbench health --store S`
+# prints the same findings and exits 1 when one is an error, so a script can refuse the numbers.
+
+# %%
+fixed = wb.evaluate(samples, tasks, store=store, limits={"run_timeout": 5.0}, with_controls=True)
+findings = wb.health(fixed)
+findings if len(findings) else "no findings: every check passed"

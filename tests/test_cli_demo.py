@@ -15,6 +15,7 @@ import pytest
 
 from tests.conftest import DEMO, SKELETON_LANGUAGES, require_toolchain
 from workbench.evaluation.store import Store
+from workbench.ops.faults import namespace_problem
 
 
 def workbench(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -40,6 +41,11 @@ def demo_run(tmp_path_factory):
 def test_demo_prints_the_table_and_writes_the_figures(demo_run):
     cwd, proc = demo_run
     assert "model: demo/careful-coder" in proc.stdout and "AVG" in proc.stdout
+    # After the table, the health summary: one line, since the demo's machine is fine.
+    assert (
+        "\nhealth: no findings, every check passed (`workbench health --store demo.duckdb`)\n"
+        in (proc.stdout)
+    )
     for suffix in (".svg", ".png"):
         figure = cwd / "figures" / f"demo_pass_at_1{suffix}"
         assert figure.stat().st_size > 1000
@@ -66,6 +72,15 @@ def test_every_demo_sample_gets_its_labelled_status(demo_run):
     }
     timeouts = results[results["status"] == "timeout"]
     assert (timeouts["run_seconds"] < 5.0 + 1.5).all()
+
+
+def test_the_demo_is_healthy(demo_run):
+    cwd, _ = demo_run
+    with Store(cwd / "demo.duckdb") as store:
+        assert store.count(kinds="control") == 12  # two per language, judged with the run
+    proc = workbench("health", "--store", "demo.duckdb", cwd=cwd)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.strip() == "no findings: every health check passed"
 
 
 def test_a_second_demo_run_is_served_from_the_store(demo_run):
@@ -116,6 +131,10 @@ def test_doctor_json_covers_all_40_languages(tmp_path):
             assert by_name[name]["version"]
     assert report["sandbox"]["mode"] in ("bwrap", "rlimits")
     assert report["work_folders"].startswith(("in memory: a tmpfs", "on disk under"))
+    # Whether the health checks' broken-toolchain tests can run here (they skip otherwise).
+    namespaces = report["mount_namespaces"]
+    assert namespaces["available"] == (namespace_problem() is None)
+    assert namespaces["detail"].startswith("available" if namespaces["available"] else "not")
 
 
 def test_doctor_verify_passes_on_a_working_toolchain(tmp_path):

@@ -232,7 +232,7 @@ def test_one_missing_module_in_every_answer_is_one_error(tmp_path, mceval_dir):
 
 
 # -- limits ----------------------------------------------------------------------------------
-def _slow(answer: str) -> str:
+def slow_answer(answer: str) -> str:
     """A correct answer that first waits two seconds (as one that reads a slow resource)."""
     wait = "import time\ntime.sleep(2)\n"
     return (
@@ -249,7 +249,7 @@ def test_run_limits_cut_to_a_tenth_are_found(tmp_path):
             "task_id": t,
             "sample_index": i,
             "model": "test/patient",
-            "raw_generation": _slow(text) if t.startswith("Python/") else text,
+            "raw_generation": slow_answer(text) if t.startswith("Python/") else text,
         }
         for (t, i), text in careful.items()
         if t.startswith(("Python/", "C/"))
@@ -335,7 +335,7 @@ def test_published_averages_are_compared_over_the_languages_both_have(real_store
 
 
 # -- flaky verdicts --------------------------------------------------------------------------
-def _needs(flag: Path, answer: str) -> str:
+def needs_file(flag: Path, answer: str) -> str:
     """A correct answer that fails while the file ``flag`` is absent (as one that depends on a
     resource of the machine: its verdict depends on when it was taken)."""
     check = f"import os\nassert os.path.exists({str(flag)!r}), 'the resource is not there yet'\n"
@@ -359,7 +359,7 @@ def test_a_verdict_that_changes_when_run_again_is_flaky(tmp_path):
                 "task_id": t,
                 "sample_index": i,
                 "model": "test/flaky",
-                "raw_generation": _needs(flag, a),
+                "raw_generation": needs_file(flag, a),
             }
             for (t, i), a in demo_answers().items()
             if t.startswith("Python/")

@@ -15,7 +15,8 @@ DEMO_FIGURE = "demo_pass_at_1"
 def run_demo(
     data: Path | None, store: Path, figures: Path, jobs: int | None = None, progress: bool = True
 ) -> tuple[pd.DataFrame, list[Path]]:
-    """Evaluate the bundled demo outputs and draw the demo figure; returns (results, files)."""
+    """Evaluate the bundled demo outputs and draw the demo figure; returns (results, files):
+    the scored rows, then the run's controls (``row_kind`` ``control``)."""
     from workbench.analysis.passk import pass_at_k_table
     from workbench.evaluation.runner import evaluate
     from workbench.figures.per_language import pass_at_1_chart
@@ -27,7 +28,13 @@ def run_demo(
     samples = load_samples(data / "samples.jsonl")
     tasks = load_tasks(data, languages=sorted({t.split("/", 1)[0] for t in samples["task_id"]}))
     results = evaluate(
-        samples, tasks, jobs=jobs, store=store, progress=progress, limits={"run_timeout": 5.0}
+        samples,
+        tasks,
+        jobs=jobs,
+        store=store,
+        progress=progress,
+        limits={"run_timeout": 5.0},
+        with_controls=True,  # the rows of its controls too, for the health summary
     )
     table = pass_at_k_table(results, k=1, by="language")
     chart = pass_at_1_chart(table, "Demo: pass@1 per language (synthetic outputs)")
