@@ -175,10 +175,14 @@ def build_model(texts: Any, languages: Any) -> Any:
 class LanguageIdentifier:
     """A trained model and what it was trained from."""
 
-    def __init__(self, model: Any, key: str) -> None:
+    def __init__(
+        self, model: Any, key: str, path: Path | None = None, trained: bool = False
+    ) -> None:
         self.model = model
         self.key = key  # data digest, scikit-learn version and MODEL_VERSION, hashed
         self.languages: list[str] = [str(c) for c in model.classes_]
+        self.path = path  # where it is cached
+        self.trained = trained  # trained by this process, not loaded from the cache
 
     def guess(self, text: str) -> Guess:
         """The most likely language of ``text``."""
@@ -209,7 +213,7 @@ def _load_or_train(root: Path) -> LanguageIdentifier:
     path = cache_dir() / "language-id" / f"{key}.pkl"
     if path.is_file():
         with open(path, "rb") as handle:
-            return LanguageIdentifier(pickle.load(handle), key)
+            return LanguageIdentifier(pickle.load(handle), key, path)
     table = snippets(root)
     model = build_model(table["text"], table["language"])
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -217,7 +221,7 @@ def _load_or_train(root: Path) -> LanguageIdentifier:
     with open(temporary, "wb") as handle:
         pickle.dump(model, handle, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(temporary, path)  # another process may have written the same model meanwhile
-    return LanguageIdentifier(model, key)
+    return LanguageIdentifier(model, key, path, trained=True)
 
 
 _BUILT: dict[Path, LanguageIdentifier] = {}
