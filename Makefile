@@ -38,8 +38,11 @@ lock: $(VENV)/.dev-installed
 toolchains-demo: $(VENV)/.installed
 	$(BIN)/workbench toolchains install --languages $(DEMO_LANGUAGES) || [ "$$(id -u)" != 0 ]
 
+# `workbench doctor` then says what runs here, and builds the language identifier the causes
+# consult (wrong_language) from the McEval data, once per machine, so no run waits for it.
 toolchains: $(VENV)/.installed
 	$(BIN)/workbench toolchains install || [ "$$(id -u)" != 0 ]
+	$(BIN)/workbench doctor
 
 demo: $(VENV)/.installed toolchains-demo
 	$(BIN)/workbench demo
