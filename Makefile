@@ -113,7 +113,7 @@ bench: $(VENV)/.installed toolchains
 	$(BIN)/python bench/floor.py $(BENCH_ARGS)
 
 # The language identifier's held-out accuracy per language (wrong_language, issue 23): trains ten
-# models on the McEval data (about five minutes) and rewrites its table in docs/causes.md.
+# models on the McEval data (a few minutes) and rewrites its table in docs/causes.md.
 language-id-table: $(VENV)/.installed
 	$(BIN)/python bench/language_id.py --write docs/causes.md
 

@@ -10,7 +10,7 @@ many held-out snippets of four lines or more the ``wrong_language`` decision
 
     python bench/language_id.py [--data DIR] [--folds 5] [--write docs/causes.md]
 
-Takes about five minutes on two cores (ten models trained).
+Ten models trained: a few minutes on two cores (13 on a machine shared with other work).
 """
 
 from __future__ import annotations
