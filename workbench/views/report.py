@@ -183,6 +183,14 @@ def causes_chart(counts: pd.DataFrame) -> alt.Chart:
     )
 
 
+def _intervals(low: pd.Series, high: pd.Series) -> list[str]:
+    """Each interval as ``low–high`` in percent ('' where there is none)."""
+    return [
+        f"{_percent(lo)}–{_percent(hi)}" if pd.notna(lo) else ""
+        for lo, hi in zip(low, high, strict=True)
+    ]
+
+
 def _section_scores(results: pd.DataFrame) -> str:
     scores = scores_table(results)
     if scores.empty:
@@ -196,10 +204,7 @@ def _section_scores(results: pd.DataFrame) -> str:
             "passed": scores["n_passed"],
             "excluded": scores["n_excluded"],
             "pass@1 %": scores["pass_at_1"].map(_percent),
-            "95% interval %": [
-                f"{_percent(lo)}–{_percent(hi)}" if pd.notna(lo) else ""
-                for lo, hi in zip(scores["pass_at_1_low"], scores["pass_at_1_high"], strict=True)
-            ],
+            "95% interval %": _intervals(scores["pass_at_1_low"], scores["pass_at_1_high"]),
         }
     )
     return (
@@ -241,7 +246,11 @@ def _section_repairs(results: pd.DataFrame) -> str:
             "language": scores["language"],
             "tasks": scores["n_tasks"],
             "pass@1 %": scores["pass_at_1"].map(_percent),
+            "95% interval %": _intervals(scores["pass_at_1_low"], scores["pass_at_1_high"]),
             "after repair %": scores["pass_at_1_after_repair"].map(_percent),
+            "after, 95% interval %": _intervals(
+                scores["pass_at_1_low_after_repair"], scores["pass_at_1_high_after_repair"]
+            ),
             "repaired": scores["n_repaired"],
             "recovered": scores["n_recovered"],
         }
@@ -251,8 +260,9 @@ def _section_repairs(results: pd.DataFrame) -> str:
         "<h2>As scored and after repair</h2>"
         '<p class="muted">After repair: a failing sample\'s verdict after the mechanical '
         "repairs (docs/causes.md) where one applied; every other sample keeps its scored "
-        "verdict, and the scored verdicts above are unchanged. Repaired: failing samples rerun "
-        "after a repair; recovered: those that passed then.</p>"
+        "verdict, and the scored verdicts above are unchanged. Intervals: 95% Wilson over "
+        "tasks. Repaired: failing samples rerun after a repair; recovered: those that passed "
+        "then.</p>"
         + table_html(shown, ["tasks", "pass@1 %", "after repair %", "repaired", "recovered"])
         + "<h3>Which repairs recovered how many samples</h3>"
         + table_html(which, ["tried", "recovered"])
