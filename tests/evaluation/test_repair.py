@@ -217,6 +217,11 @@ def test_a_repaired_row_no_repair_gives_any_more_is_deleted(python_store, mceval
         passing = db.results(models=["passing"])
         db.put_many(passing.assign(row_kind=REPAIRED, repairs=[["drop_prose"]]))
         assert db.count(kinds=REPAIRED) == 1
-    repair_store(python_store, data=mceval_dir, progress=False)
+    # Another language's samples only: this one's repaired rows are left alone.
+    assert repair_store(python_store, data=mceval_dir, languages=["C"], progress=False).empty
+    with Store(python_store) as db:
+        assert db.count(kinds=REPAIRED) == 1
+    # The language as the registry or a user spells it.
+    repair_store(python_store, data=mceval_dir, languages=["python"], progress=False)
     with Store(python_store) as db:
         assert sorted(db.results(kinds=REPAIRED)["model"]) == ["indentation", "missing-import"]

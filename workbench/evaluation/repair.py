@@ -23,10 +23,10 @@ from workbench.evaluation.store import Store
 from workbench.execution.records import REPAIRED, ROW_KIND, SAMPLE_KEY, Status
 from workbench.inputs.samples import TOKEN_FIELDS, attach_tasks, tasks_for_samples
 from workbench.programs.repairs import REPAIRS, Repaired, repair
+from workbench.registry.languages import get_language
 
 # Verdicts a repair may change: the program did not build, did not run, or ran to a wrong answer.
 REPAIRABLE = (Status.COMPILE_ERROR, Status.RUNTIME_ERROR, Status.FAILED)
-SAMPLE_COLUMNS = SAMPLE_KEY
 ANSWER_COLUMNS = ("raw_generation", "extraction")
 # The result row of a repaired run (``repairs``: the names of the repairs applied, in order),
 # and the sample's verdict as scored, before the repairs.
@@ -47,7 +47,7 @@ def repaired_programs(
     if failing.empty:
         return []
     tokens = [c for c in TOKEN_FIELDS if c in failing.columns]
-    columns = [*SAMPLE_COLUMNS, *ANSWER_COLUMNS, "code", "status", "cause", *tokens]
+    columns = [*SAMPLE_KEY, *ANSWER_COLUMNS, "code", "status", "cause", *tokens]
     renamed = {"status": "scored_status", "cause": "scored_cause"}
     rows = attach_tasks(failing[columns].rename(columns=renamed), tasks)
     found = []
@@ -69,7 +69,7 @@ def repaired_samples(
     for row, repaired in repaired_programs(results, tasks, repairs):
         rows.append(
             {
-                **{k: row[k] for k in (*SAMPLE_COLUMNS, *ANSWER_COLUMNS, "scored_status")},
+                **{k: row[k] for k in (*SAMPLE_KEY, *ANSWER_COLUMNS, "scored_status")},
                 **{k: row.get(k) for k in TOKEN_FIELDS},
                 "completion": None,
                 "code": repaired.draft.code,
@@ -130,12 +130,14 @@ def repair_store(
     try:
         scored = db.results(models)
         if languages is not None:
-            scored = scored[scored["language"].isin(set(languages))]
+            names = {get_language(name).name for name in languages}  # "cpp" is CPP
+            scored = scored[scored["language"].isin(names)]
         failing = scored[scored["status"].isin(REPAIRABLE)]
-        if tasks is None and not failing.empty:
-            tasks = tasks_for_samples(failing, data)
-        rows = (
-            repair_results(
+        rows = pd.DataFrame(columns=REPAIRED_COLUMNS)
+        if not failing.empty:
+            if tasks is None:
+                tasks = tasks_for_samples(failing, data)
+            rows = repair_results(
                 failing,
                 tasks,
                 repairs=repairs,
@@ -144,9 +146,6 @@ def repair_store(
                 store=db,
                 progress=progress,
             )
-            if tasks is not None
-            else pd.DataFrame(columns=REPAIRED_COLUMNS)
-        )
         stale = scored.merge(
             rows[list(SAMPLE_KEY)], on=list(SAMPLE_KEY), how="left", indicator=True
         )
