@@ -48,6 +48,7 @@ _API = {
     "Store": "workbench.evaluation.store",
     "annotate": "workbench.evaluation.notes",
     "notes": "workbench.evaluation.notes",
+    "repair_store": "workbench.evaluation.repair",
     # analysis
     "pass_at_k": "workbench.analysis.passk",
     "task_scores": "workbench.analysis.passk",
@@ -57,6 +58,7 @@ _API = {
     "difficulty_table": "workbench.analysis.difficulty",
     "failure_modes": "workbench.analysis.failure_modes",
     "compare_models": "workbench.analysis.compare_models",
+    "repair_scores": "workbench.analysis.repairs",
     # figures
     "pass_at_1_chart": "workbench.figures.per_language",
     "save_figure": "workbench.figures.theme",
@@ -93,7 +95,9 @@ if TYPE_CHECKING:  # what editors and type checkers see (tests/test_api.py keeps
     from workbench.analysis.failure_modes import failure_modes
     from workbench.analysis.intervals import effective_sample_size, wilson_interval
     from workbench.analysis.passk import pass_at_k, pass_at_k_table, task_scores
+    from workbench.analysis.repairs import repair_scores
     from workbench.evaluation.notes import annotate, notes
+    from workbench.evaluation.repair import repair_store
     from workbench.evaluation.runner import evaluate
     from workbench.evaluation.store import Store
     from workbench.execution.execute import execute
