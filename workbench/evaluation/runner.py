@@ -45,6 +45,7 @@ from workbench.execution.records import (
 )
 from workbench.execution.toolchain import toolchain_version
 from workbench.execution.warm_compilers import pool as warm_compilers
+from workbench.inputs.language_id import identifier
 from workbench.inputs.samples import attach_tasks, known_tasks
 from workbench.programs.assemble import reference_answer
 from workbench.programs.prepare import prepare
@@ -123,6 +124,10 @@ def evaluate(
     known = known_tasks(samples, tasks)  # on (kind, task id) when tasks of several kinds
     if not known.all():
         attach_tasks(samples[~known], tasks)  # raises the InputError naming the first one
+    # The language identifier the causes consult (wrong_language), trained on the McEval data
+    # once per machine (about 20 s) and loaded once per process: here, not in the middle of the
+    # run, where it would hold up every execution slot.
+    identifier()
     kept = store is not None or with_controls
     extra = run_controls(samples, tasks, controls if kept else 0)
     own_store = isinstance(store, str | Path)
@@ -273,6 +278,9 @@ class _Evaluation:
         """``samples`` (rows ``start``... of the run) prepared, with their runs and cache keys."""
         prep = prepare(samples, self.tasks)
         prep["_pos"] = range(start, start + len(prep))
+        for column in ITEM_COLUMNS:  # what a sample may not carry: token counts, repairs
+            if column not in prep.columns:
+                prep[column] = None
         # A sample's run is scored (run 0) unless the samples say which run it is.
         for column, default in ((ROW_KIND, SCORED), (RUN_INDEX, 0)):
             given = prep[column] if column in prep.columns else pd.Series(None, prep.index)

@@ -22,12 +22,14 @@ import pandas as pd
 from workbench.analysis.categories import language_categories
 from workbench.analysis.failure_modes import cluster_names, row_clusters
 from workbench.analysis.passk import group_labels
-from workbench.analysis.rows import of_kind
+from workbench.analysis.repairs import with_repairs
 from workbench.errors import InputError
 from workbench.evaluation.notes import NOTE_KEY, notes, with_notes
 from workbench.evaluation.store import Kinds, Store
-from workbench.execution.records import SCORED
+from workbench.execution.records import REPAIRED, SCORED
 
+# The rows the views read: the scored verdicts, and the repaired runs shown beside them.
+VIEWED: tuple[str, ...] = (SCORED, REPAIRED)
 # Facet name -> column of the sample table.
 FACETS: dict[str, str] = {
     "model": "model",
@@ -50,11 +52,11 @@ MACHINE_CLUSTER = "(machine)"
 
 
 def load_results(
-    source: pd.DataFrame | Store | str | Path, kinds: Kinds = SCORED
+    source: pd.DataFrame | Store | str | Path, kinds: Kinds = VIEWED
 ) -> tuple[pd.DataFrame, Store | Path | None]:
     """The results of ``source`` with their current notes, and where they are stored (the
     Store, or the store file's path; None for a DataFrame not tied to a store). From a store,
-    the rows of ``kinds`` (the scored ones; None: every kind, for the health checks)."""
+    the rows of ``kinds`` (``VIEWED`` by default; None: every kind, for the health checks)."""
     if isinstance(source, pd.DataFrame):
         return with_notes(source, None), None
     if isinstance(source, Store):
@@ -86,11 +88,13 @@ def cluster_labels(table: pd.DataFrame) -> pd.Series:
 
 def sample_table(results: pd.DataFrame) -> pd.DataFrame:
     """``results``' scored rows (one per sample) with the facet columns of ``FACETS`` as
-    categoricals, ``message``/``template``/``cluster``, and a ``key`` string per sample."""
+    categoricals, ``message``/``template``/``cluster``, the repairs and repaired verdict
+    (``analysis.repairs.with_repairs``), and a ``key`` string per sample."""
     missing = [c for c in (*NOTE_KEY, "language", "status") if c not in results.columns]
     if missing:
         raise InputError(f"results have no column {missing[0]!r}", field=missing[0])
-    table = of_kind(results).reset_index(drop=True).copy()
+    # The scored rows, with the repaired run's verdict beside each where there is one.
+    table = with_repairs(results).reset_index(drop=True)
     for column in ("subset", "level", "cause"):
         if column not in table.columns:
             table[column] = None
