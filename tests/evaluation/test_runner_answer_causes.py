@@ -56,7 +56,8 @@ def _causes(frame: pd.DataFrame) -> dict[str, tuple]:
 
 def test_token_counts_reach_the_rows_the_store_and_the_causes(tmp_path, tasks):
     path = tmp_path / "s.duckdb"
-    results = evaluate(_samples(), tasks, store=path, progress=False, jobs=1)
+    # No controls: the store holds the three samples' rows only (their causes are counted).
+    results = evaluate(_samples(), tasks, store=path, progress=False, jobs=1, controls=0)
     expected = {
         "at-limit": ("incomplete", "token limit"),
         "stopped": ("incomplete", "fence never closed"),
