@@ -48,6 +48,9 @@ _API = {
     "Store": "workbench.evaluation.store",
     "annotate": "workbench.evaluation.notes",
     "notes": "workbench.evaluation.notes",
+    "mark_defective": "workbench.evaluation.task_defects",
+    "restore_task": "workbench.evaluation.task_defects",
+    "defect_marks": "workbench.evaluation.task_defects",
     # analysis
     "pass_at_k": "workbench.analysis.passk",
     "task_scores": "workbench.analysis.passk",
@@ -57,6 +60,7 @@ _API = {
     "difficulty_table": "workbench.analysis.difficulty",
     "failure_modes": "workbench.analysis.failure_modes",
     "compare_models": "workbench.analysis.compare_models",
+    "defective_tasks": "workbench.analysis.defects",
     # figures
     "pass_at_1_chart": "workbench.figures.per_language",
     "save_figure": "workbench.figures.theme",
@@ -73,6 +77,7 @@ _API = {
     "FailureBrowser": "workbench.views.failure_browser",
     "ModelComparison": "workbench.views.model_comparison",
     "write_report": "workbench.views.report",
+    "score_table": "workbench.views.scores",
     "language_statuses": "workbench.ops.doctor",
 }
 # Modules offered whole: the paper's analyses, its published numbers, the teaching checks.
@@ -89,6 +94,7 @@ __all__ = sorted([*_API, *_MODULES])
 if TYPE_CHECKING:  # what editors and type checkers see (tests/test_api.py keeps it = _API)
     from workbench.analysis import categories, dataset, multiple, representation
     from workbench.analysis.compare_models import compare_models
+    from workbench.analysis.defects import defective_tasks
     from workbench.analysis.difficulty import difficulty_table
     from workbench.analysis.failure_modes import failure_modes
     from workbench.analysis.intervals import effective_sample_size, wilson_interval
@@ -96,6 +102,7 @@ if TYPE_CHECKING:  # what editors and type checkers see (tests/test_api.py keeps
     from workbench.evaluation.notes import annotate, notes
     from workbench.evaluation.runner import evaluate
     from workbench.evaluation.store import Store
+    from workbench.evaluation.task_defects import defect_marks, mark_defective, restore_task
     from workbench.execution.execute import execute
     from workbench.execution.records import Program
     from workbench.execution.toolchain import missing_tools, toolchain_version
@@ -124,6 +131,7 @@ if TYPE_CHECKING:  # what editors and type checkers see (tests/test_api.py keeps
     from workbench.views.failure_browser import FailureBrowser
     from workbench.views.model_comparison import ModelComparison
     from workbench.views.report import write_report
+    from workbench.views.scores import score_table
 
 
 # Inside a Jupyter kernel, charts render with no network (workbench/views/notebook.py); the

@@ -123,13 +123,20 @@ def test_detail_shows_the_instruction_code_program_diff_and_failing_check(store)
     assert "main.c:9: main: Assertion" in html  # stderr
 
 
-def test_a_task_from_another_data_set_is_not_shown_as_the_samples(store):
-    browser = FailureBrowser(store)  # McEval's C/1 is not the demo's C/1
-    browser.select(("generation", "C/1", "demo/hasty-coder", 0))
-    assert "is not the one this sample ran" in browser.detail.value
+def test_a_task_from_another_data_set_is_not_shown_as_the_samples(store, mceval_dir):
+    key = ("generation", "C/1", "demo/hasty-coder", 0)
+    only_mceval = FailureBrowser(store, data=mceval_dir)  # McEval's C/1 is not the demo's C/1
+    only_mceval.select(key)
+    assert "is not the one this sample ran" in only_mceval.detail.value
+    assert "hello_mmcodeeval" not in only_mceval.detail.value.split("<h4>model")[0]
     demo = FailureBrowser(store, tasks=load_tasks(DEMO))
-    demo.select(("generation", "C/1", "demo/hasty-coder", 0))
+    demo.select(key)
     assert "<h4>instruction</h4>" in demo.detail.value
+    # By default the McEval data and then the bundled demo are looked in: the task that fits.
+    default = FailureBrowser(store)
+    default.select(key)
+    instruction = default.detail.value.split("<h4>instruction</h4>")[1].split("<h4>")[0]
+    assert "count_digit" in instruction and "hello_mmcodeeval" not in instruction
 
 
 def test_rerun_runs_the_sample_in_the_sandbox_and_stores_the_new_verdict(store):

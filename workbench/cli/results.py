@@ -27,24 +27,27 @@ def _ks(text: str) -> tuple[int, ...]:
 
 
 def _results(args: argparse.Namespace) -> int:
+    from workbench.analysis.defects import defective_tasks
     from workbench.analysis.passk import pass_at_k_table
     from workbench.evaluation.store import Store
-    from workbench.views.text import format_pass_at_k
+    from workbench.views.text import footnote_text, format_pass_at_k
 
     ks = _ks(args.k)
     with Store(args.store) as store:
         results = store.results()
+        defects = defective_tasks(store)
     if results.empty:
         empty = {"table": f"{args.store}: no results yet", "json": "[]", "csv": ""}
         print(empty[args.format])
         return 0
-    table = pass_at_k_table(results, k=ks, by=args.by)
+    # Both readings: the benchmark's rules, and the defective tasks set aside (issue 25).
+    table = pass_at_k_table(results, k=ks, by=args.by, set_aside=defects)
     if args.format == "csv":
         print(table.to_csv(index=False), end="")
     elif args.format == "json":
         print(table.to_json(orient="records", indent=2))
     else:
-        print(format_pass_at_k(table, ks))
+        print(format_pass_at_k(table, ks, footnote_text(results, defects)))
     return 0
 
 
@@ -69,8 +72,9 @@ def _failures(args: argparse.Namespace) -> int:
 
 def _compare(args: argparse.Namespace) -> int:
     from workbench.analysis.compare_models import compare_models
+    from workbench.analysis.defects import defective_tasks
     from workbench.evaluation.notes import notes, with_notes
-    from workbench.views.text import format_comparison
+    from workbench.views.text import footnote_text, format_comparison
 
     with options.open_store(args.store) as store:
         results = store.results(models=args.models)
@@ -80,7 +84,8 @@ def _compare(args: argparse.Namespace) -> int:
             raise InputError(f"no results for {absent}; the store holds {held}", file=args.store)
         # Exported disagreements carry each side's tags and note, as the browser's exports do.
         results = with_notes(results, notes(store))
-    comparison = compare_models(results, args.models)
+        defects = defective_tasks(store)
+    comparison = compare_models(results, args.models, set_aside=defects)
     if args.format == "json":
         both = {
             "table": _records(comparison.table),
@@ -92,14 +97,16 @@ def _compare(args: argparse.Namespace) -> int:
         print(chosen.to_csv(index=False), end="")
     else:
         print(format_comparison(comparison, limit=args.limit))
+        print("\n" + footnote_text(results, defects))
     return 0
 
 
 def _report(args: argparse.Namespace) -> int:
+    from workbench.paths import outputs_dir
     from workbench.views.report import write_report
 
     with options.open_store(args.store) as store:
-        out = write_report(store, args.out, title=args.title)
+        out = write_report(store, args.out or outputs_dir() / "report.html", title=args.title)
     print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB); open it in any browser, offline")
     return 0
 
@@ -148,6 +155,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     rp = sub.add_parser("report", help="one self-contained HTML report of a store (offline)")
     options.store(rp)
-    rp.add_argument("--out", type=Path, default=Path("report.html"))
+    rp.add_argument(
+        "--out", type=Path, default=None, help="default: report.html in the outputs folder"
+    )
     rp.add_argument("--title", default="McEval failure report")
     rp.set_defaults(func=_report)

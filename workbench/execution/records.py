@@ -31,6 +31,19 @@ class Status(StrEnum):
 STATUSES: tuple[str, ...] = tuple(s.value for s in Status)
 # Verdicts about the machine, not the model.
 MACHINE_STATUSES: tuple[str, ...] = (Status.TOOLCHAIN_MISSING, Status.INFRASTRUCTURE_ERROR)
+# What each status says about an answer, in words (the teaching checks' feedback, the views'
+# verdicts).
+STATUS_IN_WORDS: dict[str, str] = {
+    Status.PASSED: "it passed every check of the test",
+    Status.FAILED: "it ran, but a check of the test did not hold: a wrong answer",
+    Status.COMPILE_ERROR: "it did not compile (or did not parse)",
+    Status.RUNTIME_ERROR: "it stopped with an error while running",
+    Status.TIMEOUT: "it did not finish within the time limit",
+    Status.MEMORY_LIMIT: "it used more memory than allowed",
+    Status.OUTPUT_LIMIT: "it printed more than allowed",
+    Status.TOOLCHAIN_MISSING: "this machine lacks the language's toolchain, so it was not judged",
+    Status.INFRASTRUCTURE_ERROR: "the workbench could not run it (a problem of the machine)",
+}
 
 # Why a non-passing execution failed, more specific than its status (workbench/execution/causes.py,
 # docs/causes.md). Here, beside the statuses, so the registry can check the causes its rules name.

@@ -16,6 +16,9 @@ from workbench.paths import REGISTRY_DIR, package_file
 # Where a language's folder of registry files (``[files] folder``) appears, read-only, in the
 # sandbox of each of its steps and of its warm compiler: scripts are called by this path.
 RECIPE_MOUNT = "/tmp/wb-recipe"
+# The ``known_failures`` kind of a defect of the data (not of a toolchain): the shipped list of
+# defective tasks a score may set aside (analysis/defects.py).
+DATASET_KIND = "dataset"
 
 
 @dataclass(frozen=True)

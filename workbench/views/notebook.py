@@ -1,10 +1,20 @@
-"""Charts in Jupyter with no network.
+"""Charts and tables in Jupyter that show what they hold, with no network.
 
 Altair's default notebook output is HTML that loads vega, vega-lite and vega-embed from a CDN:
 offline (a cluster node, a train, this project's sandbox) every chart is a red error. The "svg"
 renderer draws the chart in the kernel with vl-convert instead and sends the SVG, which needs
-nothing else to show. ``import workbench`` calls :func:`setup` when it runs inside a Jupyter
-kernel; outside one it imports nothing here.
+nothing else to show.
+
+A table is HTML too: a pandas ``Styler`` (``frame.style.format(...)``, what a notebook uses to
+show percentages) writes its cells unescaped, so an error template's placeholders (``<LOC>``,
+``<Q>``, ``<N>``) or a model's ``<script>`` are taken as tags and vanish; and JupyterLab typesets
+text between ``$`` signs (a shell answer's ``$1 … $2``) as mathematics. :func:`setup` makes every
+table the package hands over display its text as text: pandas escapes every Styler cell and
+index (``styler.format.escape``; a plain frame's HTML is escaped already) and marks tables as no
+place for MathJax.
+
+``import workbench`` calls :func:`setup` when it runs inside a Jupyter kernel; outside one it
+imports nothing here.
 """
 
 from __future__ import annotations
@@ -26,12 +36,31 @@ def in_kernel() -> bool:
     return "ipykernel" in sys.modules
 
 
+# pandas options under which a table's HTML shows its text as text (module docstring).
+TABLE_OPTIONS: dict[str, object] = {
+    "styler.format.escape": "html",
+    "styler.html.mathjax": False,
+    "display.html.use_mathjax": False,
+}
+
+
+def tables_as_text() -> None:
+    """Make every pandas table's HTML show its cells' text as text: escaped in a ``Styler`` as
+    in a plain frame, and never typeset as mathematics."""
+    import pandas as pd
+
+    for option, value in TABLE_OPTIONS.items():
+        pd.set_option(option, value)
+
+
 def setup() -> str:
     """Make altair charts render with no network (vl-convert SVG) and measure their text in the
-    font the browser draws it with; returns the renderer's name. A theme the user enabled is
-    kept. Call ``alt.renderers.enable("default")`` afterwards to get interactive charts back
-    online."""
+    font the browser draws it with, and tables show their text as text (``tables_as_text``);
+    returns the renderer's name. A theme the user enabled is kept. Call
+    ``alt.renderers.enable("default")`` afterwards to get interactive charts back online."""
     import altair as alt
+
+    tables_as_text()
 
     alt.renderers.enable(RENDERER)
     if THEME not in alt.theme.names():

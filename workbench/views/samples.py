@@ -2,9 +2,11 @@
 vectorised.
 
 ``sample_table`` adds what a user filters on — task kind label, difficulty, paradigm and scenario
-(from the registry), the error-message cluster (the ids of ``failure_modes``) — and a categorical
-column per filter, so a filter is a comparison of integer codes, not a loop over rows. ``SampleFilter``
-keeps one boolean mask per facet and the text search's mask; a change recomputes only the
+(from the registry), the error-message cluster (the ids of ``failure_modes``), the sample's tags
+and whether it carries a note — and a categorical column per filter, so a filter is a comparison
+of integer codes, not a loop over rows (tags, a list per sample, are a row × tag matrix). Its
+rows are in task-number order (C/2 before C/10). ``SampleFilter`` keeps one boolean mask per
+facet and the text search's mask (answers, output and notes); a change recomputes only the
 changed mask, then the matching rows and the counts per facet value.
 """
 
@@ -22,9 +24,9 @@ import pandas as pd
 from workbench.analysis.categories import language_categories
 from workbench.analysis.failure_modes import cluster_names, row_clusters
 from workbench.analysis.passk import group_labels
-from workbench.analysis.rows import of_kind
+from workbench.analysis.rows import in_task_order, of_kind
 from workbench.errors import InputError
-from workbench.evaluation.notes import NOTE_KEY, notes, with_notes
+from workbench.evaluation.notes import NOTE_KEY, notes, tag_list, with_notes
 from workbench.evaluation.store import Store
 
 # Facet name -> column of the sample table.
@@ -37,12 +39,19 @@ FACETS: dict[str, str] = {
     "scenario": "scenario",
     "status": "status",
     "cause": "cause",
+    "tag": "tags",
+    "noted": "noted",
     "cluster": "cluster_label",
 }
+# Facets whose column holds a list per row (a sample carries any number of tags): a row matches
+# a chosen value when its list holds it, and counts towards each value its list holds.
+LIST_FACETS: frozenset[str] = frozenset({"tag"})
 # What the text search looks in: the model's answer (its raw text, else the code given as a
-# completion) and what the toolchain and the test said. ``error_line`` is a line of these.
-SEARCHED: tuple[str, ...] = ("answer", "stdout", "stderr", "reason", "failing_check")
+# completion), what the toolchain and the test said (``error_line`` is a line of these), and the
+# sample's note.
+SEARCHED: tuple[str, ...] = ("answer", "stdout", "stderr", "reason", "failing_check", "note")
 NONE = "(none)"
+NOTED = "with a note"  # the ``noted`` facet's value for a sample whose note has text
 FACET_PREFIX = "facet:"  # the views' own filter columns: left out of exports
 PASSED_CLUSTER = "(passed)"
 MACHINE_CLUSTER = "(machine)"
@@ -99,11 +108,27 @@ def sample_table(results: pd.DataFrame) -> pd.DataFrame:
     clusters = row_clusters(table)
     table[["message", "template", "cluster"]] = clusters
     table["cluster_label"] = cluster_labels(table)
+    set_note_facets(table)
     for facet, column in FACETS.items():
-        values = facet_values(table[column])
-        table[facet_column(facet)] = pd.Categorical(values, categories=_ordered(values, column))
+        if facet not in LIST_FACETS:
+            values = facet_values(table[column])
+            table[facet_column(facet)] = pd.Categorical(values, categories=_ordered(values, column))
     table["key"] = key_strings(table)
-    return table
+    return in_task_order(table).reset_index(drop=True)
+
+
+def set_note_facets(table: pd.DataFrame) -> None:
+    """The columns the note facets read, from ``tags`` and ``note`` (set again after an edit):
+    ``tags`` as lists, ``noted`` (``NOTED`` or missing) and the tag facet's list per row."""
+    if "tags" not in table.columns:
+        table["tags"] = [[] for _ in range(len(table))]
+    if "note" not in table.columns:
+        table["note"] = None
+    table["tags"] = [tag_list(t) for t in table["tags"]]
+    has_note = table["note"].map(lambda n: isinstance(n, str) and bool(n.strip()))
+    table["noted"] = np.where(has_note, NOTED, None)
+    for facet in LIST_FACETS:
+        table[facet_column(facet)] = [tuple(v) or (NONE,) for v in table[FACETS[facet]]]
 
 
 def facet_column(facet: str) -> str:
@@ -191,11 +216,27 @@ class TextSearch:
 
 class SampleFilter:
     """Filters over a ``sample_table``: per facet a set of chosen values (empty: all) and a text
-    search; ``matches`` is the boolean mask of rows that pass them all."""
+    search; ``matches`` is the boolean mask of rows that pass them all. A facet of one value per
+    row filters by its integer codes; a list facet (``LIST_FACETS``) by a row × value matrix."""
 
     def __init__(self, table: pd.DataFrame) -> None:
         self.table = table
-        self._codes = {f: table[facet_column(f)].cat.codes.to_numpy() for f in FACETS}
+        self._values: dict[str, list[str]] = {}
+        self._codes: dict[str, np.ndarray] = {}
+        self._members: dict[str, np.ndarray] = {}
+        for facet in FACETS:
+            column = table[facet_column(facet)]
+            if facet in LIST_FACETS:
+                values = sorted({v for row in column for v in row} - {NONE})
+                values += [NONE] if any(NONE in row for row in column) else []
+                index = {v: i for i, v in enumerate(values)}
+                members = np.zeros((len(table), len(values)), dtype=bool)
+                for row, held in enumerate(column):
+                    members[row, [index[v] for v in held]] = True
+                self._values[facet], self._members[facet] = values, members
+            else:
+                self._values[facet] = list(column.cat.categories)
+                self._codes[facet] = column.cat.codes.to_numpy()
         self._masks: dict[str, np.ndarray] = {}
         self._chosen: dict[str, tuple[str, ...]] = {f: () for f in FACETS}
         self._search = TextSearch(table)
@@ -204,7 +245,7 @@ class SampleFilter:
 
     def categories(self, facet: str) -> list[str]:
         """The values of ``facet``, in the order a filter lists them."""
-        return list(self.table[facet_column(facet)].cat.categories)
+        return list(self._values[facet])
 
     def chosen(self, facet: str) -> tuple[str, ...]:
         """The values ``facet`` is restricted to (empty: all)."""
@@ -217,9 +258,12 @@ class SampleFilter:
         if not chosen:
             self._masks.pop(facet, None)
             return
-        categories = self.table[facet_column(facet)].cat.categories
-        wanted = categories.get_indexer(list(chosen))
-        self._masks[facet] = np.isin(self._codes[facet], wanted[wanted >= 0])
+        wanted = pd.Index(self._values[facet]).get_indexer(list(chosen))
+        wanted = wanted[wanted >= 0]
+        if facet in self._members:
+            self._masks[facet] = self._members[facet][:, wanted].any(axis=1)
+        else:
+            self._masks[facet] = np.isin(self._codes[facet], wanted)
 
     def search(self, text: str, regex: bool = False) -> None:
         """Keep only rows whose answer or messages contain ``text`` / match ``regex``."""
@@ -242,9 +286,13 @@ class SampleFilter:
         """Per facet, the rows per value that the other filters let through (what choosing
         that value would show)."""
         out = {}
-        for facet, codes in self._codes.items():
-            size = len(self.table[facet_column(facet)].cat.categories)
-            out[facet] = np.bincount(codes[self._all_but(facet)], minlength=size)
+        for facet in FACETS:
+            mask = self._all_but(facet)
+            if facet in self._members:
+                out[facet] = self._members[facet][mask].sum(axis=0)
+            else:
+                size = len(self._values[facet])
+                out[facet] = np.bincount(self._codes[facet][mask], minlength=size)
         return out
 
     def close(self) -> None:
