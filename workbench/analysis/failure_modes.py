@@ -23,6 +23,10 @@ from workbench.analysis.rows import failing, is_failing
 from workbench.errors import InputError
 from workbench.execution.records import CAUSES, SAMPLE_KEY
 
+# What a person wrote on a sample (``evaluation.notes.with_notes``): a cluster counts its noted
+# samples and lists their tags.
+NOTED_BY = ("tags", "note")
+
 KEY = list(SAMPLE_KEY)
 
 # Clustering merges templates whose cosine distance (TF-IDF of words and word pairs) is below
@@ -273,7 +277,9 @@ def failure_modes(
     causes), ``n_templates`` merged, and ``examples``: up to ``examples`` sample keys (task,
     task_id, model, sample_index) as dicts. Rows with a machine status (``toolchain_missing``,
     ``infrastructure_error``) are not failures of the sample and are left out. Sorted by
-    group, then count (largest first).
+    group, then count (largest first). When the results carry notes (``tags``, ``note``:
+    ``with_notes``), ``n_noted`` counts the cluster's samples with a tag or a note and ``tags``
+    lists its tags, most used first, each with its count (``Silly Mistake (2); typo (1)``).
     """
     by = [by] if isinstance(by, str) else list(by)
     needed = [*KEY, "status", *by]
@@ -296,9 +302,12 @@ def failure_modes(
         "n_templates",
         "examples",
     ]
+    noted = [c for c in NOTED_BY if c in failures.columns]
+    if noted:
+        columns[-1:-1] = ["n_noted", "tags"]
     if failures.empty:
         return pd.DataFrame(columns=columns)
-    frame = failures[list(dict.fromkeys([*KEY, "status", *by, *extra]))].copy()
+    frame = failures[list(dict.fromkeys([*KEY, "status", *by, *extra, *noted]))].copy()
     clusters = row_clusters(failures, threshold)
     frame["message"] = clusters["message"]
     frame["template"] = clusters["template"]
@@ -322,12 +331,33 @@ def failure_modes(
     samples = frame.sort_values(["other", *KEY], kind="stable").groupby("group").head(examples)
     samples = samples.assign(example=samples[KEY].astype(object).to_dict("records"))
     table["examples"] = samples.groupby("group")["example"].agg(list)
+    if noted:
+        table["n_noted"], table["tags"] = _notes_per_group(frame)
     table["n_failures"] = table.groupby("by_group")["count"].transform("sum")
     table["share"] = table["count"] / table["n_failures"]
     table = table.sort_values(
         ["by_group", "count", "cluster"], ascending=[True, False, True], kind="stable"
     )
     return table[columns].reset_index(drop=True)
+
+
+def _notes_per_group(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Per ``group`` of ``frame``: how many samples carry a tag or a note, and their tags with
+    counts, most used first."""
+    tags = frame["tags"] if "tags" in frame.columns else pd.Series([[]] * len(frame), frame.index)
+    note = frame["note"] if "note" in frame.columns else pd.Series(None, frame.index)
+    has = tags.map(lambda t: len(t) > 0 if isinstance(t, list | tuple) else False) | note.map(
+        lambda n: isinstance(n, str) and bool(n.strip())
+    )
+    counted = has.groupby(frame["group"]).sum().astype(int)
+    every = frame.assign(tag=tags).explode("tag").dropna(subset=["tag"])
+    per = every.groupby(["group", "tag"]).size().rename("n").reset_index()
+    per = per.sort_values(["group", "n", "tag"], ascending=[True, False, True])
+    listed = {
+        group: "; ".join(f"{t} ({n})" for t, n in zip(part["tag"], part["n"], strict=True))
+        for group, part in per.groupby("group")
+    }
+    return counted, pd.Series(listed, dtype=object).reindex(counted.index).fillna("")
 
 
 def cause_order(causes: Sequence[str]) -> list[str]:

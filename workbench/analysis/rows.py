@@ -73,3 +73,25 @@ def in_task_order(
         key=lambda column: task_number_key(column) if column.name == "task_id" else column,
         kind="stable",
     )
+
+
+def labelled(
+    results: pd.DataFrame,
+    tags: Iterable[str] = (),
+    note: str | None = None,
+    noted: bool = False,
+) -> pd.DataFrame:
+    """The rows of ``results`` (with ``tags`` and ``note`` columns: ``with_notes``) that carry
+    one of ``tags``, whose note contains ``note`` (any case), and — with ``noted`` — that carry
+    a tag or a note at all. No condition given: every row."""
+    wanted = set(tags)
+    row_tags = results["tags"].map(lambda t: set(t) if isinstance(t, list | tuple) else set())
+    texts = results["note"].map(lambda n: n if isinstance(n, str) else "")
+    keep = pd.Series(True, index=results.index)
+    if wanted:
+        keep &= row_tags.map(lambda t: bool(t & wanted))
+    if note:
+        keep &= texts.str.contains(note, case=False, regex=False)
+    if noted:
+        keep &= row_tags.map(bool) | texts.str.strip().ne("")
+    return results[keep]

@@ -53,15 +53,18 @@ def _results(args: argparse.Namespace) -> int:
 
 def _failures(args: argparse.Namespace) -> int:
     from workbench.analysis.failure_modes import example_key, failure_modes
+    from workbench.analysis.rows import labelled
+    from workbench.evaluation.notes import notes, with_notes
     from workbench.views.text import format_failure_modes
 
     with options.open_store(args.store) as store:
         if args.refresh:
             store.refresh_causes()
-        results = store.results()
+        results = with_notes(store.results(), notes(store))
+    results = labelled(results, args.tag or (), args.note, args.noted)
     table = failure_modes(results, by=args.by)
     if args.format == "json":
-        print(json.dumps(_records(table), indent=2, ensure_ascii=False))
+        print(json.dumps(_records(table), indent=2, ensure_ascii=False, default=str))
     elif args.format == "csv":
         table["examples"] = table["examples"].map(lambda xs: "; ".join(map(example_key, xs)))
         print(table.to_csv(index=False), end="")
@@ -141,6 +144,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     fm.add_argument(
         "--refresh", action="store_true", help="recompute causes from stored output first"
     )
+    fm.add_argument("--tag", action="append", help="only samples with this tag (repeatable)")
+    fm.add_argument("--note", default=None, help="only samples whose note contains this text")
+    fm.add_argument("--noted", action="store_true", help="only samples with a tag or a note")
     fm.set_defaults(func=_failures)
 
     c = sub.add_parser("compare", help="models compared sample by sample (exact McNemar test)")

@@ -21,6 +21,7 @@ from workbench.analysis.passk import (
     status_counts,
 )
 from workbench.analysis.rows import task_kinds
+from workbench.views.detail import shorten
 from workbench.views.scores import footnote_lines, shown_scores
 
 
@@ -94,11 +95,14 @@ def _cluster_lines(part: pd.DataFrame, label: str, top: int) -> list[str]:
     for row in part.head(top).itertuples(index=False):
         lines.append(
             f"  {row.cluster:>7}  {row.count:>5}  {row.share * 100:4.0f}%  "
-            f"{str(getattr(row, label)).ljust(width)}  {row.template[:100]}"
+            f"{str(getattr(row, label)).ljust(width)}  {shorten(row.template, 100)}"
         )
         example = example_key(row.examples[0]) if row.examples else ""
         lines.append(f"{pad}e.g. {example}:")
-        lines.append(f"{pad}  {row.message[:100]}")
+        lines.append(f"{pad}  {shorten(row.message, 100)}")
+        if getattr(row, "n_noted", 0):
+            tags = f"; tags: {row.tags}" if row.tags else ""
+            lines.append(f"{pad}noted: {row.n_noted} of {row.count}{tags}")
     return lines
 
 
