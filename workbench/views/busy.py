@@ -37,9 +37,9 @@ class BusyLine(widgets.HTML):
         if self.value:
             yield
             return
-        self.value = f'<span class="spin"></span>{esc(what)}…'
         for button in self.buttons:
             button.disabled = True
+        self.value = f'<span class="spin"></span>{esc(what)}…'
         try:
             yield
         finally:
