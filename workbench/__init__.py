@@ -76,6 +76,7 @@ _API = {
     # views and this machine
     "FailureBrowser": "workbench.views.failure_browser",
     "ModelComparison": "workbench.views.model_comparison",
+    "comparison_table": "workbench.views.model_comparison",
     "write_report": "workbench.views.report",
     "score_table": "workbench.views.scores",
     "language_statuses": "workbench.ops.doctor",
@@ -129,7 +130,7 @@ if TYPE_CHECKING:  # what editors and type checkers see (tests/test_api.py keeps
     from workbench.registry.limits import canonical_times, task_limits
     from workbench.views import teaching
     from workbench.views.failure_browser import FailureBrowser
-    from workbench.views.model_comparison import ModelComparison
+    from workbench.views.model_comparison import ModelComparison, comparison_table
     from workbench.views.report import write_report
     from workbench.views.scores import score_table
 

@@ -84,7 +84,9 @@ def _label(row: Mapping[str, Any]) -> str:
 
 
 def _button(description: str, icon: str = "") -> widgets.Button:
-    return widgets.Button(description=description, icon=icon, layout={"width": "auto"})
+    """A button as wide as its words, never squeezed by the inputs beside it."""
+    layout = widgets.Layout(width="auto", flex="0 0 auto")
+    return widgets.Button(description=description, icon=icon, layout=layout)
 
 
 class FailureBrowser(widgets.VBox):
@@ -170,14 +172,14 @@ class FailureBrowser(widgets.VBox):
         self.rerun_button = _button("rerun this sample", "refresh")
         self.rerun_button.on_click(lambda button: self._act(self.rerun, "running the sample"))
         self.tags = widgets.TagsInput(
-            value=[], allow_duplicates=False, layout=widgets.Layout(min_width="40%")
+            value=[], allow_duplicates=False, layout=widgets.Layout(flex="1 1 auto")
         )
         self.pattern = widgets.Dropdown(
             options=[("add a Tambon et al. pattern…", ""), *[(p, p) for p in TAMBON_PATTERNS]],
-            layout=widgets.Layout(width="auto"),
+            layout=widgets.Layout(width="15em", flex="0 0 auto"),
         )
         self.pattern.observe(self._on_pattern, names="value")
-        self.note = widgets.Textarea(placeholder="note", layout=widgets.Layout(width="70%"))
+        self.note = widgets.Textarea(placeholder="note", layout=widgets.Layout(flex="1 1 auto"))
         self.save_note = _button("save tags and note", "tag")
         self.save_note.on_click(
             lambda button: self._act(
@@ -185,16 +187,18 @@ class FailureBrowser(widgets.VBox):
             )
         )
         self.defect_reason = widgets.Text(
-            placeholder="why is this task defective? (its test, not the answer)",
-            layout=widgets.Layout(width="60%"),
+            placeholder="why is this task defective? (its test or instruction, not the answer)",
+            layout=widgets.Layout(flex="1 1 auto"),
         )
-        self.mark_button = _button("set the task aside as defective", "ban")
+        self.mark_button = _button("set task aside", "ban")
+        self.mark_button.tooltip = "set this sample's task aside as defective, with the reason"
         self.mark_button.on_click(
             lambda button: self._act(
                 lambda: self.mark_task_defective(self.defect_reason.value), "setting it aside"
             )
         )
-        self.restore_button = _button("count the task again", "undo")
+        self.restore_button = _button("count it again", "undo")
+        self.restore_button.tooltip = "count this sample's task again in every score"
         self.restore_button.on_click(
             lambda button: self._act(self.restore_task, "counting the task again")
         )
@@ -228,7 +232,7 @@ class FailureBrowser(widgets.VBox):
                 widgets.HBox([self.export_path, self.export_button]),
                 self.message,
             ],
-            layout=widgets.Layout(width="42%", min_width="24em"),
+            layout=widgets.Layout(width="44%", min_width="24em"),
         )
         pane = widgets.Box([self.detail], layout=widgets.Layout(max_height="80vh", overflow="auto"))
         right = widgets.VBox(
@@ -246,7 +250,7 @@ class FailureBrowser(widgets.VBox):
                 widgets.HBox([self.defect_reason, self.mark_button, self.restore_button]),
                 pane,
             ],
-            layout=widgets.Layout(width="58%", min_width="0"),
+            layout=widgets.Layout(width="56%", min_width="0"),
         )
         return [
             widgets.HTML(STYLE + BUSY_STYLE),
@@ -314,8 +318,13 @@ class FailureBrowser(widgets.VBox):
                 if len(shown) > MAX_OPTIONS:
                     top = sorted(shown, key=lambda i: -n[i])[:MAX_OPTIONS]
                     shown = sorted(set(top) | {i for i in shown if values[i] in chosen})
-                control.options = [(f"{values[i]} ({n[i]})", values[i]) for i in shown]
-                control.value = tuple(v for v in chosen if v in values)
+                options = [(f"{values[i]} ({n[i]})", values[i]) for i in shown]
+                if options == list(control.options):
+                    continue
+                control.value = ()  # as for the list (show_page): no stale chosen position
+                with control.hold_sync():
+                    control.options = options
+                    control.value = tuple(v for v in chosen if v in values)
         finally:
             self._quiet = False
         searched = html.escape(self.search.value)
@@ -337,11 +346,16 @@ class FailureBrowser(widgets.VBox):
         rows = self.rows
         self._quiet = True
         try:
-            self.table_widget.options = [
-                (_label(r), k) for r, k in zip(rows.to_dict("records"), rows["key"], strict=True)
-            ]
+            # No row chosen while the options change, then the new options and the chosen row in
+            # one message: the page never holds a chosen position its list does not have.
+            self.table_widget.value = None
             chosen = self._selected_key()
-            self.table_widget.value = chosen if chosen in set(rows["key"]) else None
+            with self.table_widget.hold_sync():
+                self.table_widget.options = [
+                    (_label(r), k)
+                    for r, k in zip(rows.to_dict("records"), rows["key"], strict=True)
+                ]
+                self.table_widget.value = chosen if chosen in set(rows["key"]) else None
         finally:
             self._quiet = False
         first = self.page * self.page_size

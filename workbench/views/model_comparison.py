@@ -13,12 +13,14 @@ for either side. Drivable from code like the browser: ``click(language, cell)``,
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from workbench.analysis.compare_models import (
     CELLS,
@@ -26,6 +28,7 @@ from workbench.analysis.compare_models import (
     OVERALL,
     PAIR_FLAGS,
     PAIR_KEY,
+    Comparison,
     compare_models,
     paired_frame,
 )
@@ -48,7 +51,7 @@ from workbench.views.detail import (
 )
 from workbench.views.samples import load_results
 from workbench.views.tasks import TaskLookup
-from workbench.views.text import SIGNIFICANT, p_text
+from workbench.views.text import SIGNIFICANT, p_text, shown_comparison
 
 # The count buttons of a row, in the order the table shows them: the discordant pairs first.
 GRID_CELLS = ("only_a", "only_b", "both_pass", "both_fail")
@@ -312,6 +315,37 @@ class ModelComparison(widgets.VBox):
                 action()
         except WorkbenchError as exc:
             self.message.value = f'<span style="color:#b00">{esc(exc)}</span>'
+
+
+def comparison_table(comparison: Comparison) -> Styler:
+    """``compare_models``' table as a notebook shows it: per model pair (named once, in the
+    caption, or in a ``pair`` column when there are several) the group, the discordant pairs and
+    p first, pass rates in %, every p below 0.05 marked (``*``, bold on yellow)."""
+    parts = []
+    pairs = comparison.table.groupby(["model_a", "model_b"], sort=False)
+    for (a, b), part in pairs:
+        shown = shown_comparison(part)
+        if pairs.ngroups > 1:
+            shown.insert(0, "pair", f"A = {a}, B = {b}")
+        parts.append(shown)
+    frame = pd.concat(parts, ignore_index=True)
+    marked = [c for c in ("p", "p aside") if c in frame.columns]
+    caption = (
+        f"A = {comparison.table['model_a'].iloc[0]}, B = {comparison.table['model_b'].iloc[0]}. "
+        if pairs.ngroups == 1
+        else ""
+    ) + f"* p < {SIGNIFICANT} (exact McNemar test on the pairs where one model passed)"
+    if DEFECTIVE_PAIRS in comparison.table.columns:
+        caption += "; aside: the same with the defective tasks set aside"
+    return (
+        frame.style.hide(axis="index")
+        .map(
+            lambda v: "font-weight: bold; background: #fff3cd" if str(v).endswith(" *") else "",
+            subset=marked,
+        )
+        .format(precision=1, escape="html")
+        .set_caption(html.escape(caption))
+    )
 
 
 def _p_cell(p: float) -> widgets.HTML:

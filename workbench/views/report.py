@@ -342,7 +342,7 @@ def _summary(row: dict) -> str:
     """A failing sample's one line: key, task kind, status (in words on hover), cause, its
     message cut at a word, its tags and whether it carries a note."""
     status = text(row["status"])
-    message = shorten(row.get("error_line") or row.get("message"), SUMMARY_CHARS)
+    message = shorten(text(row.get("error_line")) or row.get("message"), SUMMARY_CHARS)
     noted = ' <span class="muted">✎ note</span>' if text(row.get("note")) else ""
     tags = f" {tags_html(row.get('tags'))}" if row.get("tags") else ""
     return (

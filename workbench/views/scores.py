@@ -114,9 +114,10 @@ class ScoreTable:
         return shown_scores(self.table, self.ks)
 
     def _repr_html_(self) -> str:
-        return self.shown.to_html(index=False, escape=True) + footnote_html(
-            self.defects, self.listed
+        table = self.shown.to_html(
+            index=False, escape=True, classes=["tex2jax_ignore", "mathjax_ignore"]
         )
+        return table + footnote_html(self.defects, self.listed)
 
     def __str__(self) -> str:
         return "\n".join(
@@ -133,10 +134,13 @@ def score_table(
     *,
     store: Store | str | Path | None = None,
     defects: pd.DataFrame | None = None,
+    table: pd.DataFrame | None = None,
 ) -> ScoreTable:
     """pass@k of ``results`` per model and ``by`` group in both readings, with the footnote:
     the defective tasks are ``defects``, else ``defective_tasks(store)`` (the shipped list and
-    the store's own marks), else the shipped list."""
+    the store's own marks), else the shipped list. ``table``: the scores already computed with
+    those defects set aside (``difficulty_table(..., set_aside=...)``), shown as they are."""
     listed = defects if defects is not None else defective_tasks(store)
-    table = pass_at_k_table(results, k=k, by=by, set_aside=listed)
+    if table is None:
+        table = pass_at_k_table(results, k=k, by=by, set_aside=listed)
     return ScoreTable(table, applied_defects(results, listed), len(listed), k_values(k))
