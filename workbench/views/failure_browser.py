@@ -152,7 +152,7 @@ class FailureBrowser(widgets.VBox):
         self.export_path = widgets.Text(
             value=str(outputs_dir() / EXPORT_NAME),
             description="export to",
-            layout=widgets.Layout(width="70%"),
+            layout=widgets.Layout(flex="1 1 auto", width="auto", min_width="0"),
         )
         self.export_button = _button("export matching rows", "download")
         self.export_button.on_click(
@@ -202,7 +202,10 @@ class FailureBrowser(widgets.VBox):
         self.restore_button.on_click(
             lambda button: self._act(self.restore_task, "counting the task again")
         )
-        self.detail = widgets.HTML("<i>choose a sample in the list: its detail shows here</i>")
+        self.detail = widgets.HTML(
+            "<i>choose a sample in the list: its detail shows here</i>",
+            layout=widgets.Layout(width="100%"),
+        )
         self.busy.buttons = [
             self.clear,
             self.export_button,
@@ -234,7 +237,11 @@ class FailureBrowser(widgets.VBox):
             ],
             layout=widgets.Layout(width="44%", min_width="24em"),
         )
-        pane = widgets.Box([self.detail], layout=widgets.Layout(max_height="80vh", overflow="auto"))
+        # The detail scrolls in its own pane, as wide as its column (its text wraps there).
+        pane = widgets.Box(
+            [self.detail],
+            layout=widgets.Layout(width="100%", max_height="80vh", overflow="auto"),
+        )
         right = widgets.VBox(
             [
                 widgets.HBox(
