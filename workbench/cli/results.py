@@ -109,7 +109,9 @@ def _report(args: argparse.Namespace) -> int:
     from workbench.views.report import write_report
 
     with options.open_store(args.store) as store:
-        out = write_report(store, args.out or outputs_dir() / "report.html", title=args.title)
+        out = write_report(
+            store, args.out or outputs_dir() / "report.html", title=args.title, data=args.data
+        )
     print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB); open it in any browser, offline")
     return 0
 
@@ -165,4 +167,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--out", type=Path, default=None, help="default: report.html in the outputs folder"
     )
     rp.add_argument("--title", default="McEval failure report")
+    options.data(
+        rp,
+        help="the failing samples' tasks (default: MCEVAL_DATA or ../shared/mceval, then the demo)",
+    )
     rp.set_defaults(func=_report)

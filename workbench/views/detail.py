@@ -52,6 +52,7 @@ STYLE = """
 .wb-detail .diff_sub { background: #ffaaaa; }
 .wb-detail .side { display: flex; gap: 8px; } .wb-detail .side > div { flex: 1; min-width: 0; }
 .wb-detail .legend { font-size: 12px; color: #555; margin: 2px 0 4px; }
+.wb-detail .wide { overflow-x: auto; max-width: 100%; }
 .wb-detail .legend span { padding: 0 4px; border-radius: 2px; color: #222; }
 """
 
@@ -206,7 +207,9 @@ def side_by_side(left: Any, right: Any, left_title: str, right_title: str) -> st
         context=True,
         numlines=3,
     )
-    return diff_legend(left_title, right_title) + table.replace('nowrap="nowrap"', "")
+    # In its own horizontal scroll: a wide diff never widens the detail around it.
+    table = table.replace('nowrap="nowrap"', "")
+    return f'{diff_legend(left_title, right_title)}<div class="wide">{table}</div>'
 
 
 def _words(line: str) -> str:

@@ -204,7 +204,7 @@ class FailureBrowser(widgets.VBox):
         )
         self.detail = widgets.HTML(
             "<i>choose a sample in the list: its detail shows here</i>",
-            layout=widgets.Layout(width="100%"),
+            layout=widgets.Layout(width="100%", min_width="0"),  # wraps, never widens its pane
         )
         self.busy.buttons = [
             self.clear,
