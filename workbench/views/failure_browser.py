@@ -57,6 +57,7 @@ from workbench.views.tasks import TaskLookup
 STYLE = """<style>
 .wb-table select { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; }
 .wb-facet select { font-size: 12px; }
+.wb-pane .widget-html-content { min-width: 0; }
 .wb-defect { background: #fff3cd; border: 1px solid #e0c36a; padding: 4px 8px; margin: 4px 0;
   font-size: 12px; }
 </style>"""
@@ -152,7 +153,7 @@ class FailureBrowser(widgets.VBox):
         self.export_path = widgets.Text(
             value=str(outputs_dir() / EXPORT_NAME),
             description="export to",
-            layout=widgets.Layout(flex="1 1 auto", width="auto", min_width="0"),
+            layout=widgets.Layout(width="100%"),
         )
         self.export_button = _button("export matching rows", "download")
         self.export_button.on_click(
@@ -162,7 +163,7 @@ class FailureBrowser(widgets.VBox):
 
         self.previous_sample_button = _button("◀ previous sample")
         self.next_sample_button = _button("next sample ▶")
-        self.position = widgets.Label()
+        self.position = widgets.Label(layout=widgets.Layout(flex="0 0 auto"))
         self.previous_sample_button.on_click(
             lambda button: self._act(self.previous_sample, "opening the previous sample")
         )
@@ -204,8 +205,9 @@ class FailureBrowser(widgets.VBox):
         )
         self.detail = widgets.HTML(
             "<i>choose a sample in the list: its detail shows here</i>",
-            layout=widgets.Layout(width="100%", min_width="0"),  # wraps, never widens its pane
+            layout=widgets.Layout(width="100%", min_width="0"),
         )
+        self.detail.add_class("wb-pane")  # its text wraps in the column, never widens it
         self.busy.buttons = [
             self.clear,
             self.export_button,
@@ -232,7 +234,8 @@ class FailureBrowser(widgets.VBox):
                 self.summary,
                 self.table_widget,
                 widgets.HBox([self.previous, self.page_label, self.next]),
-                widgets.HBox([self.export_path, self.export_button]),
+                self.export_path,
+                self.export_button,
                 self.message,
             ],
             layout=widgets.Layout(width="44%", min_width="24em"),
