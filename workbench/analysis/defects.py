@@ -131,7 +131,7 @@ def defective_mask(rows: pd.DataFrame, set_aside: Iterable[str] | pd.DataFrame) 
     record and, when it is a base id (``C/1``), every record built on it (``C/1-0-span``); an id
     of one completion record names that one. An entry with a ``test_line`` names a row only when
     the row's ``program`` holds that line (task ids repeat across data sets: the bundled demo's
-    C/1 is not McEval's); rows without a program are named by their id."""
+    C/1 is not McEval's); a row without a program (none stored) is named by its id."""
     frame = _entries(set_aside)
     hits = np.zeros(len(rows), dtype=bool)
     if frame.empty or rows.empty:
@@ -147,7 +147,9 @@ def defective_mask(rows: pd.DataFrame, set_aside: Iterable[str] | pd.DataFrame) 
         line = entry.get("test_line")
         if programs is not None and isinstance(line, str) and line and named.any():
             wanted = _normalised(line)
-            held = programs[named].map(lambda p, w=wanted: w in _normalised(p))
+            held = programs[named].map(
+                lambda p, w=wanted: not isinstance(p, str) or w in _normalised(p)
+            )
             named = named & held.reindex(rows.index, fill_value=False).astype(bool)
         hits |= named.to_numpy(dtype=bool)
     return pd.Series(hits, index=rows.index, dtype=bool)
