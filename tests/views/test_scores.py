@@ -19,8 +19,9 @@ def test_both_readings_and_the_footnote_of_the_real_store(store):
     scores = score_table(results, by="task", store=store)
     shown = scores.shown
     columns = list(shown.columns)
-    rules, aside = columns.index("pass@1 % (benchmark rules)"), columns.index(
-        "pass@1 % (defective tasks set aside)"
+    rules, aside = (
+        columns.index("pass@1 % (benchmark rules)"),
+        columns.index("pass@1 % (defective tasks set aside)"),
     )
     assert columns[rules + 1] == "n_defective_tasks" and aside == rules + 2
     real = shown[(shown["model"] == REAL_MODEL) & (shown["task"] == "generation")].iloc[0]
