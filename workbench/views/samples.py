@@ -28,6 +28,7 @@ from workbench.analysis.rows import in_task_order, of_kind
 from workbench.errors import InputError
 from workbench.evaluation.notes import NOTE_KEY, notes, tag_list, with_notes
 from workbench.evaluation.store import Store
+from workbench.views.detail import shorten
 
 # Facet name -> column of the sample table.
 FACETS: dict[str, str] = {
@@ -86,7 +87,7 @@ def cluster_labels(table: pd.DataFrame) -> pd.Series:
     if clustered.empty:
         return labels
     top = cluster_names(clustered)
-    names = {c: f"#{int(c)} {t[:70]}{'…' if len(t) > 70 else ''}" for c, t in top.items()}
+    names = {c: f"#{int(c)} {shorten(t, 70)}" for c, t in top.items()}
     labels.loc[clustered.index] = clustered["cluster"].map(names)
     return labels
 

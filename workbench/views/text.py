@@ -199,7 +199,7 @@ def format_comparison(comparison: Comparison, by: str = "language", limit: int =
         for row in listed.head(limit).to_dict("records"):
             loser = "b" if row["winner"] == a else "a"
             winner = "A" if loser == "b" else "B"
-            message = str(row.get(f"message_{loser}") or "")[:90]
+            message = shorten(row.get(f"message_{loser}"), 90)
             lines.append(
                 f"  {row['task_id']} #{row['sample_index']} ({row[by]}, {row['task']}): "
                 f"{winner} passed, {loser.upper()} {row[f'status_{loser}']}: {message}"
