@@ -340,7 +340,11 @@ def comparison_table(comparison: Comparison) -> Styler:
     return (
         frame.style.hide(axis="index")
         .map(
-            lambda v: "font-weight: bold; background: #fff3cd" if str(v).endswith(" *") else "",
+            lambda v: (
+                "font-weight: bold; background: #fff3cd; white-space: nowrap"
+                if str(v).endswith(" *")
+                else ""
+            ),
             subset=marked,
         )
         .format(precision=1, escape="html")
