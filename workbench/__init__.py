@@ -45,6 +45,7 @@ _API = {
     "missing_tools": "workbench.execution.toolchain",
     "toolchain_version": "workbench.execution.toolchain",
     "evaluate": "workbench.evaluation.runner",
+    "run_checks": "workbench.evaluation.checks",
     "Store": "workbench.evaluation.store",
     "annotate": "workbench.evaluation.notes",
     "notes": "workbench.evaluation.notes",
@@ -57,6 +58,8 @@ _API = {
     "difficulty_table": "workbench.analysis.difficulty",
     "failure_modes": "workbench.analysis.failure_modes",
     "compare_models": "workbench.analysis.compare_models",
+    "checks_histogram": "workbench.analysis.wrong_answers",
+    "miss_table": "workbench.analysis.wrong_answers",
     # figures
     "pass_at_1_chart": "workbench.figures.per_language",
     "save_figure": "workbench.figures.theme",
@@ -93,6 +96,8 @@ if TYPE_CHECKING:  # what editors and type checkers see (tests/test_api.py keeps
     from workbench.analysis.failure_modes import failure_modes
     from workbench.analysis.intervals import effective_sample_size, wilson_interval
     from workbench.analysis.passk import pass_at_k, pass_at_k_table, task_scores
+    from workbench.analysis.wrong_answers import checks_histogram, miss_table
+    from workbench.evaluation.checks import run_checks
     from workbench.evaluation.notes import annotate, notes
     from workbench.evaluation.runner import evaluate
     from workbench.evaluation.store import Store

@@ -13,7 +13,7 @@ B-C, ...): the table and the disagreements carry ``model_a`` and ``model_b``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 
 import numpy as np
@@ -22,6 +22,7 @@ from scipy.stats import binomtest
 
 from workbench.analysis.failure_modes import failure_messages
 from workbench.analysis.rows import of_kind
+from workbench.analysis.wrong_answers import miss_side_by_side
 from workbench.errors import InputError
 from workbench.execution.records import MACHINE_STATUSES, SAMPLE_KEY
 
@@ -42,10 +43,14 @@ class Comparison:
     ``table``: one row per (model pair, language) plus an ``ALL`` row per pair — pair counts,
     the four cells, pass rates on the paired samples and the exact McNemar p-value.
     ``disagreements``: one row per discordant pair (one model passed, the other failed).
+    ``misses``: per language (and ``ALL``), the kinds of miss of each model's wrong answers side
+    by side, a column per model (``wrong_answers.miss_side_by_side``; empty when the results
+    carry no ``miss``: their checks were never opened).
     """
 
     table: pd.DataFrame
     disagreements: pd.DataFrame
+    misses: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def mcnemar_exact(only_a: int, only_b: int) -> float:
@@ -196,6 +201,7 @@ def compare_models(
     ``both_pass``, ``only_a``, ``only_b``, ``both_fail``, pass rates on the pairs, and the exact
     McNemar p-value (``binomtest`` of ``only_a`` among the discordant pairs, p = 1/2). Unpaired
     samples and pairs with a machine status are counted, not compared (module docstring).
+    With opened checks (``miss``), each model's kinds of miss per language (``misses``).
     """
     names = _models(models)
     for column in dict.fromkeys([*PAIR_KEY, "model", "status", by]):
@@ -222,7 +228,9 @@ def compare_models(
         table, disagreements = _pair(rows, a, b, by)
         tables.append(table)
         lists.append(disagreements)
+    opened = "miss" in rows.columns and rows["miss"].notna().any()
     return Comparison(
         table=pd.concat(tables, ignore_index=True),
         disagreements=pd.concat(lists, ignore_index=True),
+        misses=miss_side_by_side(rows, names, by) if opened else pd.DataFrame(),
     )

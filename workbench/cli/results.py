@@ -50,7 +50,8 @@ def _results(args: argparse.Namespace) -> int:
 
 def _failures(args: argparse.Namespace) -> int:
     from workbench.analysis.failure_modes import example_key, failure_modes
-    from workbench.views.text import format_failure_modes
+    from workbench.analysis.wrong_answers import checks_histogram, miss_table
+    from workbench.views.text import format_checks, format_failure_modes
 
     with options.open_store(args.store) as store:
         if args.refresh:
@@ -64,6 +65,7 @@ def _failures(args: argparse.Namespace) -> int:
         print(table.to_csv(index=False), end="")
     else:
         print(format_failure_modes(table, args.by, top=args.top))
+        print("\n" + format_checks(checks_histogram(results), miss_table(results)))
     return 0
 
 
@@ -85,6 +87,7 @@ def _compare(args: argparse.Namespace) -> int:
         both = {
             "table": _records(comparison.table),
             "disagreements": _records(comparison.disagreements),
+            "misses": _records(comparison.misses),
         }
         print(json.dumps(both, indent=2, ensure_ascii=False))
     elif args.format == "csv":
@@ -120,13 +123,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     options.output_format(r)
     r.set_defaults(func=_results)
 
-    fm = sub.add_parser("failures", help="error messages of failing samples, clustered")
+    fm = sub.add_parser(
+        "failures",
+        help="failing samples clustered: error messages; wrong answers by miss kind and check",
+    )
     options.store(fm)
     fm.add_argument(
         "--by",
         nargs="+",
         default=["language"],
-        choices=["language", "model", "cause", "status", "task"],
+        choices=["language", "model", "cause", "status", "task", "miss"],
         help="group clusters by these columns (default: language)",
     )
     options.output_format(fm)

@@ -8,6 +8,54 @@ from __future__ import annotations
 
 import argparse
 
+from workbench.cli import options
+
+
+def _checks(args: argparse.Namespace) -> int:
+    from workbench.analysis.wrong_answers import checks_histogram, miss_table
+    from workbench.evaluation.checks import opened, run_checks
+    from workbench.inputs.samples import tasks_for_samples
+    from workbench.registry.languages import get_language
+    from workbench.views.text import format_checks
+
+    names = {get_language(n).name for n in args.languages} if args.languages else None
+    with options.open_store(args.store) as store:
+
+        def chosen():
+            results = store.results(models=args.model)
+            return results if names is None else results[results["language"].isin(names)]
+
+        failing = opened(chosen())
+        if not failing.empty:
+            run_checks(
+                failing,
+                tasks_for_samples(failing, args.data),
+                jobs=args.jobs,
+                limits=options.limits(args),
+                store=store,
+                cache=not args.no_cache,
+                progress=not args.quiet,
+            )
+        results = chosen()
+    print(f"{len(failing)} samples opened (failed or runtime_error)\n")
+    print(format_checks(checks_histogram(results), miss_table(results)))
+    return 0
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add this group's commands to the ``workbench`` parser."""
+    ch = sub.add_parser(
+        "checks",
+        help="run the failing samples again with every check of their test judged (second run)",
+    )
+    options.store(ch)
+    ch.add_argument("--model", nargs="+", default=None, metavar="M", help="only these models")
+    options.languages(ch, help="only these languages")
+    options.data(ch)
+    options.jobs(ch, help="parallel executions (default: cores)")
+    ch.add_argument(
+        "--no-cache", action="store_true", help="run again even if the store has the run"
+    )
+    options.run_timeout(ch)
+    options.quiet(ch, help="no progress bar")
+    ch.set_defaults(func=_checks)

@@ -21,6 +21,7 @@ import threading
 from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ import pandas as pd
 
 from workbench.evaluation.backends import Backend, make_backend
 from workbench.evaluation.cache import cache_key
+from workbench.evaluation.checks import after_evaluate
 from workbench.evaluation.store import GroupCommit, Store
 from workbench.execution import records
 from workbench.execution.causes import explain, explain_frame
@@ -87,6 +89,7 @@ def evaluate(
     progress: bool = True,
     cache: bool = True,
     limits: dict[str, float] | None = None,
+    checks: bool = False,
 ) -> pd.DataFrame:
     """Run every sample against its task and return one result row per sample (input order).
 
@@ -99,7 +102,10 @@ def evaluate(
     overrides registry limits (e.g. ``{"run_timeout": 5}``).
     Ctrl-C stops submitting, kills running sandboxes and re-raises ``KeyboardInterrupt``;
     everything finished before it is in the store. Warm compilers started for the run are
-    closed at its end.
+    closed at its end. ``checks``: then run the failing samples again with every check of their
+    test judged (``evaluation.checks.run_checks``, docs/checks.md): the rows gain
+    ``checks_passed``, ``checks_total``, ``checks_note``, ``miss``, the first failing check's
+    values and a ``checks`` list; no verdict changes.
     """
     known = known_tasks(samples, tasks)  # on (kind, task id) when tasks of several kinds
     if not known.all():
@@ -116,7 +122,20 @@ def evaluate(
             warm_compilers.shutdown()  # the warm compilers this run started
             if own_store and db is not None:
                 db.close()
-    return run.results()
+    # The checks run of the failing samples, or an earlier one's columns kept (docs/checks.md).
+    with Store(store) if own_store else nullcontext(db) as kept:
+        return after_evaluate(
+            run.results(),
+            tasks,
+            kept,
+            checks=checks,
+            jobs=jobs,
+            limits=limits,
+            backend=backend,
+            cluster=cluster,
+            cache=cache,
+            progress=progress,
+        )
 
 
 Item = dict[str, Any]  # a prepared sample: its columns, program and cache key

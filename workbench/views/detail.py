@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import pandas as pd
+
 # The marker the sandbox writes where it dropped the middle of a long output.
 _DROPPED = re.compile(r"^\[\.\.\. \d+ bytes not kept \.\.\.\]$")
 # "file.c:19:44:" / "line 19" in an error line: the program line it points at.
@@ -47,6 +49,12 @@ STYLE = """
 .wb-detail .side { display: flex; gap: 8px; } .wb-detail .side > div { flex: 1; min-width: 0; }
 .wb-detail .legend { font-size: 12px; color: #555; margin: 2px 0 4px; }
 .wb-detail .legend span { padding: 0 4px; border-radius: 2px; color: #222; }
+.wb-detail table.checks { border-collapse: collapse; font-size: 12px; }
+.wb-detail table.checks td, .wb-detail table.checks th { border-bottom: 1px solid #eee;
+  padding: 1px 8px 1px 2px; text-align: left; vertical-align: top; }
+.wb-detail table.checks code { white-space: pre-wrap; word-break: break-word; }
+.wb-detail table.checks tr.hit { background: #ffe08a; }
+.wb-detail .pass { color: #1a7f37; } .wb-detail .fail { color: #b00; font-weight: bold; }
 """
 
 
@@ -236,6 +244,7 @@ VERDICT_FIELDS: tuple[tuple[str, str], ...] = (
     ("failing check", "failing_check"),
     ("expected", "expected"),
     ("actual", "actual"),
+    ("miss", "miss"),
     ("reason", "reason"),
     ("extraction", "extraction"),
     ("cluster", "cluster_label"),
@@ -262,7 +271,7 @@ def sample_html(
         f"<h4>{esc(row.get('task_id'))} #{esc(row.get('sample_index'))} · "
         f"{esc(row.get('model'))} · {esc(row.get('task'))} · {esc(row.get('language'))}</h4>"
     )
-    parts = [head, facts(row, VERDICT_FIELDS), notes_html(row)]
+    parts = [head, facts(row, VERDICT_FIELDS), notes_html(row), checks_html(row)]
     if task is not None:
         parts += ["<h4>instruction</h4>", f"<pre>{esc(task.get('instruction'))}</pre>"]
     elif task_note:
@@ -287,3 +296,44 @@ def sample_html(
         output(row.get("stdout"), truncated, row.get("error_line")),
     ]
     return f'<div class="wb-detail"><style>{STYLE}</style>{"".join(parts)}</div>'
+
+
+def checks_label(row: Mapping[str, Any]) -> str:
+    """``k/n``: how many of the sample's checks passed, of those its instrumented run judged
+    (docs/checks.md); '' when its checks were not opened."""
+    total = row.get("checks_total")
+    if total is None or pd.isna(total):
+        return ""
+    return f"{int(row.get('checks_passed') or 0)}/{int(total)}"
+
+
+def checks_html(row: Mapping[str, Any]) -> str:
+    """The sample's checks, every one its instrumented run judged (``checks``: dicts of
+    ``CHECK_COLUMNS``), as a table — ✓ or ✗, the check's source, expected and actual — with the
+    first failing check highlighted; the run's note when it read none; '' when its checks were
+    not opened."""
+    checks = row.get("checks")
+    label = checks_label(row)
+    if not isinstance(checks, list | tuple) or not checks:
+        note = text(row.get("checks_note"))
+        return f"<h4>every check</h4><p><i>{esc(note)}</i></p>" if label and note else ""
+    first = next((i for i, c in enumerate(checks) if not c.get("passed")), None)
+    lines = []
+    for i, check in enumerate(checks):
+        mark = (
+            '<span class="pass">✓</span>' if check.get("passed") else '<span class="fail">✗</span>'
+        )
+        actual = esc(check.get("actual"))
+        if check.get("raised"):
+            actual = f"<i>raised:</i> {actual}"
+        hit = ' class="hit"' if i == first else ""
+        lines.append(
+            f"<tr{hit}><td>{mark}</td>"
+            f"<td><code>{esc(check.get('check_source'))}</code></td>"
+            f"<td><code>{esc(check.get('expected'))}</code></td><td><code>{actual}</code></td></tr>"
+        )
+    return (
+        f"<h4>every check: {esc(label)} passed (the first failing one highlighted)</h4>"
+        '<table class="checks"><tr><th></th><th>check</th><th>expected</th><th>actual</th></tr>'
+        f"{''.join(lines)}</table>"
+    )

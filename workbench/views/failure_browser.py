@@ -28,7 +28,7 @@ from workbench.errors import InputError, WorkbenchError
 from workbench.evaluation.notes import TAMBON_PATTERNS, annotate, tag_list
 from workbench.evaluation.runner import evaluate
 from workbench.evaluation.store import Store
-from workbench.views.detail import esc, sample_html, text
+from workbench.views.detail import checks_label, esc, sample_html, text
 from workbench.views.export import export_samples
 from workbench.views.samples import (
     FACETS,
@@ -55,9 +55,10 @@ MAX_OPTIONS = 300
 def _label(row: Mapping[str, Any]) -> str:
     message = text(row.get("message"))
     cause = text(row.get("cause")).replace(NONE, "")
+    checks = checks_label(row)
     return (
         f"{row['task_id']} #{row['sample_index']} │ {row['model']} │ {row['status']} "
-        f"{cause} │ {message[:90]}"
+        f"{cause}{f' {checks} checks' if checks else ''} │ {message[:90]}"
     )
 
 

@@ -28,6 +28,7 @@ from workbench.evaluation.store import Store
 from workbench.views.detail import STYLE, esc, facts, notes_html, raw_with_code, side_by_side
 from workbench.views.samples import load_results
 from workbench.views.tasks import TaskLookup
+from workbench.views.wrong_answers import misses_html
 
 SIDE_FIELDS: tuple[tuple[str, str], ...] = (
     ("status", "status"),
@@ -36,6 +37,7 @@ SIDE_FIELDS: tuple[tuple[str, str], ...] = (
     ("failing check", "failing_check"),
     ("expected", "expected"),
     ("actual", "actual"),
+    ("miss", "miss"),
 )
 CELL_TITLES = {
     "both_pass": "both pass",
@@ -107,8 +109,17 @@ class ModelComparison(widgets.VBox):
         self.samples.observe(self._on_sample, names="value")
         self.detail = widgets.HTML("<i>click a count, then choose a sample</i>")
         self.message = widgets.HTML()
+        self.misses = widgets.HTML()  # the pair's kinds of miss per language, side by side
         super().__init__(
-            [self.pair, self.grid, self.heading, self.samples, self.message, self.detail]
+            [
+                self.pair,
+                self.grid,
+                self.misses,
+                self.heading,
+                self.samples,
+                self.message,
+                self.detail,
+            ]
         )
         self._draw_table()
 
@@ -149,6 +160,13 @@ class ModelComparison(widgets.VBox):
                 cells.append(button)
             cells.append(widgets.HTML(f"{row['p_value']:.3g}"))
         self.grid.children = cells
+        misses = self.comparison.misses
+        if not misses.empty:
+            shown = misses[[self.by, "miss", a, b]]
+            shown = shown[shown[[a, b]].sum(axis=1) > 0]
+            self.misses.value = (
+                f"<b>kinds of miss of the wrong answers</b> (docs/checks.md){misses_html(shown)}"
+            )
         self.grid.layout = widgets.Layout(
             grid_template_columns=f"repeat({len(header)}, max-content)", grid_gap="2px 12px"
         )

@@ -33,6 +33,7 @@ from workbench.analysis.failure_modes import (
 )
 from workbench.analysis.passk import AVG_LABEL, pass_at_k_table, select_task_kind, status_counts
 from workbench.analysis.rows import failing, is_failing, of_kind, task_kinds
+from workbench.analysis.wrong_answers import checks_histogram, miss_side_by_side, miss_table
 from workbench.evaluation.store import Store
 from workbench.execution.records import SAMPLE_KEY
 from workbench.figures.theme import THEME_NAME, colour_scale, colours_for, register_theme
@@ -40,6 +41,7 @@ from workbench.registry.languages import language_names
 from workbench.views.detail import STYLE as DETAIL_STYLE
 from workbench.views.detail import clip, esc, facts, flag, output, tags_html, text
 from workbench.views.samples import load_results
+from workbench.views.wrong_answers import checks_chart, misses_html
 
 CODE_CHARS = 1200  # of each failing sample's code shown in the report
 OUTPUT_CHARS = 600  # of its stderr and stdout
@@ -71,6 +73,7 @@ SUMMARY_FIELDS: tuple[tuple[str, str], ...] = (
     ("failing check", "failing_check"),
     ("expected", "expected"),
     ("actual", "actual"),
+    ("miss", "miss"),
 )
 
 
@@ -250,6 +253,32 @@ def _section_clusters(results: pd.DataFrame, shown: set[str]) -> str:
     )
 
 
+def _section_checks(results: pd.DataFrame) -> str:
+    """Every check of the failing samples (docs/checks.md): how many passed, per model and
+    language, and the kinds of miss of the wrong answers, side by side per model."""
+    histogram = checks_histogram(results)
+    if histogram.empty or not histogram["opened"].any():
+        return ""
+    opened = histogram[histogram["opened"] > 0]
+    misses = miss_table(results)
+    models = sorted(results["model"].unique())
+    side = miss_side_by_side(results, models) if len(models) > 1 else pd.DataFrame()
+    numeric = [c for c in histogram.columns if c not in ("model", "language")]
+    return (
+        "<h2>Wrong answers, every check opened</h2>"
+        '<p class="muted">The failing samples run again with every check of their test judged '
+        "(<code>workbench checks</code>); the verdicts are the scored ones. Bars: the opened "
+        "samples by how many of their checks passed. <i>not opened</i>: failing samples the "
+        "second run did not judge (not a failed check or an error inside one, or not run yet); "
+        "<i>no checks read</i>: a language without a technique, or a test it cannot read.</p>"
+        + svg_image(checks_chart(opened), "checks passed per model and language")
+        + table_html(histogram, numeric)
+        + "<h3>Kinds of miss of the wrong answers</h3>"
+        + misses_html(misses)
+        + (f"<h3>Side by side, per language</h3>{misses_html(side)}" if not side.empty else "")
+    )
+
+
 def _section_comparison(results: pd.DataFrame) -> str:
     models = sorted(results["model"].unique())
     if len(models) < 2:
@@ -378,6 +407,7 @@ def report_html(
             _section_scores(results),
             _section_causes(failures),
             _section_clusters(results, anchors),
+            _section_checks(results),
             _section_comparison(results),
             _section_notes(results),
             _section_samples(failures),

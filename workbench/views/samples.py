@@ -24,6 +24,7 @@ from workbench.analysis.failure_modes import cluster_names, row_clusters
 from workbench.analysis.passk import group_labels
 from workbench.analysis.rows import of_kind
 from workbench.errors import InputError
+from workbench.evaluation.checks import attach_checks
 from workbench.evaluation.notes import NOTE_KEY, notes, with_notes
 from workbench.evaluation.store import Store
 
@@ -37,6 +38,7 @@ FACETS: dict[str, str] = {
     "scenario": "scenario",
     "status": "status",
     "cause": "cause",
+    "miss": "miss",  # the kind of miss of a wrong answer whose checks were opened
     "cluster": "cluster_label",
 }
 # What the text search looks in: the model's answer (its raw text, else the code given as a
@@ -51,17 +53,19 @@ MACHINE_CLUSTER = "(machine)"
 def load_results(
     source: pd.DataFrame | Store | str | Path,
 ) -> tuple[pd.DataFrame, Store | Path | None]:
-    """The results of ``source`` with their current notes, and where they are stored (the
-    Store, or the store file's path; None for a DataFrame not tied to a store)."""
+    """The results of ``source`` with their current notes (and a store's per-check rows,
+    ``attach_checks``), and where they are stored (the Store, or the store file's path; None
+    for a DataFrame not tied to a store)."""
     if isinstance(source, pd.DataFrame):
         return with_notes(source, None), None
     if isinstance(source, Store):
-        return with_notes(source.results(), notes(source)), source
+        results = attach_checks(source.results(), source.checks())
+        return with_notes(results, notes(source)), source
     path = Path(source)
     if not path.is_file():
         raise InputError("no results store here", file=path)
     with Store(path) as store:
-        results = store.results()
+        results = attach_checks(store.results(), store.checks())
     return with_notes(results, notes(path)), path
 
 
@@ -89,7 +93,7 @@ def sample_table(results: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise InputError(f"results have no column {missing[0]!r}", field=missing[0])
     table = of_kind(results).reset_index(drop=True).copy()
-    for column in ("subset", "level", "cause"):
+    for column in ("subset", "level", "cause", "miss"):
         if column not in table.columns:
             table[column] = None
     table["task_kind"] = group_labels(table, "task")

@@ -128,4 +128,32 @@ def format_comparison(comparison: Comparison, by: str = "language", limit: int =
                 f"{winner} passed, {loser.upper()} {row[f'status_{loser}']}: {message}"
             )
         blocks.append("\n".join(lines))
+    if not comparison.misses.empty:
+        blocks.append(
+            f"kinds of miss of each model's wrong answers, per {by}:\n"
+            + comparison.misses.to_string(index=False)
+        )
     return "\n\n".join(blocks)
+
+
+def format_checks(histogram: pd.DataFrame, misses: pd.DataFrame) -> str:
+    """What every check says of the failing samples (``analysis.wrong_answers``): per model and
+    language, how many checks the opened samples passed, and the kinds of miss of the wrong
+    answers."""
+    if histogram.empty:
+        return "checks passed: no failing samples"
+    if not histogram["opened"].any():
+        return (
+            "checks passed: no failing sample opened yet (`workbench checks --store S`, or "
+            "`workbench evaluate --checks`: every check judged, docs/checks.md)"
+        )
+    lines = [
+        "checks passed, per failing sample the checks run opened (workbench checks; "
+        "docs/checks.md):",
+        histogram.to_string(index=False),
+    ]
+    if not misses.empty:
+        lines += ["", "kinds of miss of the wrong answers (status failed):"]
+        shown = misses.loc[:, (misses != 0).any(axis=0)]
+        lines.append(shown.to_string(index=False))
+    return "\n".join(lines)
