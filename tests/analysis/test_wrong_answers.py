@@ -101,8 +101,8 @@ def test_wrong_answers_cluster_by_kind_of_miss_and_failing_check(results):
     rows = results[results["status"] != "passed"]
     clusters = row_clusters(rows)
     wrong = rows["status"].eq("failed") & rows["miss"].notna()
-    expected = rows.loc[wrong, "miss"] + " · " + rows.loc[wrong, "failing_check"].map(
-        normalise_check
+    expected = (
+        rows.loc[wrong, "miss"] + " · " + rows.loc[wrong, "failing_check"].map(normalise_check)
     )
     assert clusters.loc[wrong, "template"].tolist() == expected.tolist()
     # One cluster per template: never merged with another.

@@ -131,6 +131,7 @@ def test_a_rerun_keeps_the_samples_checks(checked, results):
     row = browser.rerun()
     assert row["status"] == "failed" and row["miss"] == "edge_case"
     assert row["checks_total"] == wrong.iloc[0]["checks_total"]
+
     def table(html: str) -> str:
         start = html.index("every check")
         return html[start : html.index("</table>", start)]
