@@ -295,6 +295,7 @@ class Store:
         cause rules changed, or for a store written before causes existed. Returns the rows
         updated."""
         keys = list(ROW_KEY)
+        models = None if models is None else list(models)  # read twice: here and apply_checks
         # A passing row needs only its status: its outputs are not read.
         inputs = ", ".join(
             f"CASE WHEN status = 'passed' THEN NULL ELSE {c} END AS {c}"
