@@ -67,7 +67,35 @@ pd.crosstab(failures["cause"], failures["task"], margins=True, margins_name="all
 # **What to look at.** Most failures are `wrong_answer`: the program ran and a check of the test
 # did not hold — the model misunderstood or mis-implemented the task. Compile-time causes
 # (`syntax`, `undefined_name`, `missing_import`, `type_error`) are cheaper to fix: a better prompt
-# or post-processing removes many of them.
+# or post-processing removes many of them. Some causes are read from the answer itself:
+# `wrong_language` (another language, detail: which), `incomplete` (cut off inside its code),
+# `prompt_echo` (it repeats the test or the prompt), `extra_code` (its own prints or tests fail).
+#
+# ## As scored and after repair
+#
+# Part of a gap between models can be the harness's business rather than the model's: a standard
+# import the answer forgot, a body indented wrong, prose left in the code, the answer's own prints.
+# `repair_store` applies a few such mechanical repairs to the failing samples (each one named in
+# `docs/causes.md`), reruns the repaired programs in the sandbox and stores their verdicts as rows
+# of their own kind beside the scored ones, which never change. `repair_scores` sets pass@1 as
+# scored beside pass@1 after repair; a sample no repair applies to keeps its scored verdict.
+
+# %%
+repaired = wb.repair_store(store, tasks, progress=False)
+print(f"{len(repaired)} failing samples changed by a repair and run again")
+repaired[["task", "task_id", "repairs", "scored_status", "status", "cause"]]
+
+# %%
+with wb.Store(store) as db:
+    every_run = db.results(kinds=None)  # the scored rows and the repaired ones
+after = wb.repair_scores(every_run)
+after[["model", "language", "n_tasks", "pass_at_1", "pass_at_1_after_repair", "n_recovered"]]
+
+# %% [markdown]
+# On the official repository's example C outputs the two columns agree: their failures are wrong answers, Python answers and
+# names the model got wrong, which no mechanical edit fixes — the gap is the model's, not the
+# harness's. On outputs with forgotten imports or stray prints, the "after" column shows what
+# they cost.
 #
 # ## Which errors are the same error? Clusters of messages
 #

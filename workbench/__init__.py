@@ -49,6 +49,7 @@ _API = {
     "Store": "workbench.evaluation.store",
     "annotate": "workbench.evaluation.notes",
     "notes": "workbench.evaluation.notes",
+    "repair_store": "workbench.evaluation.repair",
     # analysis
     "pass_at_k": "workbench.analysis.passk",
     "task_scores": "workbench.analysis.passk",
@@ -60,6 +61,7 @@ _API = {
     "compare_models": "workbench.analysis.compare_models",
     "checks_histogram": "workbench.analysis.wrong_answers",
     "miss_table": "workbench.analysis.wrong_answers",
+    "repair_scores": "workbench.analysis.repairs",
     # figures
     "pass_at_1_chart": "workbench.figures.per_language",
     "save_figure": "workbench.figures.theme",
@@ -96,9 +98,11 @@ if TYPE_CHECKING:  # what editors and type checkers see (tests/test_api.py keeps
     from workbench.analysis.failure_modes import failure_modes
     from workbench.analysis.intervals import effective_sample_size, wilson_interval
     from workbench.analysis.passk import pass_at_k, pass_at_k_table, task_scores
+    from workbench.analysis.repairs import repair_scores
     from workbench.analysis.wrong_answers import checks_histogram, miss_table
     from workbench.evaluation.checks import run_checks
     from workbench.evaluation.notes import annotate, notes
+    from workbench.evaluation.repair import repair_store
     from workbench.evaluation.runner import evaluate
     from workbench.evaluation.store import Store
     from workbench.execution.execute import execute

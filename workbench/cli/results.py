@@ -8,7 +8,7 @@ import argparse
 import json
 from typing import Any
 
-from workbench.cli import options
+from workbench.cli import options, trust
 from workbench.errors import InputError
 
 
@@ -32,6 +32,10 @@ def _results(args: argparse.Namespace) -> int:
     from workbench.views.text import format_pass_at_k
 
     ks = _ks(args.k)
+    if args.repaired:
+        if ks != (1,):
+            raise InputError("--repaired shows pass@1 only: leave out --k", field="k")
+        return trust.repaired_results(args.store, by=args.by, fmt=args.format)
     with Store(args.store) as store:
         results = store.results()
     if results.empty:
@@ -120,6 +124,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="grouping (default: language, with the AVG macro average)",
     )
     r.add_argument("--k", default="1", help="comma-separated k values, e.g. 1,10 (default: 1)")
+    r.add_argument(
+        "--repaired",
+        action="store_true",
+        help="pass@1 as scored and after the mechanical repairs (workbench repair)",
+    )
     options.output_format(r)
     r.set_defaults(func=_results)
 

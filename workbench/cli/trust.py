@@ -7,8 +7,53 @@ changes a scored verdict."""
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from workbench.cli import options
+
+
+def _repair(args: argparse.Namespace) -> int:
+    from workbench.evaluation.repair import repair_store
+
+    with options.open_store(args.store) as store:
+        rows = repair_store(
+            store,
+            data=args.data,
+            models=args.model,
+            languages=args.languages,
+            jobs=args.jobs,
+            limits=options.limits(args),
+            progress=not args.quiet,
+        )
+    print(
+        f"{len(rows)} failing samples changed by a repair and run again, stored as rows of kind "
+        f"'repaired' beside their scored verdicts (unchanged) in {args.store}\n"
+    )
+    return repaired_results(args.store, args.model)
+
+
+def repaired_results(
+    path: Path, models: list[str] | None = None, by: str = "language", fmt: str = "table"
+) -> int:
+    """``workbench results --repaired`` (and ``repair``'s summary): pass@1 per ``by`` group and
+    model as scored and after repair, and which repairs recovered how many samples."""
+    from workbench.analysis.repairs import recovered, repair_scores
+    from workbench.execution.records import REPAIRED, SCORED
+    from workbench.views.text import format_repair_scores
+
+    with options.open_store(path) as store:
+        results = store.results(models, kinds=(SCORED, REPAIRED))
+    if results.empty:
+        print(f"{path}: no results yet")
+        return 0
+    scores = repair_scores(results, by=by)
+    if fmt == "csv":
+        print(scores.to_csv(index=False), end="")
+    elif fmt == "json":
+        print(scores.to_json(orient="records", indent=2))
+    else:
+        print(format_repair_scores(scores, recovered(results), by=by))
+    return 0
 
 
 def _checks(args: argparse.Namespace) -> int:
@@ -59,3 +104,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     options.run_timeout(ch)
     options.quiet(ch, help="no progress bar")
     ch.set_defaults(func=_checks)
+    rp = sub.add_parser(
+        "repair",
+        help="rerun failing samples after mechanical repairs, stored beside the scored ones",
+    )
+    options.store(rp)
+    options.data(rp)
+    rp.add_argument("--model", nargs="+", default=None, help="only these models' samples")
+    options.languages(rp, help="only these languages")
+    options.jobs(rp)
+    options.run_timeout(rp)
+    options.quiet(rp)
+    rp.set_defaults(func=_repair)

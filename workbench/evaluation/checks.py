@@ -383,6 +383,8 @@ def scored_with_checks(scored: pd.DataFrame, checked: pd.DataFrame) -> pd.DataFr
     merged = probe.reset_index().merge(given, on=keys, how="left").set_index("index")
     merged = merged.reindex(out.index)
     matched = merged["_checks_total"].notna() & out["status"].isin(OPENED)
+    if ROW_KIND in out.columns:  # a repaired or control row is another run: not explained
+        matched &= out[ROW_KIND].fillna(SCORED).eq(SCORED)
     for column in ("checks_passed", "checks_total", "checks_note"):
         out[column] = out[column].astype(object).where(~matched, merged[f"_{column}"])
     wrong = matched & out["status"].eq(Status.FAILED)

@@ -36,6 +36,7 @@ from workbench.execution.causes import explain, explain_frame
 from workbench.execution.records import ROW_KIND, SCORED, Execution, Program, columns_of
 from workbench.execution.toolchain import toolchain_version
 from workbench.execution.warm_compilers import pool as warm_compilers
+from workbench.inputs.language_id import identifier
 from workbench.inputs.samples import attach_tasks, known_tasks
 from workbench.programs.assemble import reference_answer
 from workbench.programs.prepare import prepare
@@ -110,6 +111,10 @@ def evaluate(
     known = known_tasks(samples, tasks)  # on (kind, task id) when tasks of several kinds
     if not known.all():
         attach_tasks(samples[~known], tasks)  # raises the InputError naming the first one
+    # The language identifier the causes consult (wrong_language), trained on the McEval data
+    # once per machine (about 20 s) and loaded once per process: here, not in the middle of the
+    # run, where it would hold up every execution slot.
+    identifier()
     own_store = isinstance(store, str | Path)
     db = Store(store) if own_store else store
     run = _Evaluation(samples, tasks, db, cache, limits, _Progress(len(samples), progress))
@@ -262,6 +267,9 @@ class _Evaluation:
         for start in range(0, len(self.samples), CHUNK):
             prep = prepare(self.samples.iloc[start : start + CHUNK], self.tasks)
             prep["_pos"] = range(start, start + len(prep))
+            for column in ITEM_COLUMNS:  # what a sample may not carry: token counts, repairs
+                if column not in prep.columns:
+                    prep[column] = None
             # A sample's run is scored unless the samples say which kind of run it is.
             kinds = prep[ROW_KIND] if ROW_KIND in prep.columns else pd.Series(None, prep.index)
             prep[ROW_KIND] = kinds.where(kinds.notna(), SCORED)

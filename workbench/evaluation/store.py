@@ -289,6 +289,28 @@ class Store:
             self._con.execute(query, params).fetchall()
             return before - self._count()
 
+    def forget_samples(self, samples: pd.DataFrame, *, kinds: Kinds) -> int:
+        """Delete the rows of ``kinds`` (never every kind: name them) of the samples listed in
+        ``samples`` (its ``SAMPLE_KEY`` columns); returns how many were deleted. What a run of
+        another kind no longer gives (a repair that no longer applies) leaves with it."""
+        chosen = row_kinds(kinds)
+        if chosen is None or samples.empty:
+            return 0
+        keys = samples[list(SAMPLE_KEY)].drop_duplicates()
+        matches = " AND ".join(f"{TABLE}.{k} = k.{k}" for k in SAMPLE_KEY)
+        with self._lock:
+            before = self._count()
+            self._con.register("wb_forget_keys", keys)
+            try:
+                self._con.execute(
+                    f"DELETE FROM {TABLE} USING wb_forget_keys k WHERE {matches} "
+                    f"AND list_contains(?, {TABLE}.{ROW_KIND})",
+                    [list(chosen)],
+                ).fetchall()
+            finally:
+                self._con.unregister("wb_forget_keys")
+            return before - self._count()
+
     def refresh_causes(self, models: Iterable[str] | None = None) -> int:
         """Recompute the cause columns of the stored rows of every kind (of ``models`` only,
         when given) from what each row holds, without running anything: after the registry's
@@ -300,7 +322,7 @@ class Store:
         inputs = ", ".join(
             f"CASE WHEN status = 'passed' THEN NULL ELSE {c} END AS {c}"
             for c in ("reason", "stdout", "stderr", "exit_code", "signal")
-            + ("extraction", "code", "raw_generation", "program")
+            + ("extraction", "code", "raw_generation", "program", "token_limit_reached")
         )
         where, params = _where(models, None)
         query = f"SELECT {', '.join(keys)}, language, status, {inputs} FROM {TABLE}{where}"

@@ -84,13 +84,14 @@ ROW_KIND = "row_kind"
 ROW_KEY: tuple[str, ...] = (*SAMPLE_KEY, ROW_KIND)
 
 SCORED = "scored"  # the verdict that counts: pass@k, tables, views and comparisons read these
+REPAIRED = "repaired"  # a failing sample after a mechanical repair, beside its scored verdict
 CHECKS = "checks"  # a failing sample's instrumented run (docs/checks.md)
 ROW_KINDS: tuple[str, ...] = (
     SCORED,
     "control",  # a canonical solution judged beside the samples: does the environment work?
     "probe",  # a timed-out sample run again with more time: was the limit too tight?
     "repeat",  # a failing sample run again uncached: does its verdict hold?
-    "repaired",  # a failing sample after a mechanical repair, beside its scored verdict
+    REPAIRED,
     CHECKS,  # a failing sample's instrumented test run: every check judged, not the first
 )
 
@@ -146,6 +147,12 @@ RESULT_ROW: tuple[Column, ...] = (
     Column("code", "VARCHAR", "sample"),
     Column("extraction", "VARCHAR", "sample"),
     Column("program", "VARCHAR", "sample"),
+    # What ``workbench generate`` knows of each sample: the tokens it generated and whether it
+    # stopped at its token limit (an answer cut off: ``incomplete``); empty for other outputs.
+    Column("generated_tokens", "INTEGER", "sample"),
+    Column("token_limit_reached", "BOOLEAN", "sample"),
+    # The mechanical repairs applied to the answer, in order (``repaired`` rows only).
+    Column("repairs", "VARCHAR[]", "sample"),
     Column("cached", "BOOLEAN", "run", default="FALSE"),
     Column("created_at", "TIMESTAMP WITH TIME ZONE", "store", default="current_timestamp"),
     # Why a non-passing row failed (workbench/execution/causes.py, docs/causes.md): derived from

@@ -254,6 +254,38 @@ VERDICT_FIELDS: tuple[tuple[str, str], ...] = (
 )
 
 
+def _present(value: Any) -> bool:
+    """A cell that holds a value (not None, NaN or pandas' NA)."""
+    return value is not None and str(value) not in ("nan", "<NA>", "NaT")
+
+
+def generation_and_repair_html(row: Mapping[str, Any]) -> str:
+    """What the generation said of the sample (``generated_tokens``, ``token_limit_reached``:
+    ``workbench generate``'s outputs), and, where the sample was repaired (``workbench
+    repair``), the repairs applied and the verdict after them — the scored verdict above stays
+    as it was. '' when there is neither."""
+    parts = []
+    tokens, limit = row.get("generated_tokens"), row.get("token_limit_reached")
+    if _present(tokens) or _present(limit):
+        said = f"{esc(tokens)} tokens generated" if _present(tokens) else "generated"
+        stop = {"True": "stopped at its token limit", "False": "stopped by itself"}.get(
+            str(limit), "stop not recorded"
+        )
+        parts.append(f"<p>generation: {said}, {stop}</p>")
+    repairs = row.get("repairs")
+    names = [str(n) for n in repairs] if isinstance(repairs, list | tuple) else []
+    if names and _present(row.get("repaired_status")):
+        cause = row.get("repaired_cause")
+        verdict = esc(row["repaired_status"]) + (f" ({esc(cause)})" if _present(cause) else "")
+        parts.append(
+            "<h4>after the mechanical repairs (workbench repair; the scored verdict is "
+            f'unchanged)</h4><table class="facts"><tr><td>repairs</td><td>'
+            f"{esc(', '.join(names))}</td></tr><tr><td>verdict after repair</td>"
+            f"<td><b>{verdict}</b></td></tr></table>"
+        )
+    return "".join(parts)
+
+
 def sample_html(
     row: Mapping[str, Any],
     task: Mapping[str, Any] | None = None,
@@ -271,7 +303,13 @@ def sample_html(
         f"<h4>{esc(row.get('task_id'))} #{esc(row.get('sample_index'))} · "
         f"{esc(row.get('model'))} · {esc(row.get('task'))} · {esc(row.get('language'))}</h4>"
     )
-    parts = [head, facts(row, VERDICT_FIELDS), notes_html(row), checks_html(row)]
+    parts = [
+        head,
+        facts(row, VERDICT_FIELDS),
+        generation_and_repair_html(row),
+        notes_html(row),
+        checks_html(row),
+    ]
     if task is not None:
         parts += ["<h4>instruction</h4>", f"<pre>{esc(task.get('instruction'))}</pre>"]
     elif task_note:

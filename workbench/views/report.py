@@ -1,7 +1,7 @@
 """``workbench report``: one self-contained HTML file anyone can open, with no network.
 
 What it holds: pass@1 per language and model with 95% Wilson intervals (per task kind), the
-cause breakdown, the most frequent error-message clusters with example samples, the model
+cause breakdown, pass@1 as scored and after the mechanical repairs, the most frequent error-message clusters with example samples, the model
 comparison (exact McNemar per language), every failing sample's detail in a collapsible
 ``<details>``, and the notes. Charts are SVG drawn by vl-convert and embedded as ``data:``
 images, styles are inline, and the page has no script at all: its Content-Security-Policy
@@ -32,10 +32,11 @@ from workbench.analysis.failure_modes import (
     failure_modes,
 )
 from workbench.analysis.passk import AVG_LABEL, pass_at_k_table, select_task_kind, status_counts
+from workbench.analysis.repairs import recovered, repair_scores
 from workbench.analysis.rows import failing, is_failing, of_kind, task_kinds
 from workbench.analysis.wrong_answers import checks_histogram, miss_side_by_side, miss_table
 from workbench.evaluation.store import Store
-from workbench.execution.records import SAMPLE_KEY
+from workbench.execution.records import REPAIRED, SAMPLE_KEY
 from workbench.figures.theme import THEME_NAME, colour_scale, colours_for, register_theme
 from workbench.registry.languages import language_names
 from workbench.views.detail import STYLE as DETAIL_STYLE
@@ -185,6 +186,14 @@ def causes_chart(counts: pd.DataFrame) -> alt.Chart:
     )
 
 
+def _intervals(low: pd.Series, high: pd.Series) -> list[str]:
+    """Each interval as ``low–high`` in percent ('' where there is none)."""
+    return [
+        f"{_percent(lo)}–{_percent(hi)}" if pd.notna(lo) else ""
+        for lo, hi in zip(low, high, strict=True)
+    ]
+
+
 def _section_scores(results: pd.DataFrame) -> str:
     scores = scores_table(results)
     if scores.empty:
@@ -198,10 +207,7 @@ def _section_scores(results: pd.DataFrame) -> str:
             "passed": scores["n_passed"],
             "excluded": scores["n_excluded"],
             "pass@1 %": scores["pass_at_1"].map(_percent),
-            "95% interval %": [
-                f"{_percent(lo)}–{_percent(hi)}" if pd.notna(lo) else ""
-                for lo, hi in zip(scores["pass_at_1_low"], scores["pass_at_1_high"], strict=True)
-            ],
+            "95% interval %": _intervals(scores["pass_at_1_low"], scores["pass_at_1_high"]),
         }
     )
     return (
@@ -224,6 +230,45 @@ def _section_causes(failures: pd.DataFrame) -> str:
         "<h2>Why samples fail</h2>"
         + svg_image(causes_chart(cause_counts(failures)), "failures per cause and model")
         + table_html(table, numeric)
+    )
+
+
+def _section_repairs(results: pd.DataFrame) -> str:
+    """pass@1 as scored and after the mechanical repairs per model and language, and which
+    repairs recovered how many samples (``analysis.repairs``; ``results`` of every kind)."""
+    if of_kind(results, REPAIRED).empty:
+        return (
+            '<h2>As scored and after repair</h2><p class="muted">No repaired runs in this '
+            "store: <code>workbench repair --store S</code> reruns the failing samples a "
+            "mechanical repair changes (docs/causes.md).</p>"
+        )
+    scores = repair_scores(results)
+    shown = pd.DataFrame(
+        {
+            "model": scores["model"],
+            "language": scores["language"],
+            "tasks": scores["n_tasks"],
+            "pass@1 %": scores["pass_at_1"].map(_percent),
+            "95% interval %": _intervals(scores["pass_at_1_low"], scores["pass_at_1_high"]),
+            "after repair %": scores["pass_at_1_after_repair"].map(_percent),
+            "after, 95% interval %": _intervals(
+                scores["pass_at_1_low_after_repair"], scores["pass_at_1_high_after_repair"]
+            ),
+            "repaired": scores["n_repaired"],
+            "recovered": scores["n_recovered"],
+        }
+    )
+    which = recovered(results)
+    return (
+        "<h2>As scored and after repair</h2>"
+        '<p class="muted">After repair: a failing sample\'s verdict after the mechanical '
+        "repairs (docs/causes.md) where one applied; every other sample keeps its scored "
+        "verdict, and the scored verdicts above are unchanged. Intervals: 95% Wilson over "
+        "tasks. Repaired: failing samples rerun after a repair; recovered: those that passed "
+        "then.</p>"
+        + table_html(shown, ["tasks", "pass@1 %", "after repair %", "repaired", "recovered"])
+        + "<h3>Which repairs recovered how many samples</h3>"
+        + table_html(which, ["tried", "recovered"])
     )
 
 
@@ -390,7 +435,7 @@ def report_html(
 ) -> str:
     """The report of ``results`` (with note columns: ``load_results`` / ``with_notes``) as one
     HTML document."""
-    results = of_kind(results)
+    every_kind, results = results, of_kind(results)
     failures = failing(results)
     anchors = {anchor(r) for r in failures[list(SAMPLE_KEY)].to_dict("records")}
     statuses = status_counts(results, by=["model"])
@@ -406,6 +451,7 @@ def report_html(
             head,
             _section_scores(results),
             _section_causes(failures),
+            _section_repairs(every_kind),
             _section_clusters(results, anchors),
             _section_checks(results),
             _section_comparison(results),

@@ -22,12 +22,15 @@ import pandas as pd
 from workbench.analysis.categories import language_categories
 from workbench.analysis.failure_modes import cluster_names, row_clusters
 from workbench.analysis.passk import group_labels
-from workbench.analysis.rows import of_kind
+from workbench.analysis.repairs import with_repairs
 from workbench.errors import InputError
 from workbench.evaluation.checks import attach_checks
 from workbench.evaluation.notes import NOTE_KEY, notes, with_notes
 from workbench.evaluation.store import Store
+from workbench.execution.records import REPAIRED, SCORED
 
+# The rows the views read: the scored verdicts, and the repaired runs shown beside them.
+VIEWED: tuple[str, ...] = (SCORED, REPAIRED)
 # Facet name -> column of the sample table.
 FACETS: dict[str, str] = {
     "model": "model",
@@ -59,13 +62,13 @@ def load_results(
     if isinstance(source, pd.DataFrame):
         return with_notes(source, None), None
     if isinstance(source, Store):
-        results = attach_checks(source.results(), source.checks())
+        results = attach_checks(source.results(kinds=VIEWED), source.checks())
         return with_notes(results, notes(source)), source
     path = Path(source)
     if not path.is_file():
         raise InputError("no results store here", file=path)
     with Store(path) as store:
-        results = attach_checks(store.results(), store.checks())
+        results = attach_checks(store.results(kinds=VIEWED), store.checks())
     return with_notes(results, notes(path)), path
 
 
@@ -88,11 +91,13 @@ def cluster_labels(table: pd.DataFrame) -> pd.Series:
 
 def sample_table(results: pd.DataFrame) -> pd.DataFrame:
     """``results``' scored rows (one per sample) with the facet columns of ``FACETS`` as
-    categoricals, ``message``/``template``/``cluster``, and a ``key`` string per sample."""
+    categoricals, ``message``/``template``/``cluster``, the repairs and repaired verdict
+    (``analysis.repairs.with_repairs``), and a ``key`` string per sample."""
     missing = [c for c in (*NOTE_KEY, "language", "status") if c not in results.columns]
     if missing:
         raise InputError(f"results have no column {missing[0]!r}", field=missing[0])
-    table = of_kind(results).reset_index(drop=True).copy()
+    # The scored rows, with the repaired run's verdict beside each where there is one.
+    table = with_repairs(results).reset_index(drop=True)
     for column in ("subset", "level", "cause", "miss"):
         if column not in table.columns:
             table[column] = None
