@@ -5,8 +5,10 @@ completion/light) and on the demo's broken samples (``data/demo``).
 
 Each source is evaluated into a store of its own (``--stores``; cached work is not run again, as
 in ``bench/causes.py``), its causes recomputed with the current rules, and its failing samples
-rerun after the repairs (``workbench.evaluation.repair.repair_results``). A sample no repair
-changes keeps its verdict in the "after" column; the scored verdicts are not changed.
+rerun after the repairs and stored beside the scored ones
+(``workbench.evaluation.repair.repair_store``); the numbers are ``workbench.analysis.repairs``'
+(``effect``, ``recovered``). A sample no repair changes keeps its verdict in the "after"
+column; the scored verdicts are not changed.
 
     python bench/repairs.py [--stores DIR] [--data DIR] [--outputs DIR]
 """
@@ -24,47 +26,36 @@ PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
 from bench.causes import MODEL_OUTPUTS, OUTPUTS, evaluate_into, unspecific  # noqa: E402
-from workbench.evaluation.repair import repair_results  # noqa: E402
-from workbench.execution.records import ANSWER_CAUSES, MACHINE_STATUSES  # noqa: E402
+from workbench.analysis.repairs import effect, recovered  # noqa: E402
+from workbench.analysis.rows import failing  # noqa: E402
+from workbench.evaluation.repair import repair_store  # noqa: E402
+from workbench.evaluation.store import Store  # noqa: E402
 from workbench.inputs.samples import load_samples  # noqa: E402
 from workbench.inputs.tasks import default_data_dir, load_tasks  # noqa: E402
 from workbench.ops.demo import DEMO_DATA  # noqa: E402
 
-KEY = ["task", "task_id", "model", "sample_index"]
 
-
-def effect(results: pd.DataFrame, repaired: pd.DataFrame, source: str) -> dict:
-    """Samples, pass@1 as scored and after repair, and the failures the answer explains."""
-    judged = results[~results["status"].isin(MACHINE_STATUSES)]
-    after = judged.set_index(KEY)["status"].copy()
-    if not repaired.empty:
-        after.update(repaired.set_index(KEY)["status"])
-    failing = judged[judged["status"] != "passed"]
-    return {
+def measured(store: Path, tasks: pd.DataFrame, limits: dict | None, source: str) -> tuple:
+    """Repair ``store``'s failing samples (stored as ``repaired`` rows) and return its line of
+    the table (``analysis.repairs.effect``, and the failures with an unspecific cause) and
+    which repairs recovered how many samples ("passed of rerun")."""
+    repair_store(store, tasks, limits=limits, progress=False)
+    with Store(store) as db:
+        results = db.results(kinds=None)
+    failures = failing(results)
+    line = {
         "source": source,
-        "samples": len(judged),
-        "passed": int((judged["status"] == "passed").sum()),
-        "after repair": int((after == "passed").sum()),
-        "repaired runs": len(repaired),
-        "unspecific": f"{int(unspecific(failing['cause']).sum())} of {len(failing)}",
-        "answer causes": ", ".join(
-            f"{c} {n}" for c, n in failing["cause"].value_counts().items() if c in ANSWER_CAUSES
-        ),
+        **effect(results),
+        "unspecific": f"{int(unspecific(failures['cause']).sum())} of {len(failures)}",
     }
-
-
-def recovered(repaired: pd.DataFrame) -> pd.Series:
-    """How many samples each combination of repairs turned into a pass (and tried)."""
-    if repaired.empty:
-        return pd.Series(dtype=object)
-    names = repaired["repairs"].map("+".join)
-    passed = repaired["status"] == "passed"
-    return pd.Series(
-        {
-            name: f"{int(passed[names == name].sum())} of {int((names == name).sum())}"
-            for name in sorted(set(names))
-        }
+    table = recovered(results, by=[])
+    counts = pd.Series(
+        [f"{r.recovered} of {r.tried}" for r in table.itertuples()],
+        index=table["repairs"],
+        dtype=object,
+        name=source,
     )
+    return line, counts
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,10 +80,10 @@ def main(argv: list[str] | None = None) -> int:
         sources.append(("demo", samples, demo_tasks, {"run_timeout": 5.0}))
         for source, samples, tasks, limits in sources:
             store = stores / f"{source.replace(' ', '_')}.duckdb"
-            results = evaluate_into(store, samples, tasks, limits)
-            repaired = repair_results(results, tasks, limits=limits)
-            rows.append(effect(results, repaired, source))
-            tables.append(recovered(repaired).rename(source))
+            evaluate_into(store, samples, tasks, limits)
+            line, counts = measured(store, tasks, limits, source)
+            rows.append(line)
+            tables.append(counts)
     with pd.option_context("display.max_colwidth", 200, "display.width", 200):
         print(pd.DataFrame(rows).to_string(index=False))
         print("\nrecovered by the repairs applied (passed of rerun):")

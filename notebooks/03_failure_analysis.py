@@ -72,7 +72,35 @@ pd.crosstab(failures["cause"], failures["task"], margins=True, margins_name="all
 # **What to look at.** Most failures are `wrong_answer`: the program ran and a check of the test
 # did not hold — the model misunderstood or mis-implemented the task. Compile-time causes
 # (`syntax`, `undefined_name`, `missing_import`, `type_error`) are cheaper to fix: a better prompt
-# or post-processing removes many of them.
+# or post-processing removes many of them. Some causes are read from the answer itself:
+# `wrong_language` (another language, detail: which), `incomplete` (cut off inside its code),
+# `prompt_echo` (it repeats the test or the prompt), `extra_code` (its own prints or tests fail).
+#
+# ## As scored and after repair
+#
+# Part of a gap between models can be the harness's business rather than the model's: a standard
+# import the answer forgot, a body indented wrong, prose left in the code, the answer's own prints.
+# `repair_store` applies a few such mechanical repairs to the failing samples (each one named in
+# `docs/causes.md`), reruns the repaired programs in the sandbox and stores their verdicts as rows
+# of their own kind beside the scored ones, which never change. `repair_scores` sets pass@1 as
+# scored beside pass@1 after repair; a sample no repair applies to keeps its scored verdict.
+
+# %%
+repaired = wb.repair_store(store, tasks, progress=False)
+print(f"{len(repaired)} failing samples changed by a repair and run again")
+repaired[["task", "task_id", "repairs", "scored_status", "status", "cause"]]
+
+# %%
+with wb.Store(store) as db:
+    every_run = db.results(kinds=None)  # the scored rows and the repaired ones
+after = wb.repair_scores(every_run)
+after[["model", "language", "n_tasks", "pass_at_1", "pass_at_1_after_repair", "n_recovered"]]
+
+# %% [markdown]
+# On the official repository's example C outputs the two columns agree: their failures are wrong answers, Python answers and
+# names the model got wrong, which no mechanical edit fixes — the gap is the model's, not the
+# harness's. On outputs with forgotten imports or stray prints, the "after" column shows what
+# they cost.
 #
 # ## Which errors are the same error? Clusters of messages
 #
@@ -93,6 +121,48 @@ shown.style.format({"share": "{:.0%}"})
 for row in modes.head(4).itertuples():
     keys = ", ".join(f"{e['task_id']} #{e['sample_index']}" for e in row.examples)
     print(f"[{row.task}, cluster {row.cluster}, {row.count} samples] {row.message}\n   e.g. {keys}")
+
+# %% [markdown]
+# ## Opening wrong answers: every check, expected against actual
+#
+# A test stops at its first failing check, so a wrong answer says only *that* it is wrong, and
+# its message says how the test was written (`Assertion … failed`), not how the answer went
+# wrong. `checks=True` runs the failing samples a second time with their test rewritten so that
+# **every** check is judged and reports the two values it compared (docs/checks.md); the
+# verdicts stay the scored ones, and the plain run is served from the store. Each failing sample
+# gains `checks_passed` of `checks_total`, its first failing check's `expected` and `actual`,
+# and each wrong answer a `miss`: `off_by_one`, `sign`, `precision`, `formatting`, `type`,
+# `edge_case` (only the edge inputs fail), `partial` or `all_wrong`.
+
+# %%
+results = wb.evaluate(samples, tasks, store=store, checks=True)
+wrong = results[results["status"] == "failed"]
+wrong[["task", "task_id", "checks_passed", "checks_total", "miss", "expected", "actual"]].head(8)
+
+# %% [markdown]
+# How many checks did the failing samples pass, and what kinds of miss are the wrong answers?
+# (Per model and language; *not opened* counts failures the second run does not judge, such as
+# compile errors and timeouts.)
+
+# %%
+wb.checks_histogram(results)
+
+# %%
+wb.miss_table(results)
+
+# %% [markdown]
+# One wrong answer in full: each check in the order it ran, passed or not, with the values it
+# compared. The clusters above now group wrong answers by kind of miss and failing check
+# (`failure_modes`), and the browser below shows this table in a sample's detail.
+
+# %%
+sample = wrong[wrong["checks_total"] > 1].iloc[0]
+print(sample["task_id"], sample["miss"])
+pd.DataFrame(sample["checks"])[["passed", "check_source", "expected", "actual"]]
+
+# %%
+modes = wb.failure_modes(wrong, by=["miss"])
+modes[["miss", "count", "template", "message"]].head(8)
 
 # %% [markdown]
 # ## Read the failures: the FailureBrowser

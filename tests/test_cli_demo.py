@@ -15,6 +15,7 @@ import pytest
 
 from tests.conftest import DEMO, SKELETON_LANGUAGES, require_toolchain
 from workbench.evaluation.store import Store
+from workbench.inputs.tasks import default_data_dir
 
 
 def workbench(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -136,6 +137,13 @@ def test_doctor_json_covers_all_40_languages(tmp_path):
             assert by_name[name]["version"]
     assert report["sandbox"]["mode"] in ("bwrap", "rlimits")
     assert report["work_folders"].startswith(("in memory: a tmpfs", "on disk under"))
+    # The language identifier wrong_language consults: built (or loaded) here, where there is
+    # McEval data, so no run has to wait for it; else said why there is none.
+    found = report["language_identifier"]
+    if default_data_dir() is not None:
+        assert found["ready"] and "language-id" in found["detail"], found
+    else:
+        assert not found["ready"] and "no McEval data" in found["detail"]
 
 
 def test_doctor_verify_passes_on_a_working_toolchain(tmp_path):

@@ -45,12 +45,14 @@ _API = {
     "missing_tools": "workbench.execution.toolchain",
     "toolchain_version": "workbench.execution.toolchain",
     "evaluate": "workbench.evaluation.runner",
+    "run_checks": "workbench.evaluation.checks",
     "Store": "workbench.evaluation.store",
     "annotate": "workbench.evaluation.notes",
     "notes": "workbench.evaluation.notes",
     "mark_defective": "workbench.evaluation.task_defects",
     "restore_task": "workbench.evaluation.task_defects",
     "defect_marks": "workbench.evaluation.task_defects",
+    "repair_store": "workbench.evaluation.repair",
     # analysis
     "pass_at_k": "workbench.analysis.passk",
     "task_scores": "workbench.analysis.passk",
@@ -61,6 +63,9 @@ _API = {
     "failure_modes": "workbench.analysis.failure_modes",
     "compare_models": "workbench.analysis.compare_models",
     "defective_tasks": "workbench.analysis.defects",
+    "checks_histogram": "workbench.analysis.wrong_answers",
+    "miss_table": "workbench.analysis.wrong_answers",
+    "repair_scores": "workbench.analysis.repairs",
     # figures
     "pass_at_1_chart": "workbench.figures.per_language",
     "save_figure": "workbench.figures.theme",
@@ -100,7 +105,11 @@ if TYPE_CHECKING:  # what editors and type checkers see (tests/test_api.py keeps
     from workbench.analysis.failure_modes import failure_modes
     from workbench.analysis.intervals import effective_sample_size, wilson_interval
     from workbench.analysis.passk import pass_at_k, pass_at_k_table, task_scores
+    from workbench.analysis.repairs import repair_scores
+    from workbench.analysis.wrong_answers import checks_histogram, miss_table
+    from workbench.evaluation.checks import run_checks
     from workbench.evaluation.notes import annotate, notes
+    from workbench.evaluation.repair import repair_store
     from workbench.evaluation.runner import evaluate
     from workbench.evaluation.store import Store
     from workbench.evaluation.task_defects import defect_marks, mark_defective, restore_task

@@ -1,15 +1,22 @@
 """Failing real answers rerun after the mechanical repairs, through the real runner, sandbox and
 toolchains: each repair turns its sample into a pass in a repaired row, the original verdicts
-are not touched, and samples no repair changes are not rerun."""
+are not touched, and samples no repair changes are not rerun; ``workbench repair`` stores those
+rows beside the scored ones (cached as any run) and ``workbench results --repaired`` reads
+pass@1 as scored and after repair."""
 
 from __future__ import annotations
+
+import json
 
 import pandas as pd
 import pytest
 
 from tests.conftest import require_toolchain
-from workbench.evaluation.repair import REPAIRED_COLUMNS, repair_results
+from workbench.cli.main import main
+from workbench.evaluation.repair import REPAIRED_COLUMNS, repair_results, repair_store
 from workbench.evaluation.runner import evaluate
+from workbench.evaluation.store import Store
+from workbench.execution.records import REPAIRED
 from workbench.inputs.tasks import load_tasks
 
 FACTORIALS = "Python/10"  # sum_of_factorials_optimized; its prompt imports nothing
@@ -121,3 +128,100 @@ def test_a_repaired_program_is_the_assemblers_program_of_the_repaired_code(judge
     assert row["program"].rstrip().endswith("test_sum_of_factorials_optimized()")
     indented = repaired.loc["indentation", "program"]
     assert '    """\n    sum_factorials = 0\n    current = 1\n' in indented
+
+
+# -- workbench repair: rows of kind repaired in the store, the scored rows untouched ----------
+STORED = ("missing-import", "indentation", "wrong-logic", "passing")
+
+
+@pytest.fixture
+def python_store(tmp_path, mceval_dir):
+    """A store of four Python samples: two a repair recovers, one no repair changes, one
+    passing."""
+    require_toolchain("Python")
+    tasks = load_tasks(mceval_dir, languages=["Python"])
+    samples = pd.DataFrame(
+        {
+            "task": "generation",
+            "task_id": FACTORIALS,
+            "model": list(STORED),
+            "sample_index": 0,
+            "raw_generation": [ANSWERS[label][1] for label in STORED],
+            "completion": None,
+        }
+    )
+    path = tmp_path / "s.duckdb"
+    evaluate(samples, tasks, store=path, progress=False, jobs=2)
+    return path
+
+
+def test_workbench_repair_stores_repaired_rows_and_keeps_the_scored_ones(
+    python_store, mceval_dir, capsys
+):
+    with Store(python_store) as db:
+        scored_before = db.results()
+    argv = ["repair", "--store", str(python_store), "--data", str(mceval_dir), "--quiet"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    with Store(python_store) as db:
+        scored_after = db.results()
+        repaired = db.results(kinds=REPAIRED).set_index("model")
+    pd.testing.assert_frame_equal(scored_after, scored_before)  # not one scored value changed
+    scored = scored_after.set_index("model")
+    assert scored.loc["missing-import", ["status", "cause"]].tolist() == [
+        "runtime_error",
+        "missing_import",
+    ]
+    assert sorted(repaired.index) == ["indentation", "missing-import"]
+    assert (repaired["status"] == "passed").all()
+    assert [list(r) for r in repaired["repairs"]] == [["fix_indentation"], ["add_import"]]
+    assert "2 failing samples changed by a repair" in out
+    assert "add_import: 1 of 1" in out and "fix_indentation: 1 of 1" in out
+    # Again: the repaired programs are served from the store, nothing is added twice.
+    assert main(argv) == 0
+    with Store(python_store) as db:
+        again = db.results(kinds=REPAIRED)
+        assert db.count(kinds=None) == len(STORED) + 2
+    assert again["cached"].all()
+
+
+def test_results_repaired_shows_pass_at_1_as_scored_and_after(python_store, mceval_dir, capsys):
+    repair_store(python_store, data=mceval_dir, progress=False)
+    capsys.readouterr()
+    assert main(["results", "--store", str(python_store), "--repaired", "--format", "json"]) == 0
+    table = pd.DataFrame(json.loads(capsys.readouterr().out))
+    python = table[table["language"] == "Python"].set_index("model")
+    # Scored: only "passing" passes; after repair, the two repaired samples pass too, and the
+    # sample no repair changes keeps its verdict.
+    assert python["pass_at_1"].to_dict() == {
+        "indentation": 0.0,
+        "missing-import": 0.0,
+        "passing": 1.0,
+        "wrong-logic": 0.0,
+    }
+    assert python["pass_at_1_after_repair"].to_dict() == {
+        "indentation": 1.0,
+        "missing-import": 1.0,
+        "passing": 1.0,
+        "wrong-logic": 0.0,
+    }
+    assert python["n_recovered"].sum() == 2
+    assert main(["results", "--store", str(python_store), "--repaired"]) == 0
+    text = capsys.readouterr().out
+    assert "after repair %" in text and "add_import: 1 of 1" in text
+    assert main(["results", "--store", str(python_store), "--repaired", "--k", "1,10"]) == 2
+
+
+def test_a_repaired_row_no_repair_gives_any_more_is_deleted(python_store, mceval_dir):
+    with Store(python_store) as db:
+        passing = db.results(models=["passing"])
+        db.put_many(passing.assign(row_kind=REPAIRED, repairs=[["drop_prose"]]))
+        assert db.count(kinds=REPAIRED) == 1
+    # Another language's samples only: this one's repaired rows are left alone.
+    assert repair_store(python_store, data=mceval_dir, languages=["C"], progress=False).empty
+    with Store(python_store) as db:
+        assert db.count(kinds=REPAIRED) == 1
+    # The language as the registry or a user spells it.
+    repair_store(python_store, data=mceval_dir, languages=["python"], progress=False)
+    with Store(python_store) as db:
+        assert sorted(db.results(kinds=REPAIRED)["model"]) == ["indentation", "missing-import"]

@@ -63,6 +63,11 @@ def test_the_model_is_cached_by_data_digest_and_library_version(mceval_dir):
     )
     assert guess.language == "Rust" and guess.probability > 0.5
     assert abs(sum(guess.probabilities.values()) - 1) < 1e-6 and guess.of("rs") == guess.probability
+    # Features are what many problems share; a name of one problem (in all its translations)
+    # is not one.
+    features = found.model.steps[0][1].vocabulary_
+    assert "def" in features and "# include" in features
+    assert not {"has_close_elements", "hasCloseElements"} & set(features)
 
 
 def test_other_data_is_another_key(mceval_dir, tmp_path):
@@ -84,8 +89,8 @@ def test_without_data_there_is_no_identifier(tmp_path, monkeypatch):
 
 def test_training_is_deterministic(table):
     few = table[table["language"].isin(["C", "CPP", "Python", "Rust"])].head(400)
-    first = build_model(few["text"], few["language"])
-    second = build_model(few["text"], few["language"])
+    first = build_model(few["text"], few["language"], few["problem"])
+    second = build_model(few["text"], few["language"], few["problem"])
     texts = list(few["text"].head(50))
     assert (first.predict_proba(texts) == second.predict_proba(texts)).all()
 

@@ -13,7 +13,7 @@ B-C, ...): the table and the disagreements carry ``model_a`` and ``model_b``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 
 import numpy as np
@@ -24,6 +24,7 @@ from workbench.analysis.defects import defective_mask
 from workbench.analysis.failure_modes import failure_messages
 from workbench.analysis.passk import DEFECTS_ASIDE
 from workbench.analysis.rows import of_kind
+from workbench.analysis.wrong_answers import miss_side_by_side
 from workbench.errors import InputError
 from workbench.execution.records import MACHINE_STATUSES, SAMPLE_KEY
 
@@ -44,10 +45,14 @@ class Comparison:
     ``table``: one row per (model pair, language) plus an ``ALL`` row per pair — pair counts,
     the four cells, pass rates on the paired samples and the exact McNemar p-value.
     ``disagreements``: one row per discordant pair (one model passed, the other failed).
+    ``misses``: per language (and ``ALL``), the kinds of miss of each model's wrong answers side
+    by side, a column per model (``wrong_answers.miss_side_by_side``; empty when the results
+    carry no ``miss``: their checks were never opened).
     """
 
     table: pd.DataFrame
     disagreements: pd.DataFrame
+    misses: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def mcnemar_exact(only_a: int, only_b: int) -> float:
@@ -257,6 +262,7 @@ def compare_models(
     adds a second reading beside the first, never in its place: ``n_defective_pairs`` and
     ``only_a``, ``only_b``, ``p_value``, ``pass_rate_a``, ``pass_rate_b`` with the suffix
     ``_defects_aside``, computed on the pairs whose task is not set aside.
+    With opened checks (``miss``), each model's kinds of miss per language (``misses``).
     """
     names = _models(models)
     for column in dict.fromkeys([*PAIR_KEY, "model", "status", by]):
@@ -287,7 +293,9 @@ def compare_models(
         lists.append(disagreements)
     table = pd.concat(tables, ignore_index=True)
     order = [c for c in table_columns(by, set_aside is not None) if c in table.columns]
+    opened = "miss" in rows.columns and rows["miss"].notna().any()
     return Comparison(
         table=table[order],
         disagreements=pd.concat(lists, ignore_index=True),
+        misses=miss_side_by_side(rows, names, by) if opened else pd.DataFrame(),
     )

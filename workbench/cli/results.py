@@ -8,7 +8,7 @@ import argparse
 import json
 from typing import Any
 
-from workbench.cli import options
+from workbench.cli import options, trust
 from workbench.errors import InputError
 
 
@@ -33,6 +33,10 @@ def _results(args: argparse.Namespace) -> int:
     from workbench.views.text import footnote_text, format_pass_at_k
 
     ks = _ks(args.k)
+    if args.repaired:
+        if ks != (1,):
+            raise InputError("--repaired shows pass@1 only: leave out --k", field="k")
+        return trust.repaired_results(args.store, by=args.by, fmt=args.format)
     with Store(args.store) as store:
         results = store.results()
         defects = defective_tasks(store)
@@ -54,8 +58,9 @@ def _results(args: argparse.Namespace) -> int:
 def _failures(args: argparse.Namespace) -> int:
     from workbench.analysis.failure_modes import example_key, failure_modes
     from workbench.analysis.rows import labelled
+    from workbench.analysis.wrong_answers import checks_histogram, miss_table
     from workbench.evaluation.notes import notes, with_notes
-    from workbench.views.text import format_failure_modes
+    from workbench.views.text import format_checks, format_failure_modes
 
     with options.open_store(args.store) as store:
         if args.refresh:
@@ -70,6 +75,7 @@ def _failures(args: argparse.Namespace) -> int:
         print(table.to_csv(index=False), end="")
     else:
         print(format_failure_modes(table, args.by, top=args.top))
+        print("\n" + format_checks(checks_histogram(results), miss_table(results)))
     return 0
 
 
@@ -93,6 +99,7 @@ def _compare(args: argparse.Namespace) -> int:
         both = {
             "table": _records(comparison.table),
             "disagreements": _records(comparison.disagreements),
+            "misses": _records(comparison.misses),
         }
         print(json.dumps(both, indent=2, ensure_ascii=False))
     elif args.format == "csv":
@@ -129,16 +136,24 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="grouping (default: language, with the AVG macro average)",
     )
     r.add_argument("--k", default="1", help="comma-separated k values, e.g. 1,10 (default: 1)")
+    r.add_argument(
+        "--repaired",
+        action="store_true",
+        help="pass@1 as scored and after the mechanical repairs (workbench repair)",
+    )
     options.output_format(r)
     r.set_defaults(func=_results)
 
-    fm = sub.add_parser("failures", help="error messages of failing samples, clustered")
+    fm = sub.add_parser(
+        "failures",
+        help="failing samples clustered: error messages; wrong answers by miss kind and check",
+    )
     options.store(fm)
     fm.add_argument(
         "--by",
         nargs="+",
         default=["language"],
-        choices=["language", "model", "cause", "status", "task"],
+        choices=["language", "model", "cause", "status", "task", "miss"],
         help="group clusters by these columns (default: language)",
     )
     options.output_format(fm)

@@ -7,9 +7,85 @@ changes a scored verdict."""
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from workbench.cli import options
 from workbench.execution.records import TASK_KINDS
+
+
+def _repair(args: argparse.Namespace) -> int:
+    from workbench.evaluation.repair import repair_store
+
+    with options.open_store(args.store) as store:
+        rows = repair_store(
+            store,
+            data=args.data,
+            models=args.model,
+            languages=args.languages,
+            jobs=args.jobs,
+            limits=options.limits(args),
+            progress=not args.quiet,
+        )
+    print(
+        f"{len(rows)} failing samples changed by a repair and run again, stored as rows of kind "
+        f"'repaired' beside their scored verdicts (unchanged) in {args.store}\n"
+    )
+    return repaired_results(args.store, args.model)
+
+
+def repaired_results(
+    path: Path, models: list[str] | None = None, by: str = "language", fmt: str = "table"
+) -> int:
+    """``workbench results --repaired`` (and ``repair``'s summary): pass@1 per ``by`` group and
+    model as scored and after repair, and which repairs recovered how many samples."""
+    from workbench.analysis.repairs import recovered, repair_scores
+    from workbench.execution.records import REPAIRED, SCORED
+    from workbench.views.text import format_repair_scores
+
+    with options.open_store(path) as store:
+        results = store.results(models, kinds=(SCORED, REPAIRED))
+    if results.empty:
+        print(f"{path}: no results yet")
+        return 0
+    scores = repair_scores(results, by=by)
+    if fmt == "csv":
+        print(scores.to_csv(index=False), end="")
+    elif fmt == "json":
+        print(scores.to_json(orient="records", indent=2))
+    else:
+        print(format_repair_scores(scores, recovered(results), by=by))
+    return 0
+
+
+def _checks(args: argparse.Namespace) -> int:
+    from workbench.analysis.wrong_answers import checks_histogram, miss_table
+    from workbench.evaluation.checks import opened, run_checks
+    from workbench.inputs.samples import tasks_for_samples
+    from workbench.registry.languages import get_language
+    from workbench.views.text import format_checks
+
+    names = {get_language(n).name for n in args.languages} if args.languages else None
+    with options.open_store(args.store) as store:
+
+        def chosen():
+            results = store.results(models=args.model)
+            return results if names is None else results[results["language"].isin(names)]
+
+        failing = opened(chosen())
+        if not failing.empty:
+            run_checks(
+                failing,
+                tasks_for_samples(failing, args.data),
+                jobs=args.jobs,
+                limits=options.limits(args),
+                store=store,
+                cache=not args.no_cache,
+                progress=not args.quiet,
+            )
+        results = chosen()
+    print(f"{len(failing)} samples opened (failed or runtime_error)\n")
+    print(format_checks(checks_histogram(results), miss_table(results)))
+    return 0
 
 
 def _defects(args: argparse.Namespace) -> int:
@@ -45,6 +121,33 @@ def _defects(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add this group's commands to the ``workbench`` parser."""
+    ch = sub.add_parser(
+        "checks",
+        help="run the failing samples again with every check of their test judged (second run)",
+    )
+    options.store(ch)
+    ch.add_argument("--model", nargs="+", default=None, metavar="M", help="only these models")
+    options.languages(ch, help="only these languages")
+    options.data(ch)
+    options.jobs(ch, help="parallel executions (default: cores)")
+    ch.add_argument(
+        "--no-cache", action="store_true", help="run again even if the store has the run"
+    )
+    options.run_timeout(ch)
+    options.quiet(ch, help="no progress bar")
+    ch.set_defaults(func=_checks)
+    rp = sub.add_parser(
+        "repair",
+        help="rerun failing samples after mechanical repairs, stored beside the scored ones",
+    )
+    options.store(rp)
+    options.data(rp)
+    rp.add_argument("--model", nargs="+", default=None, help="only these models' samples")
+    options.languages(rp, help="only these languages")
+    options.jobs(rp)
+    options.run_timeout(rp)
+    options.quiet(rp)
+    rp.set_defaults(func=_repair)
     d = sub.add_parser(
         "defects",
         help="tasks set aside as defective: list them, add one, or restore one (a store's own)",

@@ -2,51 +2,35 @@
 
 ``repair_results`` takes result rows (``evaluate``'s or a store's) and their tasks, applies the
 repairs to every failing sample they change, assembles each repaired program with the
-unchanged assembler and runs it through ``execute`` — sandboxed and limited as every run — and
-returns the repaired verdicts, one row per repaired sample, with the repairs applied. The
-original verdicts are not touched: these rows are meant to be stored beside them as rows of
-their own kind (``repaired``), so pass@1 can be read as scored and after repair.
+unchanged assembler and runs it through ``evaluate`` — sandboxed, limited and (with a store)
+cached as every run: a repaired program the store has judged already is not run again — and
+returns the repaired verdicts as result rows of their own kind (``repaired``), with the repairs
+applied. The original verdicts are not touched: ``repair_store`` stores these rows beside them
+(the row key holds the row kind), so pass@1 can be read as scored and after repair
+(``workbench.analysis.repairs``).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from workbench.evaluation.runner import VERDICT_COLUMNS
-from workbench.execution.causes import CAUSE_COLUMNS, explain
-from workbench.execution.execute import execute
-from workbench.execution.records import Program, Status
-from workbench.inputs.samples import attach_tasks
+from workbench.evaluation.runner import RESULT_COLUMNS, evaluate
+from workbench.evaluation.store import Store
+from workbench.execution.records import REPAIRED, ROW_KIND, SAMPLE_KEY, Status
+from workbench.inputs.samples import TOKEN_FIELDS, attach_tasks, tasks_for_samples
 from workbench.programs.repairs import REPAIRS, Repaired, repair
 from workbench.registry.languages import get_language
-from workbench.registry.limits import task_limits
 
 # Verdicts a repair may change: the program did not build, did not run, or ran to a wrong answer.
 REPAIRABLE = (Status.COMPILE_ERROR, Status.RUNTIME_ERROR, Status.FAILED)
-SAMPLE_COLUMNS = ("task", "task_id", "model", "sample_index")
 ANSWER_COLUMNS = ("raw_generation", "extraction")
-REPAIRED_COLUMNS = [
-    *SAMPLE_COLUMNS,
-    "language",
-    "repairs",  # the names of the repairs applied, in order (``REPAIRS``)
-    "scored_status",  # the sample's verdict as scored, before the repairs
-    *ANSWER_COLUMNS,
-    "code",  # the answer's code after the repairs
-    "program",
-    "program_hash",
-    *VERDICT_COLUMNS,
-    *CAUSE_COLUMNS,
-]
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
+# The result row of a repaired run (``repairs``: the names of the repairs applied, in order),
+# and the sample's verdict as scored, before the repairs.
+REPAIRED_COLUMNS = [*RESULT_COLUMNS, "scored_status"]
 
 
 def repaired_programs(
@@ -62,7 +46,8 @@ def repaired_programs(
     failing = results[results["status"].isin(REPAIRABLE) & results["code"].notna()]
     if failing.empty:
         return []
-    columns = [*SAMPLE_COLUMNS, *ANSWER_COLUMNS, "code", "status", "cause"]
+    tokens = [c for c in TOKEN_FIELDS if c in failing.columns]
+    columns = [*SAMPLE_KEY, *ANSWER_COLUMNS, "code", "status", "cause", *tokens]
     renamed = {"status": "scored_status", "cause": "scored_cause"}
     rows = attach_tasks(failing[columns].rename(columns=renamed), tasks)
     found = []
@@ -74,27 +59,28 @@ def repaired_programs(
     return found
 
 
-def _run(row: dict[str, Any], repaired: Repaired, limits: dict[str, float] | None) -> dict:
-    language = get_language(row["language"])
-    support = row.get("support_dir")
-    program = Program(
-        language.name,
-        repaired.program,
-        Path(support) if isinstance(support, str) and support else None,
-        row["task_id"],
-        _text(row.get("canonical_solution")),
-    )
-    verdict = execute(program, task_limits(language, row["task_id"], limits)).to_dict()
-    out = {
-        **{k: row.get(k) for k in (*SAMPLE_COLUMNS, "scored_status", *ANSWER_COLUMNS)},
-        "language": language.name,
-        "repairs": list(repaired.repairs),
-        "code": repaired.draft.code,
-        "program": repaired.program,
-        "program_hash": program.digest,
-        **{k: verdict[k] for k in VERDICT_COLUMNS},
-    }
-    return {**out, **explain(out).as_dict()}
+def repaired_samples(
+    results: pd.DataFrame, tasks: pd.DataFrame, repairs: Iterable[str] | None = None
+) -> pd.DataFrame:
+    """The failing samples of ``results`` that ``repairs`` change, as samples ``evaluate`` runs
+    as they are: the repaired ``code`` and ``program``, the ``repairs`` applied, the row kind
+    ``repaired``, and the sample's own text, extraction, token counts and ``scored_status``."""
+    rows = []
+    for row, repaired in repaired_programs(results, tasks, repairs):
+        rows.append(
+            {
+                **{k: row[k] for k in (*SAMPLE_KEY, *ANSWER_COLUMNS, "scored_status")},
+                **{k: row.get(k) for k in TOKEN_FIELDS},
+                "completion": None,
+                "code": repaired.draft.code,
+                "program": repaired.program,
+                "repairs": list(repaired.repairs),
+                ROW_KIND: REPAIRED,
+                "source_file": "repaired",
+                "source_line": 0,
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def repair_results(
@@ -104,14 +90,67 @@ def repair_results(
     repairs: Iterable[str] | None = None,
     jobs: int | None = None,
     limits: dict[str, float] | None = None,
+    store: Store | str | Path | None = None,
+    progress: bool = False,
 ) -> pd.DataFrame:
     """The repaired verdicts of the failing rows of ``results`` that ``repairs`` (default:
-    every repair) change: one row per such sample (``REPAIRED_COLUMNS``: the sample's key, the
-    repairs applied, its verdict as scored, the repaired code and program, the new verdict and
-    its cause), each program run with ``execute`` on ``jobs`` threads (default: the cores) under
-    the task's limits (``limits`` overrides them, as for ``evaluate``). Samples no repair
-    changes are not in the result: their verdict after repair is the one scored."""
-    work = repaired_programs(results, tasks, repairs)
-    with ThreadPoolExecutor(jobs or os.cpu_count() or 1) as pool:
-        rows = list(pool.map(lambda item: _run(*item, limits), work))
-    return pd.DataFrame(rows, columns=REPAIRED_COLUMNS)
+    every repair) change: one result row per such sample (``REPAIRED_COLUMNS``: the row of
+    kind ``repaired`` with the repairs applied and the repaired code and program, its verdict
+    and cause, and the sample's ``scored_status``), run by ``evaluate`` on ``jobs`` executions
+    at once under the task's limits (``limits`` overrides them). With a ``store``, the rows are
+    stored there and work it holds is not run again. Samples no repair changes are not in the
+    result: their verdict after repair is the one scored."""
+    samples = repaired_samples(results, tasks, repairs)
+    if samples.empty:
+        return pd.DataFrame(columns=REPAIRED_COLUMNS)
+    run = samples.drop(columns="scored_status")
+    rows = evaluate(run, tasks, jobs=jobs, store=store, limits=limits, progress=progress)
+    return rows.assign(scored_status=samples["scored_status"].to_numpy())[REPAIRED_COLUMNS]
+
+
+def repair_store(
+    store: Store | str | Path,
+    tasks: pd.DataFrame | None = None,
+    *,
+    data: str | Path | None = None,
+    models: Iterable[str] | None = None,
+    languages: Iterable[str] | None = None,
+    repairs: Iterable[str] | None = None,
+    jobs: int | None = None,
+    limits: dict[str, float] | None = None,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Repair the failing samples of a store (of ``models`` and ``languages`` only, when
+    given), rerun them and store the verdicts as rows of kind ``repaired`` beside the scored
+    ones, which stay as they are (``repair_results``); returns those rows. The tasks are
+    ``tasks``, or those the samples answer in the McEval folder ``data`` (default:
+    ``MCEVAL_DATA``, else ``../shared/mceval``). A sample's earlier repaired row that no repair
+    gives now is deleted, so the store's repaired rows are those of the current repairs."""
+    db = Store(store) if isinstance(store, str | Path) else store
+    try:
+        scored = db.results(models)
+        if languages is not None:
+            names = {get_language(name).name for name in languages}  # "cpp" is CPP
+            scored = scored[scored["language"].isin(names)]
+        failing = scored[scored["status"].isin(REPAIRABLE)]
+        rows = pd.DataFrame(columns=REPAIRED_COLUMNS)
+        if not failing.empty:
+            if tasks is None:
+                tasks = tasks_for_samples(failing, data)
+            rows = repair_results(
+                failing,
+                tasks,
+                repairs=repairs,
+                jobs=jobs,
+                limits=limits,
+                store=db,
+                progress=progress,
+            )
+        stale = scored.merge(
+            rows[list(SAMPLE_KEY)], on=list(SAMPLE_KEY), how="left", indicator=True
+        )
+        db.forget_samples(stale[stale["_merge"] == "left_only"], kinds=REPAIRED)
+        return rows
+    finally:
+        if db is not store:
+            db.close()

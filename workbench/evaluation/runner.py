@@ -21,6 +21,7 @@ import threading
 from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +29,14 @@ import pandas as pd
 
 from workbench.evaluation.backends import Backend, make_backend
 from workbench.evaluation.cache import cache_key
+from workbench.evaluation.checks import after_evaluate
 from workbench.evaluation.store import GroupCommit, Store
 from workbench.execution import records
 from workbench.execution.causes import explain, explain_frame
 from workbench.execution.records import ROW_KIND, SCORED, Execution, Program, columns_of
 from workbench.execution.toolchain import toolchain_version
 from workbench.execution.warm_compilers import pool as warm_compilers
+from workbench.inputs.language_id import identifier
 from workbench.inputs.samples import attach_tasks, known_tasks
 from workbench.programs.assemble import reference_answer
 from workbench.programs.prepare import prepare
@@ -87,6 +90,7 @@ def evaluate(
     progress: bool = True,
     cache: bool = True,
     limits: dict[str, float] | None = None,
+    checks: bool = False,
 ) -> pd.DataFrame:
     """Run every sample against its task and return one result row per sample (input order).
 
@@ -99,11 +103,18 @@ def evaluate(
     overrides registry limits (e.g. ``{"run_timeout": 5}``).
     Ctrl-C stops submitting, kills running sandboxes and re-raises ``KeyboardInterrupt``;
     everything finished before it is in the store. Warm compilers started for the run are
-    closed at its end.
+    closed at its end. ``checks``: then run the failing samples again with every check of their
+    test judged (``evaluation.checks.run_checks``, docs/checks.md): the rows gain
+    ``checks_passed``, ``checks_total``, ``checks_note``, ``miss``, the first failing check's
+    values and a ``checks`` list; no verdict changes.
     """
     known = known_tasks(samples, tasks)  # on (kind, task id) when tasks of several kinds
     if not known.all():
         attach_tasks(samples[~known], tasks)  # raises the InputError naming the first one
+    # The language identifier the causes consult (wrong_language), trained on the McEval data
+    # once per machine (about 20 s) and loaded once per process: here, not in the middle of the
+    # run, where it would hold up every execution slot.
+    identifier()
     own_store = isinstance(store, str | Path)
     db = Store(store) if own_store else store
     run = _Evaluation(samples, tasks, db, cache, limits, _Progress(len(samples), progress))
@@ -116,7 +127,20 @@ def evaluate(
             warm_compilers.shutdown()  # the warm compilers this run started
             if own_store and db is not None:
                 db.close()
-    return run.results()
+    # The checks run of the failing samples, or an earlier one's columns kept (docs/checks.md).
+    with Store(store) if own_store else nullcontext(db) as kept:
+        return after_evaluate(
+            run.results(),
+            tasks,
+            kept,
+            checks=checks,
+            jobs=jobs,
+            limits=limits,
+            backend=backend,
+            cluster=cluster,
+            cache=cache,
+            progress=progress,
+        )
 
 
 Item = dict[str, Any]  # a prepared sample: its columns, program and cache key
@@ -243,6 +267,9 @@ class _Evaluation:
         for start in range(0, len(self.samples), CHUNK):
             prep = prepare(self.samples.iloc[start : start + CHUNK], self.tasks)
             prep["_pos"] = range(start, start + len(prep))
+            for column in ITEM_COLUMNS:  # what a sample may not carry: token counts, repairs
+                if column not in prep.columns:
+                    prep[column] = None
             # A sample's run is scored unless the samples say which kind of run it is.
             kinds = prep[ROW_KIND] if ROW_KIND in prep.columns else pd.Series(None, prep.index)
             prep[ROW_KIND] = kinds.where(kinds.notna(), SCORED)

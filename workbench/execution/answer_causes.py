@@ -103,7 +103,7 @@ def incomplete(row: Mapping[str, Any], language: Language) -> str | None:
         return None
     if not raw.rstrip().endswith(code.rstrip()):
         return None
-    if row.get("token_limit_reached") is True:
+    if str(row.get("token_limit_reached")) == "True":  # a bool, numpy's or missing
         return "token limit"
     if method.startswith("fence"):
         return "fence never closed"

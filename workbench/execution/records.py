@@ -97,18 +97,22 @@ ROW_KIND = "row_kind"
 ROW_KEY: tuple[str, ...] = (*SAMPLE_KEY, ROW_KIND)
 
 SCORED = "scored"  # the verdict that counts: pass@k, tables, views and comparisons read these
+REPAIRED = "repaired"  # a failing sample after a mechanical repair, beside its scored verdict
+CHECKS = "checks"  # a failing sample's instrumented run (docs/checks.md)
 ROW_KINDS: tuple[str, ...] = (
     SCORED,
     "control",  # a canonical solution judged beside the samples: does the environment work?
     "probe",  # a timed-out sample run again with more time: was the limit too tight?
     "repeat",  # a failing sample run again uncached: does its verdict hold?
-    "repaired",  # a failing sample after a mechanical repair, beside its scored verdict
-    "checks",  # a failing sample's instrumented test run: every check judged, not the first
+    REPAIRED,
+    CHECKS,  # a failing sample's instrumented test run: every check judged, not the first
 )
 
 # What fills a column: the sample and its program, the run (its cache key, kind), the verdict of
-# the execution, its cause (derived from the row), or the store itself.
-PARTS: tuple[str, ...] = ("sample", "run", "verdict", "cause", "store")
+# the execution, its cause (derived from the row), the store itself, or the instrumented run of a
+# failing sample's checks (``checks``: evaluation/checks.py, on its ``checks`` row and copied to
+# its scored row; never part of the cache key, never changing a verdict).
+PARTS: tuple[str, ...] = ("sample", "run", "verdict", "cause", "store", "checks")
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,12 @@ RESULT_ROW: tuple[Column, ...] = (
     Column("code", "VARCHAR", "sample"),
     Column("extraction", "VARCHAR", "sample"),
     Column("program", "VARCHAR", "sample"),
+    # What ``workbench generate`` knows of each sample: the tokens it generated and whether it
+    # stopped at its token limit (an answer cut off: ``incomplete``); empty for other outputs.
+    Column("generated_tokens", "INTEGER", "sample"),
+    Column("token_limit_reached", "BOOLEAN", "sample"),
+    # The mechanical repairs applied to the answer, in order (``repaired`` rows only).
+    Column("repairs", "VARCHAR[]", "sample"),
     Column("cached", "BOOLEAN", "run", default="FALSE"),
     Column("created_at", "TIMESTAMP WITH TIME ZONE", "store", default="current_timestamp"),
     # Why a non-passing row failed (workbench/execution/causes.py, docs/causes.md): derived from
@@ -166,6 +176,12 @@ RESULT_ROW: tuple[Column, ...] = (
     Column("failing_check", "VARCHAR", "cause"),
     Column("expected", "VARCHAR", "cause"),
     Column("actual", "VARCHAR", "cause"),
+    # Every check of a failing sample judged (docs/checks.md): how many of the checks its
+    # instrumented run executed passed, why there are none, and what kind of miss it is.
+    Column("checks_passed", "INTEGER", "checks"),
+    Column("checks_total", "INTEGER", "checks"),
+    Column("checks_note", "VARCHAR", "checks"),
+    Column("miss", "VARCHAR", "checks"),
 )
 
 
@@ -177,6 +193,8 @@ def columns_of(*parts: str) -> tuple[str, ...]:
 # The row as the runner returns it and the store writes it (the store adds ``created_at``).
 RESULT_COLUMNS: tuple[str, ...] = columns_of("sample", "run", "verdict", "cause")
 CAUSE_COLUMNS: tuple[str, ...] = columns_of("cause")
+# What the instrumented run of a failing sample's checks adds to its rows (docs/checks.md).
+CHECKS_COLUMNS: tuple[str, ...] = columns_of("checks")
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,9 @@ task's prompt, canonical solution and test, and the prompt joined to its solutio
 model's answer); for the languages judged by comparison (HTML, JSON, Markdown, AWK) only the
 reference answer, since their prompts are English. Features are TF-IDF weights of code tokens
 (identifiers, numbers and runs of up to three symbols) and their bigrams and trigrams, the words
-of prose masked; the classifier is a multinomial logistic regression.
+of prose masked, each found in the snippets of ``MIN_PROBLEMS`` problems or more (what one problem
+alone says, in all its translations, names the problem, not the language); the classifier is a
+multinomial logistic regression.
 
 Nothing derived from the data is committed: the model is built from the McEval folder on first
 use (``MCEVAL_DATA``, else ``../shared/mceval``) and cached under the workbench cache
@@ -39,7 +41,7 @@ from workbench.registry.languages import get_language
 
 # Bumped whenever the snippets, the features or the classifier change: a cached model of an
 # older version is not used.
-MODEL_VERSION = "3"
+MODEL_VERSION = "4"
 # Identifiers, numbers and runs of up to three other non-space characters: ``#include``, ``::``,
 # ``=>``, ``$x``, ``(define`` become tokens of their own.
 TOKEN_PATTERN = r"[A-Za-z_]\w*|\d+|[^\sA-Za-z_0-9]{1,3}"
@@ -49,8 +51,12 @@ TOKEN_PATTERN = r"[A-Za-z_]\w*|\d+|[^\sA-Za-z_0-9]{1,3}"
 # around it still do, and code such as ``public static void main`` or ``int a, int b`` stays.
 _PROSE = re.compile(r"\b[A-Za-z][a-z]+(?:[ \t]+[A-Za-z][a-z]*[,.;:]?){2,}")
 _ENGLISH = re.compile(r"\b(?:the|of|is|are|to|that|this|with|which|be|an|given|returns?)\b", re.I)
-# A token must occur in this many snippets to be a feature: names of a single task are not.
-MIN_SNIPPETS = 10
+# A token (or a run of two or three) must occur in the snippets of this many problems to be a
+# feature (a problem: a task and its translations into other languages, ``snippets``). What only
+# one problem says — its names, its strings, its constants, in every language it was translated
+# into — tells the problem, not the language; kept, it lets a snippet be taken for its sibling
+# translation in a language that shares the syntax (a JavaScript body for its TypeScript twin).
+MIN_PROBLEMS = 10
 REGULARISATION = 20.0  # the logistic regression's C: little, the features are many and sparse
 
 
@@ -150,35 +156,66 @@ def mask_prose(text: str) -> str:
     return _PROSE.sub(masked, text)
 
 
-def build_model(texts: Any, languages: Any) -> Any:
-    """A fitted scikit-learn pipeline: TF-IDF of code tokens and their bigrams and trigrams
-    (prose masked, tokens of fewer than ``MIN_SNIPPETS`` snippets dropped), then a multinomial
-    logistic regression, whose probabilities stay sharp where the code says its language.
-    Deterministic for the same input."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
+def _tokens(**kw: Any) -> Any:
+    """A vectorizer of code tokens and their bigrams and trigrams, the prose masked."""
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
-    vectorizer = TfidfVectorizer(
+    kind = TfidfVectorizer if kw.pop("tfidf", False) else CountVectorizer
+    return kind(
         preprocessor=mask_prose,
         token_pattern=TOKEN_PATTERN,
         ngram_range=(1, 3),
-        sublinear_tf=True,
-        min_df=MIN_SNIPPETS,
         lowercase=False,
         dtype=np.float32,
+        **kw,
+    )
+
+
+def vocabulary(texts: list[str], problems: list[str]) -> list[str]:
+    """The tokens (and runs of two or three) found in the snippets of ``MIN_PROBLEMS``
+    problems or more: the features of the model."""
+    from scipy import sparse
+
+    counts = _tokens(binary=True, min_df=2)
+    found = counts.fit_transform(texts)
+    codes, names = pd.factorize(pd.Series(problems, dtype=object))
+    # problem x snippet incidence, times snippet x token presence: in how many problems a
+    # token occurs.
+    incidence = sparse.csr_matrix(
+        (np.ones(len(codes), dtype=np.float32), (codes, np.arange(len(codes)))),
+        shape=(len(names), len(codes)),
+    )
+    problems_of = np.asarray(((incidence @ found) > 0).sum(axis=0)).ravel()
+    return sorted(t for t, i in counts.vocabulary_.items() if problems_of[i] >= MIN_PROBLEMS)
+
+
+def build_model(texts: Any, languages: Any, problems: Any) -> Any:
+    """A fitted scikit-learn pipeline: TF-IDF of code tokens and their bigrams and trigrams
+    (prose masked; only those of ``MIN_PROBLEMS`` problems or more, ``vocabulary``), then a
+    multinomial logistic regression, whose probabilities stay sharp where the code says its
+    language. ``problems``: each snippet's problem. Deterministic for the same input."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    texts = list(texts)
+    vectorizer = _tokens(
+        tfidf=True, sublinear_tf=True, vocabulary=vocabulary(texts, list(problems))
     )
     model = make_pipeline(vectorizer, LogisticRegression(C=REGULARISATION, max_iter=1000))
-    return model.fit(list(texts), list(languages))
+    return model.fit(texts, list(languages))
 
 
 class LanguageIdentifier:
     """A trained model and what it was trained from."""
 
-    def __init__(self, model: Any, key: str) -> None:
+    def __init__(
+        self, model: Any, key: str, path: Path | None = None, trained: bool = False
+    ) -> None:
         self.model = model
         self.key = key  # data digest, scikit-learn version and MODEL_VERSION, hashed
         self.languages: list[str] = [str(c) for c in model.classes_]
+        self.path = path  # where it is cached
+        self.trained = trained  # trained by this process, not loaded from the cache
 
     def guess(self, text: str) -> Guess:
         """The most likely language of ``text``."""
@@ -209,15 +246,15 @@ def _load_or_train(root: Path) -> LanguageIdentifier:
     path = cache_dir() / "language-id" / f"{key}.pkl"
     if path.is_file():
         with open(path, "rb") as handle:
-            return LanguageIdentifier(pickle.load(handle), key)
+            return LanguageIdentifier(pickle.load(handle), key, path)
     table = snippets(root)
-    model = build_model(table["text"], table["language"])
+    model = build_model(table["text"], table["language"], table["problem"])
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     with open(temporary, "wb") as handle:
         pickle.dump(model, handle, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(temporary, path)  # another process may have written the same model meanwhile
-    return LanguageIdentifier(model, key)
+    return LanguageIdentifier(model, key, path, trained=True)
 
 
 _BUILT: dict[Path, LanguageIdentifier] = {}
@@ -263,7 +300,8 @@ def held_out_accuracy(
     own = pd.Series(index=table.index, dtype=float)
     for train, test in GroupKFold(folds).split(table, groups=table[split]):
         part = table.iloc[train]
-        model = LanguageIdentifier(build_model(part["text"], part["language"]), "")
+        built = build_model(part["text"], part["language"], part["problem"])
+        model = LanguageIdentifier(built, "")
         found = model.guess_many(table["text"].iloc[test].tolist())
         guesses.iloc[test] = [g.language for g in found]
         probability.iloc[test] = [g.probability for g in found]

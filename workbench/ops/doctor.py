@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -110,6 +111,25 @@ def docker_report(image: str | None = None) -> dict[str, Any]:
     return out
 
 
+def identifier_report() -> dict[str, Any]:
+    """The language identifier the causes consult (``wrong_language``): loaded, or trained from
+    the McEval data and cached when this machine has not built it yet (about 20 s, once), so
+    that no run waits for it; what was done, or why there is none."""
+    from workbench.inputs.language_id import identifier
+
+    start = time.monotonic()
+    found = identifier()
+    if found is None:
+        return {
+            "ready": False,
+            "detail": "no McEval data (MCEVAL_DATA, ../shared/mceval): wrong_language is "
+            "decided from a fence's tag only",
+        }
+    how = "trained and cached" if found.trained else "loaded from the cache"
+    seconds = time.monotonic() - start
+    return {"ready": True, "detail": f"{how} in {seconds:.1f} s ({found.path})"}
+
+
 def report() -> dict:
     """Everything ``workbench doctor`` prints, as data (``--json``)."""
     info = sandbox_info()
@@ -122,6 +142,7 @@ def report() -> dict:
         "docker": docker,
         # Neither ready here nor in the Docker backend's image.
         "unserved": [s.language for s in statuses if s.status != "ready" and not s.docker],
+        "language_identifier": identifier_report(),
     }
 
 
@@ -198,6 +219,9 @@ def report_text(data: dict) -> str:
         lines.append("  ".join(str(row[c]).ljust(widths[c]) for c in widths) + "  " + row["detail"])
     ready = (table["status"] == "ready").sum()
     lines.append(f"\n{ready} of {len(table)} languages ready to execute locally")
+    found = data.get("language_identifier")
+    if found:
+        lines.append(f"language identifier (wrong_language): {found['detail']}")
     return "\n".join(lines + docker_lines(data))
 
 

@@ -13,17 +13,24 @@ from workbench.registry.languages import get_language
 
 
 def prepare(samples: pd.DataFrame, tasks: pd.DataFrame) -> pd.DataFrame:
-    """Samples joined with tasks, plus ``code`` (extracted), ``extraction`` and ``program``."""
+    """Samples joined with tasks, plus ``code`` (extracted), ``extraction`` and ``program``. A
+    sample after the mechanical repairs (``programs.repairs``: its ``repairs`` name those
+    applied) carries the program assembled from the repaired answer, and keeps it, with its
+    ``code`` and ``extraction``."""
     frame = attach_tasks(samples, tasks)
     codes, methods, programs, hashes = [], [], [], []
     for row in frame.to_dict("records"):
         language = get_language(row["language"])
-        if isinstance(row.get("completion"), str) and row["completion"] is not None:
-            code, method = row["completion"], "completion"
+        if isinstance(row.get("repairs"), list | tuple) and isinstance(row.get("program"), str):
+            code, method, program = row["code"], row["extraction"], row["program"]
         else:
-            found = extract_code(row["raw_generation"] or "", language, row.get("entry_point"))
-            code, method = found.code, found.method
-        program = build_program(row, code)
+            if isinstance(row.get("completion"), str) and row["completion"] is not None:
+                code, method = row["completion"], "completion"
+            else:
+                entry = row.get("entry_point")
+                found = extract_code(row["raw_generation"] or "", language, entry)
+                code, method = found.code, found.method
+            program = build_program(row, code)
         codes.append(code)
         methods.append(method)
         programs.append(program)

@@ -32,6 +32,14 @@ class Limits:
     output_bytes: int
     file_size_mb: int
 
+    def __post_init__(self) -> None:
+        # Each field as its declared type: a run_timeout given as 5 or 5.0 is the same limit,
+        # and the same cache key (evaluation/cache.py hashes these values).
+        for name in ("compile_timeout", "run_timeout"):
+            object.__setattr__(self, name, float(getattr(self, name)))
+        for name in ("memory_mb", "processes", "output_bytes", "file_size_mb"):
+            object.__setattr__(self, name, int(getattr(self, name)))
+
     def scaled(self, **overrides: Any) -> Limits:
         """A copy with some fields replaced (e.g. a shorter run_timeout for a demo)."""
         values = {**self.__dict__, **{k: v for k, v in overrides.items() if v is not None}}

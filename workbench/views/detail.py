@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import pandas as pd
+
 from workbench.execution.records import STATUS_IN_WORDS
 
 # The marker the sandbox writes where it dropped the middle of a long output.
@@ -54,6 +56,12 @@ STYLE = """
 .wb-detail .legend { font-size: 12px; color: #555; margin: 2px 0 4px; }
 .wb-detail .wide { overflow-x: auto; max-width: 100%; }
 .wb-detail .legend span { padding: 0 4px; border-radius: 2px; color: #222; }
+.wb-detail table.checks { border-collapse: collapse; font-size: 12px; }
+.wb-detail table.checks td, .wb-detail table.checks th { border-bottom: 1px solid #eee;
+  padding: 1px 8px 1px 2px; text-align: left; vertical-align: top; }
+.wb-detail table.checks code { white-space: pre-wrap; word-break: break-word; }
+.wb-detail table.checks tr.hit { background: #ffe08a; }
+.wb-detail .pass { color: #1a7f37; } .wb-detail .fail { color: #b00; font-weight: bold; }
 """
 
 
@@ -294,6 +302,7 @@ VERDICT_FIELDS: tuple[tuple[str, str], ...] = (
     ("failing check", "failing_check"),
     ("expected", "expected"),
     ("actual", "actual"),
+    ("miss", "miss"),
     ("reason", "reason"),
     ("extraction", "extraction"),
     ("cluster", "cluster_label"),
@@ -301,6 +310,38 @@ VERDICT_FIELDS: tuple[tuple[str, str], ...] = (
     ("run s", "run_seconds"),
     ("toolchain", "toolchain_version"),
 )
+
+
+def _present(value: Any) -> bool:
+    """A cell that holds a value (not None, NaN or pandas' NA)."""
+    return value is not None and str(value) not in ("nan", "<NA>", "NaT")
+
+
+def generation_and_repair_html(row: Mapping[str, Any]) -> str:
+    """What the generation said of the sample (``generated_tokens``, ``token_limit_reached``:
+    ``workbench generate``'s outputs), and, where the sample was repaired (``workbench
+    repair``), the repairs applied and the verdict after them — the scored verdict above stays
+    as it was. '' when there is neither."""
+    parts = []
+    tokens, limit = row.get("generated_tokens"), row.get("token_limit_reached")
+    if _present(tokens) or _present(limit):
+        said = f"{esc(tokens)} tokens generated" if _present(tokens) else "generated"
+        stop = {"True": "stopped at its token limit", "False": "stopped by itself"}.get(
+            str(limit), "stop not recorded"
+        )
+        parts.append(f"<p>generation: {said}, {stop}</p>")
+    repairs = row.get("repairs")
+    names = [str(n) for n in repairs] if isinstance(repairs, list | tuple) else []
+    if names and _present(row.get("repaired_status")):
+        cause = row.get("repaired_cause")
+        verdict = esc(row["repaired_status"]) + (f" ({esc(cause)})" if _present(cause) else "")
+        parts.append(
+            "<h4>after the mechanical repairs (workbench repair; the scored verdict is "
+            f'unchanged)</h4><table class="facts"><tr><td>repairs</td><td>'
+            f"{esc(', '.join(names))}</td></tr><tr><td>verdict after repair</td>"
+            f"<td><b>{verdict}</b></td></tr></table>"
+        )
+    return "".join(parts)
 
 
 def sample_html(
@@ -317,7 +358,13 @@ def sample_html(
         f"<h4>{esc(row.get('task_id'))} #{esc(row.get('sample_index'))} · "
         f"{esc(row.get('model'))} · {esc(row.get('task'))} · {esc(row.get('language'))}</h4>"
     )
-    parts = [head, facts(row, VERDICT_FIELDS), notes_html(row)]
+    parts = [
+        head,
+        facts(row, VERDICT_FIELDS),
+        generation_and_repair_html(row),
+        notes_html(row),
+        checks_html(row),
+    ]
     if task is not None:
         parts += ["<h4>instruction</h4>", f"<pre>{esc(task.get('instruction'))}</pre>"]
     elif task_note:
@@ -359,4 +406,45 @@ def outputs_html(row: Mapping[str, Any]) -> str:
         + output(row.get("stderr"), truncated, row.get("error_line"))
         + "<h4>stdout</h4>"
         + output(row.get("stdout"), truncated, row.get("error_line"))
+    )
+
+
+def checks_label(row: Mapping[str, Any]) -> str:
+    """``k/n``: how many of the sample's checks passed, of those its instrumented run judged
+    (docs/checks.md); '' when its checks were not opened."""
+    total = row.get("checks_total")
+    if total is None or pd.isna(total):
+        return ""
+    return f"{int(row.get('checks_passed') or 0)}/{int(total)}"
+
+
+def checks_html(row: Mapping[str, Any]) -> str:
+    """The sample's checks, every one its instrumented run judged (``checks``: dicts of
+    ``CHECK_COLUMNS``), as a table — ✓ or ✗, the check's source, expected and actual — with the
+    first failing check highlighted; the run's note when it read none; '' when its checks were
+    not opened."""
+    checks = row.get("checks")
+    label = checks_label(row)
+    if not isinstance(checks, list | tuple) or not checks:
+        note = text(row.get("checks_note"))
+        return f"<h4>every check</h4><p><i>{esc(note)}</i></p>" if label and note else ""
+    first = next((i for i, c in enumerate(checks) if not c.get("passed")), None)
+    lines = []
+    for i, check in enumerate(checks):
+        mark = (
+            '<span class="pass">✓</span>' if check.get("passed") else '<span class="fail">✗</span>'
+        )
+        actual = esc(check.get("actual"))
+        if check.get("raised"):
+            actual = f"<i>raised:</i> {actual}"
+        hit = ' class="hit"' if i == first else ""
+        lines.append(
+            f"<tr{hit}><td>{mark}</td>"
+            f"<td><code>{esc(check.get('check_source'))}</code></td>"
+            f"<td><code>{esc(check.get('expected'))}</code></td><td><code>{actual}</code></td></tr>"
+        )
+    return (
+        f"<h4>every check: {esc(label)} passed (the first failing one highlighted)</h4>"
+        '<table class="checks"><tr><th></th><th>check</th><th>expected</th><th>actual</th></tr>'
+        f"{''.join(lines)}</table>"
     )

@@ -37,7 +37,7 @@ from workbench.evaluation.task_defects import mark_defective, restore_task
 from workbench.paths import outputs_dir
 from workbench.views.busy import STYLE as BUSY_STYLE
 from workbench.views.busy import BusyLine
-from workbench.views.detail import esc, sample_html, shorten, text
+from workbench.views.detail import checks_label, esc, sample_html, shorten, text
 from workbench.views.export import export_samples
 from workbench.views.samples import (
     FACETS,
@@ -65,7 +65,7 @@ STYLE = """<style>
 # that have rows under the other filters, up to this many, plus the chosen ones.
 MAX_OPTIONS = 300
 # The facets in the grid of filters, a row of their own for the long cluster templates.
-GRID_COLUMNS = 5
+GRID_COLUMNS = 6
 WIDE_FACETS = ("cluster",)
 EXPORT_NAME = "failures.csv"  # in the outputs folder, unless the user names another path
 LABEL_MESSAGE = 90  # characters of a row's message in the list
@@ -78,9 +78,11 @@ def _label(row: Mapping[str, Any]) -> str:
     marks = (" ✎" if text(row.get("note")).strip() else "") + (
         f" [{', '.join(tags)}]" if tags else ""
     )
+    checks = checks_label(row)
+    checks = f" {checks} checks" if checks else ""
     return (
         f"{row['task_id']} #{row['sample_index']}{marks} │ {row['model']} │ {row['status']} "
-        f"{cause} │ {shorten(row.get('message'), LABEL_MESSAGE)}"
+        f"{cause}{checks} │ {shorten(row.get('message'), LABEL_MESSAGE)}"
     )
 
 

@@ -52,6 +52,7 @@ from workbench.views.detail import (
 from workbench.views.samples import load_results
 from workbench.views.tasks import TaskLookup
 from workbench.views.text import SIGNIFICANT, p_text, shown_comparison
+from workbench.views.wrong_answers import misses_html
 
 # The count buttons of a row, in the order the table shows them: the discordant pairs first.
 GRID_CELLS = ("only_a", "only_b", "both_pass", "both_fail")
@@ -137,6 +138,7 @@ class ModelComparison(widgets.VBox):
                 lambda _, s=letter: self._act(lambda: self.open_in_browser(s), "opening")
             )
         self.busy = BusyLine([self.open_a, self.open_b])
+        self.misses = widgets.HTML()  # the pair's kinds of miss per language, side by side
         self.browser_box = widgets.VBox()  # where an opened FailureBrowser shows
         self._row: dict[str, Any] | None = None
         super().__init__(
@@ -144,6 +146,7 @@ class ModelComparison(widgets.VBox):
                 widgets.HTML(BUSY_STYLE),
                 self.pair,
                 self.grid,
+                self.misses,
                 self.heading,
                 self.samples,
                 widgets.HBox([self.open_a, self.open_b, self.busy]),
@@ -205,6 +208,13 @@ class ModelComparison(widgets.VBox):
                 cells.append(_p_cell(row[f"p_value_{DEFECTS_ASIDE}"]))
             cells += [buttons["both_pass"], buttons["both_fail"], widgets.HTML(str(row["n_pairs"]))]
         self.grid.children = cells
+        misses = self.comparison.misses
+        if not misses.empty:
+            shown = misses[[self.by, "miss", a, b]]
+            shown = shown[shown[[a, b]].sum(axis=1) > 0]
+            self.misses.value = (
+                f"<b>kinds of miss of the wrong answers</b> (docs/checks.md){misses_html(shown)}"
+            )
         self.grid.layout = widgets.Layout(
             grid_template_columns=f"repeat({len(header)}, max-content)", grid_gap="2px 12px"
         )

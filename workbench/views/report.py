@@ -1,16 +1,17 @@
 """``workbench report``: one self-contained HTML file anyone can open, with no network.
 
 What it holds: pass@1 per language and model with 95% Wilson intervals (per task kind), in two
-readings — under the benchmark's rules, and with the defective tasks set aside, the tasks listed
-in a footnote; the cause breakdown; the most frequent error-message clusters with example
-samples; the model comparison (discordant pairs and the exact McNemar p first, p < 0.05 marked,
-in both readings); the notes with their tags; and every failing sample, in task-number order, in
-a collapsible ``<details>``: its instruction, its test, the diff of the program that ran with the
-canonical one, its code and output. Charts are SVG drawn by vl-convert and embedded as ``data:``
-images, styles are inline, and the page has no script at all: its Content-Security-Policy
-allows none, so even text that escaped escaping could not run; every text from a sample is
-escaped (``workbench.views.detail``). Per-sample detail is clipped (``CODE_CHARS`` …) to keep the
-file small: about 5 KB per failing sample.
+readings — under the benchmark's rules, and with the defective tasks set aside, the tasks listed in
+a footnote; the cause breakdown; pass@1 as scored and after the mechanical repairs; every check of
+the wrong answers opened; the most frequent error-message clusters with example samples; the model
+comparison (discordant pairs and the exact McNemar p first, p < 0.05 marked, in both readings); the
+notes with their tags; and every failing sample, in task-number order, in a collapsible
+``<details>``: its instruction, its test, the diff of the program that ran with the canonical one,
+its code and output. Charts are SVG drawn by vl-convert and embedded as ``data:`` images, styles
+are inline, and the page has no script at all: its Content-Security-Policy allows none, so even
+text that escaped escaping could not run; every text from a sample is escaped
+(``workbench.views.detail``). Per-sample detail is clipped (``CODE_CHARS`` …) to keep the file
+small: about 5 KB per failing sample.
 """
 
 from __future__ import annotations
@@ -44,10 +45,12 @@ from workbench.analysis.passk import (
     select_task_kind,
     status_counts,
 )
+from workbench.analysis.repairs import recovered, repair_scores
 from workbench.analysis.rows import failing, in_task_order, is_failing, of_kind, task_kinds
+from workbench.analysis.wrong_answers import checks_histogram, miss_side_by_side, miss_table
 from workbench.evaluation.notes import tag_counts
 from workbench.evaluation.store import Store
-from workbench.execution.records import SAMPLE_KEY, STATUS_IN_WORDS
+from workbench.execution.records import REPAIRED, SAMPLE_KEY, STATUS_IN_WORDS
 from workbench.figures.theme import THEME_NAME, colour_scale, colours_for, register_theme
 from workbench.registry.languages import language_names
 from workbench.views.detail import STYLE as DETAIL_STYLE
@@ -68,6 +71,7 @@ from workbench.views.samples import load_results
 from workbench.views.scores import footnote_html, shown_scores
 from workbench.views.tasks import TaskLookup
 from workbench.views.text import shown_comparison
+from workbench.views.wrong_answers import checks_chart, misses_html
 
 CODE_CHARS = 1200  # of each failing sample's code shown in the report
 OUTPUT_CHARS = 600  # of its stderr and stdout
@@ -103,6 +107,7 @@ SUMMARY_FIELDS: tuple[tuple[str, str], ...] = (
     ("failing check", "failing_check"),
     ("expected", "expected"),
     ("actual", "actual"),
+    ("miss", "miss"),
 )
 
 
@@ -237,6 +242,14 @@ def causes_chart(counts: pd.DataFrame) -> alt.Chart:
     )
 
 
+def _intervals(low: pd.Series, high: pd.Series) -> list[str]:
+    """Each interval as ``low–high`` in percent ('' where there is none)."""
+    return [
+        f"{_percent(lo)}–{_percent(hi)}" if pd.notna(lo) else ""
+        for lo, hi in zip(low, high, strict=True)
+    ]
+
+
 def _section_scores(results: pd.DataFrame, defects: pd.DataFrame) -> str:
     scores = scores_table(results, defects)
     if scores.empty:
@@ -272,6 +285,45 @@ def _section_causes(failures: pd.DataFrame) -> str:
     )
 
 
+def _section_repairs(results: pd.DataFrame) -> str:
+    """pass@1 as scored and after the mechanical repairs per model and language, and which
+    repairs recovered how many samples (``analysis.repairs``; ``results`` of every kind)."""
+    if of_kind(results, REPAIRED).empty:
+        return (
+            '<h2>As scored and after repair</h2><p class="muted">No repaired runs in this '
+            "store: <code>workbench repair --store S</code> reruns the failing samples a "
+            "mechanical repair changes (docs/causes.md).</p>"
+        )
+    scores = repair_scores(results)
+    shown = pd.DataFrame(
+        {
+            "model": scores["model"],
+            "language": scores["language"],
+            "tasks": scores["n_tasks"],
+            "pass@1 %": scores["pass_at_1"].map(_percent),
+            "95% interval %": _intervals(scores["pass_at_1_low"], scores["pass_at_1_high"]),
+            "after repair %": scores["pass_at_1_after_repair"].map(_percent),
+            "after, 95% interval %": _intervals(
+                scores["pass_at_1_low_after_repair"], scores["pass_at_1_high_after_repair"]
+            ),
+            "repaired": scores["n_repaired"],
+            "recovered": scores["n_recovered"],
+        }
+    )
+    which = recovered(results)
+    return (
+        "<h2>As scored and after repair</h2>"
+        '<p class="muted">After repair: a failing sample\'s verdict after the mechanical '
+        "repairs (docs/causes.md) where one applied; every other sample keeps its scored "
+        "verdict, and the scored verdicts above are unchanged. Intervals: 95% Wilson over "
+        "tasks. Repaired: failing samples rerun after a repair; recovered: those that passed "
+        "then.</p>"
+        + table_html(shown, ["tasks", "pass@1 %", "after repair %", "repaired", "recovered"])
+        + "<h3>Which repairs recovered how many samples</h3>"
+        + table_html(which, ["tried", "recovered"])
+    )
+
+
 def _section_clusters(results: pd.DataFrame, shown: set[str]) -> str:
     table = failure_modes(results, by=[]).head(TOP_CLUSTERS)
     if table.empty:
@@ -295,6 +347,32 @@ def _section_clusters(results: pd.DataFrame, shown: set[str]) -> str:
         "numbers) replaced by placeholders, near-duplicates merged.</p>"
         '<table class="t"><tr><th>cluster</th><th>count</th><th>share %</th><th>cause</th>'
         f"<th>template and one message</th><th>examples</th></tr>{''.join(rows)}</table>"
+    )
+
+
+def _section_checks(results: pd.DataFrame) -> str:
+    """Every check of the failing samples (docs/checks.md): how many passed, per model and
+    language, and the kinds of miss of the wrong answers, side by side per model."""
+    histogram = checks_histogram(results)
+    if histogram.empty or not histogram["opened"].any():
+        return ""
+    opened = histogram[histogram["opened"] > 0]
+    misses = miss_table(results)
+    models = sorted(results["model"].unique())
+    side = miss_side_by_side(results, models) if len(models) > 1 else pd.DataFrame()
+    numeric = [c for c in histogram.columns if c not in ("model", "language")]
+    return (
+        "<h2>Wrong answers, every check opened</h2>"
+        '<p class="muted">The failing samples run again with every check of their test judged '
+        "(<code>workbench checks</code>); the verdicts are the scored ones. Bars: the opened "
+        "samples by how many of their checks passed. <i>not opened</i>: failing samples the "
+        "second run did not judge (not a failed check or an error inside one, or not run yet); "
+        "<i>no checks read</i>: a language without a technique, or a test it cannot read.</p>"
+        + svg_image(checks_chart(opened), "checks passed per model and language")
+        + table_html(histogram, numeric)
+        + "<h3>Kinds of miss of the wrong answers</h3>"
+        + misses_html(misses)
+        + (f"<h3>Side by side, per language</h3>{misses_html(side)}" if not side.empty else "")
     )
 
 
@@ -457,7 +535,7 @@ def report_html(
     HTML document. ``defects``: the defective tasks the second reading of the scores sets aside
     (default: the shipped list); ``lookup``: where the failing samples' tasks are found
     (default: the McEval data, then the bundled demo)."""
-    results = of_kind(results)
+    every_kind, results = results, of_kind(results)
     defects = defective_tasks() if defects is None else defects
     lookup = lookup or TaskLookup()
     failures = failing(results)
@@ -482,7 +560,9 @@ def report_html(
             head,
             _section_scores(results, defects),
             _section_causes(failures),
+            _section_repairs(every_kind),
             _section_clusters(results, anchors),
+            _section_checks(results),
             _section_comparison(results, defects),
             _section_notes(results),
             _section_samples(failures, lookup),

@@ -24,12 +24,17 @@ import pandas as pd
 from workbench.analysis.categories import language_categories
 from workbench.analysis.failure_modes import cluster_names, row_clusters
 from workbench.analysis.passk import group_labels
-from workbench.analysis.rows import in_task_order, of_kind
+from workbench.analysis.repairs import with_repairs
+from workbench.analysis.rows import in_task_order
 from workbench.errors import InputError
+from workbench.evaluation.checks import attach_checks
 from workbench.evaluation.notes import NOTE_KEY, notes, tag_list, with_notes
 from workbench.evaluation.store import Store
+from workbench.execution.records import REPAIRED, SCORED
 from workbench.views.detail import shorten
 
+# The rows the views read: the scored verdicts, and the repaired runs shown beside them.
+VIEWED: tuple[str, ...] = (SCORED, REPAIRED)
 # Facet name -> column of the sample table.
 FACETS: dict[str, str] = {
     "model": "model",
@@ -40,6 +45,7 @@ FACETS: dict[str, str] = {
     "scenario": "scenario",
     "status": "status",
     "cause": "cause",
+    "miss": "miss",  # the kind of miss of a wrong answer whose checks were opened
     "tag": "tags",
     "noted": "noted",
     "cluster": "cluster_label",
@@ -61,17 +67,19 @@ MACHINE_CLUSTER = "(machine)"
 def load_results(
     source: pd.DataFrame | Store | str | Path,
 ) -> tuple[pd.DataFrame, Store | Path | None]:
-    """The results of ``source`` with their current notes, and where they are stored (the
-    Store, or the store file's path; None for a DataFrame not tied to a store)."""
+    """The results of ``source`` with their current notes (and a store's per-check rows,
+    ``attach_checks``), and where they are stored (the Store, or the store file's path; None
+    for a DataFrame not tied to a store)."""
     if isinstance(source, pd.DataFrame):
         return with_notes(source, None), None
     if isinstance(source, Store):
-        return with_notes(source.results(), notes(source)), source
+        results = attach_checks(source.results(kinds=VIEWED), source.checks())
+        return with_notes(results, notes(source)), source
     path = Path(source)
     if not path.is_file():
         raise InputError("no results store here", file=path)
     with Store(path) as store:
-        results = store.results()
+        results = attach_checks(store.results(kinds=VIEWED), store.checks())
     return with_notes(results, notes(path)), path
 
 
@@ -94,12 +102,14 @@ def cluster_labels(table: pd.DataFrame) -> pd.Series:
 
 def sample_table(results: pd.DataFrame) -> pd.DataFrame:
     """``results``' scored rows (one per sample) with the facet columns of ``FACETS`` as
-    categoricals, ``message``/``template``/``cluster``, and a ``key`` string per sample."""
+    categoricals, ``message``/``template``/``cluster``, the repairs and repaired verdict
+    (``analysis.repairs.with_repairs``), and a ``key`` string per sample."""
     missing = [c for c in (*NOTE_KEY, "language", "status") if c not in results.columns]
     if missing:
         raise InputError(f"results have no column {missing[0]!r}", field=missing[0])
-    table = of_kind(results).reset_index(drop=True).copy()
-    for column in ("subset", "level", "cause"):
+    # The scored rows, with the repaired run's verdict beside each where there is one.
+    table = with_repairs(results).reset_index(drop=True)
+    for column in ("subset", "level", "cause", "miss"):
         if column not in table.columns:
             table[column] = None
     table["task_kind"] = group_labels(table, "task")

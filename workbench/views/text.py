@@ -205,4 +205,82 @@ def format_comparison(comparison: Comparison, by: str = "language", limit: int =
                 f"{winner} passed, {loser.upper()} {row[f'status_{loser}']}: {message}"
             )
         blocks.append("\n".join(lines))
+    if not comparison.misses.empty:
+        blocks.append(
+            f"kinds of miss of each model's wrong answers, per {by}:\n"
+            + comparison.misses.to_string(index=False)
+        )
     return "\n\n".join(blocks)
+
+
+def format_checks(histogram: pd.DataFrame, misses: pd.DataFrame) -> str:
+    """What every check says of the failing samples (``analysis.wrong_answers``): per model and
+    language, how many checks the opened samples passed, and the kinds of miss of the wrong
+    answers."""
+    if histogram.empty:
+        return "checks passed: no failing samples"
+    if not histogram["opened"].any():
+        return (
+            "checks passed: no failing sample opened yet (`workbench checks --store S`, or "
+            "`workbench evaluate --checks`: every check judged, docs/checks.md)"
+        )
+    lines = [
+        "checks passed, per failing sample the checks run opened (workbench checks; "
+        "docs/checks.md):",
+        histogram.to_string(index=False),
+    ]
+    if not misses.empty:
+        lines += ["", "kinds of miss of the wrong answers (status failed):"]
+        shown = misses.loc[:, (misses != 0).any(axis=0)]
+        lines.append(shown.to_string(index=False))
+    return "\n".join(lines)
+
+
+def _interval(low: pd.Series, high: pd.Series) -> list[str]:
+    return [
+        "" if pd.isna(lo) else f"[{lo * 100:.1f}, {hi * 100:.1f}]"
+        for lo, hi in zip(low, high, strict=True)
+    ]
+
+
+def format_repair_scores(
+    scores: pd.DataFrame, recovered: pd.DataFrame, by: str = "language"
+) -> str:
+    """``repair_scores``' table per model — pass@1 in % with its 95% interval as scored and
+    after repair, the failing samples rerun after a repair and those it recovered — then
+    ``recovered``'s lines: which repairs turned how many samples into a pass. ``by``: the
+    grouping the scores were computed with."""
+    if scores.empty:
+        return "no results"
+    blocks = []
+    for model, part in scores.groupby("model", sort=True):
+        shown = pd.DataFrame(
+            {
+                by: part[by],
+                "tasks": part["n_tasks"],
+                "pass@1 %": (part["pass_at_1"] * 100).round(1),
+                "95% CI": _interval(part["pass_at_1_low"], part["pass_at_1_high"]),
+                "after repair %": (part["pass_at_1_after_repair"] * 100).round(1),
+                "after 95% CI": _interval(
+                    part["pass_at_1_low_after_repair"], part["pass_at_1_high_after_repair"]
+                ),
+                "repaired": part["n_repaired"],
+                "recovered": part["n_recovered"],
+            }
+        )
+        lines = [f"model: {model}", shown.to_string(index=False)]
+        mine = recovered[recovered["model"] == model] if "model" in recovered else recovered
+        if len(mine):
+            lines.append("recovered by the repairs applied (passed of rerun):")
+            lines += [
+                f"  {row.repairs}: {row.recovered} of {row.tried}"
+                for row in mine.itertuples(index=False)
+            ]
+        else:
+            lines.append("no failing sample was repaired (workbench repair --store S)")
+        blocks.append("\n".join(lines))
+    note = (
+        "after repair: a failing sample's verdict after the mechanical repairs where one applied "
+        "(workbench repair); every other sample keeps its scored verdict"
+    )
+    return "\n\n".join(blocks) + "\n\n" + note
