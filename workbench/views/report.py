@@ -11,7 +11,7 @@ its code and output. Charts are SVG drawn by vl-convert and embedded as ``data:`
 are inline, and the page has no script at all: its Content-Security-Policy allows none, so even
 text that escaped escaping could not run; every text from a sample is escaped
 (``workbench.views.detail``). Per-sample detail is clipped (``CODE_CHARS`` …) to keep the file
-small: about 5 KB per failing sample.
+small: about 4 KB per failing sample with its task (docs/benchmark.md).
 """
 
 from __future__ import annotations
