@@ -37,14 +37,12 @@ results = wb.evaluate(samples, tasks, store=store, limits={"run_timeout": run_ti
 # ## Side by side: scores and their intervals
 #
 # The usual comparison puts two scores side by side, each with its 95% interval over tasks
-# (in percent). Overlapping intervals do not prove the models equal: the intervals ignore that
-# both models answered the *same* tasks.
+# (in percent; the `AVG` rows are over all languages). Overlapping intervals do not prove the
+# models equal: the intervals ignore that both models answered the *same* tasks. Each score is
+# also given with the tasks known to be defective set aside (none of the demo's is).
 
 # %%
-table = wb.pass_at_k_table(results)
-table[table["language"] == "AVG"].style.format(
-    "{:.1%}", subset=["pass_at_1", "pass_at_1_low", "pass_at_1_high"]
-)
+wb.score_table(results, store=store)
 
 # %% [markdown]
 # ## Sample by sample: four cells and McNemar's test
@@ -54,13 +52,13 @@ table[table["language"] == "AVG"].style.format(
 # which model is better; the test looks only at the **discordant** pairs: if the models were
 # equally good, each discordant pair would be a fair coin. McNemar's exact test gives the
 # probability of a split at least as uneven as the one seen (the p-value). Pairs with a verdict
-# about the machine (`toolchain_missing`) are left out.
+# about the machine (`toolchain_missing`) are left out. The table leads with what decides: the
+# discordant counts (`only A`, `only B`) and `p`, marked `*` below 0.05; the same again with the
+# defective tasks set aside (`aside`); then pass rates and the other counts.
 
 # %%
-comparison = wb.compare_models(results, model_a, model_b)
-comparison.table.style.format(
-    {"pass_rate_a": "{:.0%}", "pass_rate_b": "{:.0%}", "p_value": "{:.3g}"}
-)
+comparison = wb.compare_models(results, model_a, model_b, set_aside=wb.defective_tasks(store))
+wb.comparison_table(comparison)
 
 # %% [markdown]
 # **What to look at.** Per language there are only 6 pairs, and a p-value below 0.05 needs at

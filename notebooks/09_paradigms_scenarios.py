@@ -97,5 +97,4 @@ print(markdown_table(paradigms.reset_index()))
 if store is not None:
     with Store(store) as db:
         results = db.results()
-    mine = wb.pass_at_k_table(results, by="paradigm")
-    display(mine.style.format("{:.1%}", subset=list(mine.filter(like="pass_at_"))))
+    display(wb.score_table(results, by="paradigm", store=store))

@@ -73,8 +73,7 @@ results = wb.evaluate(samples, tasks)
 results[["task_id", "status", "cause", "extraction"]]
 
 # %%
-table = wb.pass_at_k_table(results)
-table.style.format("{:.1%}", subset=["pass_at_1", "pass_at_1_low", "pass_at_1_high"])
+wb.score_table(results)
 
 # %% [markdown]
 # **What to look at.** With the toy model every answer fails, most as `extraction_failed` or a

@@ -157,3 +157,22 @@ def real_store(tmp_path_factory, mceval_dir) -> Path:
         tasks = load_tasks(mceval_dir, task=kind, subset=subset, languages=["C"])
         evaluate(samples, tasks, store=path, progress=False, limits={"run_timeout": 5})
     return path
+
+
+# -- the real store, its failing samples' checks opened (issue 26) ------------------------------
+DEMO_MODELS = ("demo/careful-coder", "demo/hasty-coder")
+
+
+@pytest.fixture(scope="session")
+def checked_store(real_store, tmp_path_factory) -> Path:
+    """A copy of the real store after ``workbench checks``: every failing sample of the real C
+    outputs (tasks from the McEval data) and of the demo (its own tasks) run again with every
+    check of its test judged, once per session. A test that changes it works on a copy."""
+    from workbench.cli.main import main
+
+    path = tmp_path_factory.mktemp("checks") / "checked.duckdb"
+    shutil.copy(real_store, path)
+    common = ["checks", "--store", str(path), "--quiet", "--run-timeout", "5"]
+    assert main([*common, "--model", REAL_MODEL]) == 0
+    assert main([*common, "--data", str(DEMO), "--model", *DEMO_MODELS]) == 0
+    return path

@@ -47,10 +47,30 @@ def test_demo_prints_the_table_and_writes_the_figures(demo_run):
         "\nhealth: no findings, every check passed (`workbench health --store demo.duckdb`)\n"
         in (proc.stdout)
     )
+    # Both readings, and once that no defective task of the list is among the demo's.
+    assert "pass@1 % (benchmark rules)" in proc.stdout
+    assert "pass@1 % (defective tasks set aside)" in proc.stdout
+    assert proc.stdout.count("No defective task") == 1
     for suffix in (".svg", ".png"):
         figure = cwd / "figures" / f"demo_pass_at_1{suffix}"
         assert figure.stat().st_size > 1000
     assert (cwd / "figures" / "demo_pass_at_1.svg").read_text().lstrip().startswith("<svg")
+
+
+def test_demo_ends_with_the_next_steps_for_the_store_it_wrote(demo_run):
+    _, proc = demo_run
+    steps = proc.stdout.split("Next steps:")[1]
+    assert proc.stdout.rstrip().endswith(steps.rstrip())  # the last thing printed
+    order = [
+        "make lab",
+        "notebooks/00_quickstart.ipynb",
+        "notebooks/02_text_to_verdict.ipynb",
+        "notebooks/03_failure_analysis.ipynb",
+        "workbench failures --store demo.duckdb",
+        "workbench report --store demo.duckdb",
+    ]
+    places = [steps.index(step) for step in order]
+    assert places == sorted(places)
 
 
 def test_every_demo_sample_gets_its_labelled_status(demo_run):

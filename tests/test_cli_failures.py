@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import pytest
 
 from tests.conftest import DEMO, PROJECT, require_toolchain
 from workbench.analysis.compare_models import compare_models
+from workbench.analysis.defects import defective_tasks
 from workbench.analysis.failure_modes import failure_modes
 from workbench.evaluation.notes import annotate
 from workbench.evaluation.store import Store
@@ -119,10 +121,17 @@ def test_compare_prints_the_table_and_disagreements(store, results):
     assert f"A = {CAREFUL}" in proc.stdout and f"B = {HASTY}" in proc.stdout
     assert f"disagreements: {n}" in proc.stdout
     assert "A passed, B compile_error: main.c:9:5: error: unknown type name ‘bool’" in proc.stdout
+    # The discordant counts and p lead, p < 0.05 is marked, and the footnote says once that no
+    # defective task is among the demo's (the shipped C/1 is McEval's, not the demo's C/1).
+    header = next(line for line in proc.stdout.splitlines() if "only A" in line)
+    assert header.split()[:6] == ["language", "only", "A", "only", "B", "p"]
+    assert re.search(r"^\s+ALL\s+\d+\s+\d+\s+\S+ \*", proc.stdout, re.M)
+    assert proc.stdout.count("No defective task") == 1
 
 
 def test_compare_json_and_csv_are_the_api_frames(store, results):
-    expected = compare_models(results, CAREFUL, HASTY)
+    # Both readings: the command sets aside the store's defective tasks, as the API does.
+    expected = compare_models(results, CAREFUL, HASTY, set_aside=defective_tasks(store))
     proc = workbench("compare", "--store", store, CAREFUL, HASTY, "--format", "json")
     assert proc.returncode == 0, proc.stderr
     printed = json.loads(proc.stdout)
@@ -154,6 +163,33 @@ def test_compare_exports_carry_each_sides_notes(store, tmp_path):
     noted = [r for r in rows if r["task_id"] == key["task_id"]]
     assert noted[0]["note_b"] == "forgot stdbool" and noted[0]["tags_b"] == ["misread-spec"]
     assert noted[0]["note_a"] is None
+
+
+def test_failures_filter_on_tags_and_notes_and_count_them(store, tmp_path):
+    copy = tmp_path / "noted.duckdb"
+    shutil.copy(store, copy)
+    annotate(copy, ("generation", "Python/1", HASTY, 0), tags=["Missing Corner Case"], note="")
+    annotate(copy, ("generation", "C/1", HASTY, 0), tags=["Silly Mistake"], note="off by one")
+
+    proc = workbench(
+        "failures", "--store", copy, "--tag", "Missing Corner Case", "--format", "json"
+    )
+    assert proc.returncode == 0, proc.stderr
+    [row] = json.loads(proc.stdout)  # one sample carries the tag: one cluster
+    assert row["count"] == 1 and row["n_noted"] == 1
+    assert row["tags"] == "Missing Corner Case (1)"
+    assert [e["task_id"] for e in row["examples"]] == ["Python/1"]
+
+    proc = workbench("failures", "--store", copy, "--note", "OFF BY")  # any case
+    assert proc.returncode == 0, proc.stderr
+    assert "C/1 #0 (demo/hasty-coder, generation)" in proc.stdout
+    assert "noted: 1 of 1; tags: Silly Mistake (1)" in proc.stdout
+    assert "Python/1" not in proc.stdout
+
+    proc = workbench("failures", "--store", copy, "--noted", "--by", "model", "--format", "csv")
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_csv(io.StringIO(proc.stdout))
+    assert table["count"].sum() == 2 and table["n_noted"].sum() == 2
 
 
 def test_bad_requests_fail_with_a_message(store, tmp_path):

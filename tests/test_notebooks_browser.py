@@ -4,11 +4,13 @@ to bottom, with no network beyond the local Jupyter server.
 Debian's Chromium is driven by the PyPI ``playwright`` package (the browser is never
 downloaded). The notebooks run in a copy of the project as a fresh clone has it (its tracked
 files, committed to a git repository of its own, then ``make ipynb``), served as ``make lab``
-serves them. JupyterLab lists each notebook once. ``03_failure_analysis``: its FailureBrowser
-follows a filter clicked in the page, and a chosen sample's detail shows its program (its
-screenshot is copied to ``docs/img/`` with ``WORKBENCH_SCREENSHOTS=1``); saved after its run, it
-leaves ``git status`` of the copy clean, and its store is in the copy's ``outputs/``. Every notebook: no output is an error, at least the charts and
-widgets it is written to show are drawn, and no request leaves the machine. Screenshots are kept
+serves them. JupyterLab lists each notebook once. ``03_failure_analysis``: its clusters' table
+shows the templates' placeholders (``<LOC>``) as text; its FailureBrowser follows a filter
+clicked in the page, and a chosen sample's detail shows beside the list, on screen, with its
+program (its screenshot is copied to ``docs/img/`` with ``WORKBENCH_SCREENSHOTS=1``); saved after
+its run, it leaves ``git status`` of the copy clean, and its store is in the copy's
+``outputs/``. Every notebook: no output is an error, at least the charts and widgets it is
+written to show are drawn, and no request leaves the machine. Screenshots are kept
 in ``$WORKBENCH_ARTIFACTS`` (default ``test-artifacts/notebooks/``), taken before the checks so
 that a failure has its picture (the static report's check is in tests/views/test_report.py).
 """
@@ -208,6 +210,14 @@ def test_the_failure_browser_of_notebook_03_follows_clicks_and_saves_clean(lab, 
     assert not state["errors"], state["errors"]
     p = page.page
 
+    # The clusters' table shows its templates' placeholders as text, not as unknown HTML tags.
+    clusters = p.locator(".jp-OutputArea-output", has_text="template").filter(
+        has=p.locator("table")
+    )
+    shown = clusters.first.inner_text()
+    assert "<LOC>" in shown and "<Q>" in shown, shown[:500]
+    assert p.evaluate("document.querySelectorAll('loc, q').length") == 0
+
     summary = p.locator(".widget-html-content", has_text="samples match").first
     summary.wait_for(timeout=60_000)
     before_summary = summary.inner_text()
@@ -245,6 +255,11 @@ def test_the_failure_browser_of_notebook_03_follows_clicks_and_saves_clean(lab, 
     text = detail.inner_text()
     assert "program that ran" in text
     assert re.search(r"int main\s*\(", text) and "assert" in text  # C test in the program
+    # The detail comes where the eye is: beside the list, on screen without scrolling.
+    head = p.locator(".wb-detail h4", has_text=chosen.split()[0] + " #").first.bounding_box()
+    listed = p.locator(".wb-table select").bounding_box()
+    assert 0 <= head["y"] and head["y"] + head["height"] <= p.viewport_size["height"]
+    assert head["x"] >= listed["x"] + listed["width"] - 5
 
     # The picture: the filters, the rows after the click and the top of the chosen detail.
     summary.evaluate("e => e.scrollIntoView({block: 'center'})")

@@ -45,9 +45,13 @@ _API = {
     "missing_tools": "workbench.execution.toolchain",
     "toolchain_version": "workbench.execution.toolchain",
     "evaluate": "workbench.evaluation.runner",
+    "run_checks": "workbench.evaluation.checks",
     "Store": "workbench.evaluation.store",
     "annotate": "workbench.evaluation.notes",
     "notes": "workbench.evaluation.notes",
+    "mark_defective": "workbench.evaluation.task_defects",
+    "restore_task": "workbench.evaluation.task_defects",
+    "defect_marks": "workbench.evaluation.task_defects",
     "repair_store": "workbench.evaluation.repair",
     # analysis
     "pass_at_k": "workbench.analysis.passk",
@@ -60,6 +64,9 @@ _API = {
     "compare_models": "workbench.analysis.compare_models",
     "health": "workbench.analysis.health",
     "has_errors": "workbench.analysis.health",
+    "defective_tasks": "workbench.analysis.defects",
+    "checks_histogram": "workbench.analysis.wrong_answers",
+    "miss_table": "workbench.analysis.wrong_answers",
     "repair_scores": "workbench.analysis.repairs",
     # figures
     "pass_at_1_chart": "workbench.figures.per_language",
@@ -76,8 +83,10 @@ _API = {
     # views and this machine
     "FailureBrowser": "workbench.views.failure_browser",
     "ModelComparison": "workbench.views.model_comparison",
+    "comparison_table": "workbench.views.model_comparison",
     "write_report": "workbench.views.report",
     "mark_languages": "workbench.views.health",
+    "score_table": "workbench.views.scores",
     "language_statuses": "workbench.ops.doctor",
     "broken_toolchain": "workbench.ops.faults",
 }
@@ -95,16 +104,20 @@ __all__ = sorted([*_API, *_MODULES])
 if TYPE_CHECKING:  # what editors and type checkers see (tests/test_api.py keeps it = _API)
     from workbench.analysis import categories, dataset, multiple, representation
     from workbench.analysis.compare_models import compare_models
+    from workbench.analysis.defects import defective_tasks
     from workbench.analysis.difficulty import difficulty_table
     from workbench.analysis.failure_modes import failure_modes
     from workbench.analysis.health import has_errors, health
     from workbench.analysis.intervals import effective_sample_size, wilson_interval
     from workbench.analysis.passk import pass_at_k, pass_at_k_table, task_scores
     from workbench.analysis.repairs import repair_scores
+    from workbench.analysis.wrong_answers import checks_histogram, miss_table
+    from workbench.evaluation.checks import run_checks
     from workbench.evaluation.notes import annotate, notes
     from workbench.evaluation.repair import repair_store
     from workbench.evaluation.runner import evaluate
     from workbench.evaluation.store import Store
+    from workbench.evaluation.task_defects import defect_marks, mark_defective, restore_task
     from workbench.execution.execute import execute
     from workbench.execution.records import Program
     from workbench.execution.toolchain import missing_tools, toolchain_version
@@ -133,8 +146,9 @@ if TYPE_CHECKING:  # what editors and type checkers see (tests/test_api.py keeps
     from workbench.views import teaching
     from workbench.views.failure_browser import FailureBrowser
     from workbench.views.health import mark_languages
-    from workbench.views.model_comparison import ModelComparison
+    from workbench.views.model_comparison import ModelComparison, comparison_table
     from workbench.views.report import write_report
+    from workbench.views.scores import score_table
 
 
 # Inside a Jupyter kernel, charts render with no network (workbench/views/notebook.py); the

@@ -11,9 +11,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from tests.conftest import require_toolchain
-from workbench.analysis.miss import miss_kind
+from tests.conftest import require_toolchain, toolchains
 from workbench.evaluation.checks import check_sample
+from workbench.execution.miss import miss_kind
 from workbench.inputs.tasks import load_tasks
 from workbench.programs.assemble import canonical_program
 
@@ -120,6 +120,10 @@ CASES: dict[str, dict[str, Any]] = {
 }
 
 
+# Each language a parameter of its own, marked ``toolchains`` beyond the demo's six languages.
+LANGUAGES = [pytest.param(name, marks=toolchains(name)) for name in sorted(CASES)]
+
+
 def _run(language: str, task: str, answer: str) -> tuple[Any, list[dict]]:
     require_toolchain(language)
     case = CASES[language]
@@ -137,7 +141,7 @@ def _run(language: str, task: str, answer: str) -> tuple[Any, list[dict]]:
     return out, [c.as_dict() for c in out.checks]
 
 
-@pytest.mark.parametrize("language", sorted(CASES))
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_canonical_passes_every_check(language):
     for task in ("sum", "greet"):
         out, checks = _run(language, task, "canonical")
@@ -146,7 +150,7 @@ def test_canonical_passes_every_check(language):
         assert miss_kind(checks) is None
 
 
-@pytest.mark.parametrize("language", sorted(CASES))
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_plus_one_is_off_by_one_on_every_check(language):
     out, checks = _run(language, "sum", "plus_one")
     assert [c["passed"] for c in checks] == [False, False, False], (out.status, out.note, checks)
@@ -154,7 +158,7 @@ def test_plus_one_is_off_by_one_on_every_check(language):
     assert miss_kind(checks) == "off_by_one"
 
 
-@pytest.mark.parametrize("language", sorted(CASES))
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_upper_cased_greeting_is_formatting(language):
     out, checks = _run(language, "greet", "upper")
     assert len(checks) == 2 and not any(c["passed"] for c in checks), (out.note, checks)
@@ -162,7 +166,7 @@ def test_upper_cased_greeting_is_formatting(language):
     assert miss_kind(checks) == "formatting"
 
 
-@pytest.mark.parametrize("language", sorted(CASES))
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_wrong_only_on_the_empty_input_is_edge_case(language):
     out, checks = _run(language, "sum", "edge")
     assert [c["passed"] for c in checks] == [True, True, False], (out.note, checks)
@@ -190,7 +194,10 @@ REAL = {
 }
 
 
-@pytest.mark.parametrize("language", sorted(REAL))
+REAL_LANGUAGES = [pytest.param(name, marks=toolchains(name)) for name in sorted(REAL)]
+
+
+@pytest.mark.parametrize("language", REAL_LANGUAGES)
 def test_real_canonical_passes_every_check(language, mceval_dir):
     require_toolchain(language)
     tasks = load_tasks(mceval_dir, languages=[language])

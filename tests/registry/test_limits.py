@@ -23,3 +23,16 @@ def test_canonical_times_round_trip(tmp_path):
         path,
     )
     assert path.read_text() == "task_id,run_seconds\nC/2,0.12\n"
+
+
+def test_a_limit_given_as_an_int_or_a_float_is_the_same_limit_and_cache_key():
+    from workbench.evaluation.cache import cache_key
+    from workbench.registry.languages import get_language
+
+    limits = get_language("Python").limits
+    as_int, as_float = limits.scaled(run_timeout=5), limits.scaled(run_timeout=5.0)
+    assert as_int == as_float and isinstance(as_int.run_timeout, float)
+    assert isinstance(limits.scaled(memory_mb=512.0).memory_mb, int)
+    assert cache_key("Python", "print(1)", as_int, version="3") == cache_key(
+        "Python", "print(1)", as_float, version="3"
+    )

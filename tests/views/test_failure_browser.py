@@ -123,13 +123,20 @@ def test_detail_shows_the_instruction_code_program_diff_and_failing_check(store)
     assert "main.c:9: main: Assertion" in html  # stderr
 
 
-def test_a_task_from_another_data_set_is_not_shown_as_the_samples(store):
-    browser = FailureBrowser(store)  # McEval's C/1 is not the demo's C/1
-    browser.select(("generation", "C/1", "demo/hasty-coder", 0))
-    assert "is not the one this sample ran" in browser.detail.value
+def test_a_task_from_another_data_set_is_not_shown_as_the_samples(store, mceval_dir):
+    key = ("generation", "C/1", "demo/hasty-coder", 0)
+    only_mceval = FailureBrowser(store, data=mceval_dir)  # McEval's C/1 is not the demo's C/1
+    only_mceval.select(key)
+    assert "is not the one this sample ran" in only_mceval.detail.value
+    assert "hello_mmcodeeval" not in only_mceval.detail.value.split("<h4>model")[0]
     demo = FailureBrowser(store, tasks=load_tasks(DEMO))
-    demo.select(("generation", "C/1", "demo/hasty-coder", 0))
+    demo.select(key)
     assert "<h4>instruction</h4>" in demo.detail.value
+    # By default the McEval data and then the bundled demo are looked in: the task that fits.
+    default = FailureBrowser(store)
+    default.select(key)
+    instruction = default.detail.value.split("<h4>instruction</h4>")[1].split("<h4>")[0]
+    assert "count_digit" in instruction and "hello_mmcodeeval" not in instruction
 
 
 def test_rerun_runs_the_sample_in_the_sandbox_and_stores_the_new_verdict(store):
@@ -219,3 +226,108 @@ def test_a_dataframe_source_browses_without_a_store(results):
     browser.select(browser.rows.iloc[0]["key"])
     browser.save_note.click()
     assert "store" in browser.message.value  # notes need a store: said, not raised
+
+
+def test_rows_come_in_task_number_order(store):
+    browser = FailureBrowser(store, failures_only=False)
+    browser.model.value = (REAL_MODEL,)
+    browser.task.value = ("generation",)
+    numbers = [int(t.split("/")[1]) for t in browser.matches["task_id"]]
+    assert numbers == sorted(numbers) and numbers[:3] == [1, 2, 3]  # not C/1, C/10, C/11
+
+
+def test_previous_and_next_walk_the_matching_samples_across_pages(store):
+    browser = FailureBrowser(store, page_size=5)
+    keys = browser.matches["key"].tolist()
+    first = browser.next_sample()  # nothing chosen yet: the first match
+    assert first["key"] == keys[0] and browser.position.value == f"1 of {len(keys)}"
+    for expected in keys[1:7]:
+        assert browser.next_sample()["key"] == expected
+    assert browser.page == 1  # the seventh match is on the second page, which is shown
+    assert browser.table_widget.value == keys[6]  # and highlighted in the list
+    assert f"{browser.selected['task_id']} #" in browser.detail.value
+    assert browser.previous_sample()["key"] == keys[5]
+    browser.next_sample_button.click()
+    assert browser.selected["key"] == keys[6]
+    browser.select(keys[-1])
+    assert browser.next_sample()["key"] == keys[-1]  # the last stays the last
+
+
+def test_every_action_shows_the_busy_line_while_it_runs(store, tmp_path):
+    browser = FailureBrowser(store)
+    seen: list[tuple[str, bool]] = []
+    browser.busy.observe(
+        lambda change: seen.append((change["new"], browser.export_button.disabled)), names="value"
+    )
+    browser.export_path.value = str(tmp_path / "rows.csv")
+    browser.export_button.click()
+    assert (tmp_path / "rows.csv").is_file()
+    assert "exporting" in seen[0][0] and 'class="spin"' in seen[0][0] and seen[0][1]
+    assert seen[-1] == ("", False) and browser.busy.value == ""  # cleared, buttons back
+    seen.clear()
+    browser.cause.value = ("wrong_answer",)  # a filter
+    assert "filtering" in seen[0][0] and seen[-1][0] == ""
+    seen.clear()
+    browser.table_widget.value = browser.rows.iloc[1]["key"]  # a click on a row
+    assert "opening the sample" in seen[0][0] and seen[-1][0] == ""
+    seen.clear()
+    browser.save_note.click()
+    assert "saving the note" in seen[0][0] and seen[-1][0] == ""
+
+
+def test_tags_and_notes_are_filters_columns_and_searched(store):
+    browser = FailureBrowser(store)
+    first, second = browser.rows.iloc[0]["key"], browser.rows.iloc[3]["key"]
+    browser.select(first)
+    browser.annotate(tags=["Silly Mistake"], note="compares the wrong halves")
+    browser.select(second)
+    browser.annotate(tags=["Silly Mistake", "dataset-typo"], note="")
+    # The list shows which samples carry notes and tags.
+    labels = dict((key, label) for label, key in browser.table_widget.options)
+    assert " ✎ [Silly Mistake] │" in labels[first]
+    assert "[Silly Mistake, dataset-typo] │" in labels[second] and "✎" not in labels[second]
+    # A tag is a filter, with its count; so is having a note.
+    options = dict((value, label) for label, value in browser.tag.options)
+    assert options["Silly Mistake"] == "Silly Mistake (2)"
+    assert options["dataset-typo"] == "dataset-typo (1)"
+    browser.tag.value = ("dataset-typo",)
+    assert browser.matches["key"].tolist() == [second]
+    browser.tag.value = ()
+    browser.noted.value = ("with a note",)
+    assert browser.matches["key"].tolist() == [first]
+    browser.noted.value = ()
+    # The note's text is found by the search.
+    browser.search.value = "WRONG HALVES"
+    assert browser.matches["key"].tolist() == [first]
+
+
+def test_a_task_is_set_aside_from_the_browser_with_its_reason(store):
+    from workbench.analysis.defects import defective_tasks
+    from workbench.evaluation.task_defects import defect_marks
+
+    browser = FailureBrowser(store)
+    browser.select(("generation", "C/1", REAL_MODEL, 0))  # McEval's C/1: on the shipped list
+    assert "is set aside as defective (registry)" in browser.detail.value
+    browser.select(("generation", "C/2", REAL_MODEL, 0))
+    assert "set aside as defective" not in browser.detail.value
+    browser.defect_reason.value = "the test's expected value is wrong"
+    browser.mark_button.click()
+    assert browser.message.value == "task C/2 set aside as defective"
+    assert "is set aside as defective (user, " in browser.detail.value
+    assert "the test&#x27;s expected value is wrong" in browser.detail.value
+    [mark] = defect_marks(store).to_dict("records")
+    assert (mark["task_id"], mark["task"], mark["action"]) == ("C/2", None, "set_aside")
+    assert "C/2" in set(defective_tasks(store)["task_id"])
+    browser.restore_button.click()
+    assert "set aside as defective" not in browser.detail.value
+    browser.mark_button.click()  # no reason given: said, not raised
+    assert "say why" in browser.message.value
+
+
+def test_the_default_export_goes_to_the_outputs_folder(store):
+    from workbench.paths import outputs_dir
+
+    browser = FailureBrowser(store)
+    assert browser.export_path.value == str(outputs_dir() / "failures.csv")
+    browser.export_button.click()
+    assert (outputs_dir() / "failures.csv").is_file()

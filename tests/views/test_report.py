@@ -4,7 +4,9 @@ cannot run. ``WORKBENCH_SCREENSHOTS=1`` refreshes docs/img/report.png from this 
 
 from __future__ import annotations
 
+import base64
 import os
+import re
 import subprocess
 import sys
 
@@ -66,6 +68,7 @@ def test_the_report_opens_offline_without_a_request_or_an_error(store, tmp_path)
         note="misses the empty input",
         author="reviewer",
     )
+    annotate(store, ("generation", "C/3", REAL_MODEL, 0), tags=["dataset-typo", "Silly Mistake"])
     with Store(store) as db:
         results = db.results()
     failing = results[results["status"] != "passed"]
@@ -103,6 +106,7 @@ def test_the_report_opens_offline_without_a_request_or_an_error(store, tmp_path)
         # A cluster's example link leads to that sample's detail.
         target = page.locator("td.ex a").first.get_attribute("href")
         assert page.locator(f"details{target}").count() == 1
+        check_the_fixes_of_issue_25(page, failing)
         page.evaluate("window.scrollTo(0, 0)")
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = false)")
         shot = SCREENSHOT if os.environ.get("WORKBENCH_SCREENSHOTS") else tmp_path / "report.png"
@@ -111,6 +115,51 @@ def test_the_report_opens_offline_without_a_request_or_an_error(store, tmp_path)
         assert shot.stat().st_size > 20_000
     assert seen.network == [], seen.network
     assert seen.console_errors == [] and seen.page_errors == [] and seen.dialogs == []
+
+
+# The pieces of the page the checks below read, found in the browser.
+SUMMARIES = "() => [...document.querySelectorAll('details.s > summary')].map(e => e.innerText)"
+GROUP = """(name) => [...document.querySelectorAll('details.g')].find(
+  d => d.querySelector('summary').innerText.startsWith(name))"""
+
+
+def check_the_fixes_of_issue_25(page, failing: pd.DataFrame) -> None:
+    """What a researcher saw wrong in the report, each checked on the page as drawn."""
+    # Failing samples in task-number order (C/2 before C/10), per task kind.
+    summaries = page.evaluate(SUMMARIES)
+    real = [s.split(" ")[0] for s in summaries if " · generation · " in s and s.startswith("C/")]
+    real = real[
+        -int(((failing["model"] == REAL_MODEL) & (failing["task"] == "generation")).sum()) :
+    ]
+    numbers = [int(key.split("/")[1]) for key in real]
+    assert numbers == sorted(numbers) and len(numbers) > 10, real
+    # A summary ends in words or "…", never in a bare "—" (a segfault's says its signal).
+    assert not [s for s in summaries if s.rstrip().endswith("—")]
+    segfault = next(s for s in summaries if s.startswith("C/43 #0 · generation"))
+    assert segfault.endswith("run step killed by signal 11"), segfault
+    # The pass@1 axis is in %, as every table is.
+    chart = page.locator("img.chart").first.get_attribute("src")
+    svg = base64.b64decode(chart.split(",", 1)[1]).decode()
+    ticks = re.findall(r">(\d+(?:\.\d+)?)</text>", svg)
+    assert "pass@1 (%)" in svg and "100" in ticks and "0.5" not in ticks and "1.0" not in ticks
+    # Tags stand apart: separate pills, a comma between them.
+    cell = page.locator("td.tags", has=page.locator("text=dataset-typo"))
+    assert cell.inner_text().strip() == "dataset-typo, Silly Mistake"
+    first, second = (cell.locator(".wb-tag").nth(i).bounding_box() for i in (0, 1))
+    assert second["x"] > first["x"] + first["width"] + 4
+    # A failing sample shows its instruction, its test and its diff with the canonical one.
+    sample = page.locator("details.s", has=page.locator("summary", has_text="C/2 #0 · generation"))
+    shown = sample.inner_text()
+    for heading in ("instruction", "test", "diff with the canonical solution"):
+        assert f"\n{heading}" in shown, heading
+    assert sample.locator("pre.diff-u .del, pre.diff-u .add").count() > 0
+    # The McNemar table: language, the discordant pairs and p first; p on screen unscrolled.
+    table = page.evaluate_handle(GROUP, "A = ").as_element().query_selector("table")
+    headers = [h.inner_text() for h in table.query_selector_all("th")]
+    assert headers[:4] == ["language", "only A", "only B", "p"], headers
+    p_header = table.query_selector_all("th")[3].bounding_box()
+    assert p_header["x"] + p_header["width"] <= page.viewport_size["width"]
+    assert table.query_selector("td.sig") is not None  # ALL: p < 0.05, marked
 
 
 @pytest.mark.browser
@@ -151,3 +200,20 @@ def test_model_text_cannot_run_in_the_report(store, tmp_path):
         assert "<img src=http://192.0.2.1/note.png onerror=alert(2)>" in text
     assert seen.network == [] and seen.dialogs == []
     assert seen.console_errors == [] and seen.page_errors == []
+
+
+def test_the_reports_counts_read_as_english_and_its_samples_have_their_task(store):
+    """One model in one language says so in the singular; a failing sample of McEval shows the
+    task it ran (the McEval data), one of the bundled demo the demo's."""
+    from workbench.views.report import report_html
+    from workbench.views.samples import load_results
+
+    results, _ = load_results(store)
+    one = results[(results["model"] == REAL_MODEL) & (results["task"] == "generation")]
+    page = report_html(one, "one model")
+    assert f"{len(one)} samples, 1 model, 1 language, " in page
+    assert "1 models" not in page and "1 languages" not in page
+    demo = results[(results["model"] == "demo/hasty-coder") & (results["language"] == "Python")]
+    page = report_html(demo, "demo")
+    assert "<h4>instruction</h4>" in page and "alternating sum" in page  # the demo's Python/1
+    assert "is not the one this sample ran" not in page

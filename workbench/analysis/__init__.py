@@ -14,8 +14,10 @@ One function per quantity:
 - ``deltas``: result sets side by side with deltas to the first.
 - ``multiple``: the McEval vs MultiPL-E join and its correlations.
 - ``dataset``: dataset statistics and the tokenizers behind them.
-- ``defects``: the shipped list of defective tasks (:func:`defects.shipped_defects`) and the
-  search for tests that expect a string the task's own text spells differently.
+- ``defects``: the shipped list of defective tasks (:func:`defects.shipped_defects`), the list
+  that applies to a store (:func:`defects.defective_tasks`, with its marks), which rows they name
+  (:func:`defects.defective_mask`, :func:`defects.applied_defects`) and the search for tests that
+  expect a string the task's own text spells differently.
 - ``representation``: embeddings, t-SNE, silhouette, dendrogram.
 - ``failure_modes``: error-message templates of failing samples, clustered (per row:
   :func:`failure_modes.row_clusters`; per group: :func:`failure_modes.failure_modes`), and the

@@ -12,16 +12,19 @@ B-C, ...): the table and the disagreements carry ``model_a`` and ``model_b``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from itertools import combinations
 
 import numpy as np
 import pandas as pd
 from scipy.stats import binomtest
 
+from workbench.analysis.defects import defective_mask
 from workbench.analysis.failure_modes import failure_messages
+from workbench.analysis.passk import DEFECTS_ASIDE
 from workbench.analysis.rows import of_kind
+from workbench.analysis.wrong_answers import miss_side_by_side
 from workbench.errors import InputError
 from workbench.execution.records import MACHINE_STATUSES, SAMPLE_KEY
 
@@ -42,10 +45,14 @@ class Comparison:
     ``table``: one row per (model pair, language) plus an ``ALL`` row per pair — pair counts,
     the four cells, pass rates on the paired samples and the exact McNemar p-value.
     ``disagreements``: one row per discordant pair (one model passed, the other failed).
+    ``misses``: per language (and ``ALL``), the kinds of miss of each model's wrong answers side
+    by side, a column per model (``wrong_answers.miss_side_by_side``; empty when the results
+    carry no ``miss``: their checks were never opened).
     """
 
     table: pd.DataFrame
     disagreements: pd.DataFrame
+    misses: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def mcnemar_exact(only_a: int, only_b: int) -> float:
@@ -111,6 +118,53 @@ def _cells(frame: pd.DataFrame, by: str) -> pd.DataFrame:
     return table
 
 
+def _cells_aside(frame: pd.DataFrame, by: str, table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` (``_cells`` of ``frame``) with the second reading: ``n_defective_pairs`` and
+    the discordant counts, pass rates and p-value of the pairs whose task is not set aside."""
+    defective = frame["defective_a"].fillna(False).astype(bool) | frame["defective_b"].fillna(
+        False
+    ).astype(bool)
+    counted = (frame["paired"] & defective).groupby(frame[by]).sum()
+    table[DEFECTIVE_PAIRS] = (
+        table[by].map(counted).fillna(int((frame["paired"] & defective).sum())).astype(int)
+    )
+    kept = _cells(frame[~defective], by) if (~defective).any() else table.iloc[0:0]
+    kept = kept.set_index(by)[list(ASIDE_COLUMNS)].add_suffix(f"_{DEFECTS_ASIDE}")
+    return table.merge(kept, left_on=by, right_index=True, how="left")
+
+
+# The second reading with defective tasks set aside (``set_aside``): its count and the columns
+# computed again without them, each with the suffix ``_defects_aside``.
+DEFECTIVE_PAIRS = "n_defective_pairs"
+ASIDE_COLUMNS = ("only_a", "only_b", "p_value", "pass_rate_a", "pass_rate_b")
+
+
+def table_columns(by: str = "language", set_aside: bool = False) -> list[str]:
+    """The comparison table's columns in order: the group, the discordant counts and the
+    McNemar p-value first (what says whether the models differ), the second reading's beside
+    them, then pass rates and the other counts, the model names last."""
+    aside = [f"{c}_{DEFECTS_ASIDE}" for c in ASIDE_COLUMNS] if set_aside else []
+    return [
+        by,
+        "only_a",
+        "only_b",
+        "p_value",
+        *([DEFECTIVE_PAIRS, *aside[:3]] if set_aside else []),
+        "pass_rate_a",
+        "pass_rate_b",
+        *aside[3:],
+        "n_pairs",
+        "both_pass",
+        "both_fail",
+        "n_tasks",
+        "n_excluded",
+        "n_unpaired_a",
+        "n_unpaired_b",
+        "model_a",
+        "model_b",
+    ]
+
+
 # The flags ``paired_frame`` adds to each pair (the cell is the paired rows' verdict pair).
 PAIR_FLAGS = ["unpaired_a", "unpaired_b", "excluded", "paired", "pass_a", "pass_b"]
 
@@ -159,10 +213,12 @@ def paired_frame(
 def _pair(results: pd.DataFrame, a: str, b: str, by: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     details = [c for c in DETAIL_COLUMNS if c in results.columns]
     sources = [c for c in MESSAGE_SOURCES if c in results.columns and c not in details]
-    merged = paired_frame(results, a, b, by, [*details, *sources])
+    flags = ["defective"] if "defective" in results.columns else []
+    merged = paired_frame(results, a, b, by, [*details, *sources, *flags])
     table = _cells(merged, by)
-    table.insert(0, "model_b", b)
-    table.insert(0, "model_a", a)
+    if flags:
+        table = _cells_aside(merged, by, table)
+    table["model_a"], table["model_b"] = a, b
 
     discordant = merged[merged["paired"] & merged["pass_a"].ne(merged["pass_b"])]
     discordant = discordant.sort_values([by, *PAIR_KEY], kind="stable")
@@ -187,15 +243,26 @@ def _pair(results: pd.DataFrame, a: str, b: str, by: str) -> tuple[pd.DataFrame,
 
 
 def compare_models(
-    results: pd.DataFrame, *models: str | Sequence[str], by: str = "language"
+    results: pd.DataFrame,
+    *models: str | Sequence[str],
+    by: str = "language",
+    set_aside: Iterable[str] | pd.DataFrame | None = None,
 ) -> Comparison:
     """Compare models on the same samples: ``compare_models(results, "A", "B")``, or with more
     models (``"A", "B", "C"`` or a list) every pair in the order given.
 
-    Per ``by`` value (default: language) and overall (``ALL``, pooled over every pair): pairs,
-    ``both_pass``, ``only_a``, ``only_b``, ``both_fail``, pass rates on the pairs, and the exact
-    McNemar p-value (``binomtest`` of ``only_a`` among the discordant pairs, p = 1/2). Unpaired
-    samples and pairs with a machine status are counted, not compared (module docstring).
+    Per ``by`` value (default: language) and overall (``ALL``, pooled over every pair), in
+    ``TABLE_COLUMNS``' order — what a reader looks at first, first: the discordant counts
+    ``only_a`` and ``only_b``, the exact McNemar p-value (``binomtest`` of ``only_a`` among the
+    discordant pairs, p = 1/2), pass rates on the pairs, then ``n_pairs``, ``both_pass``,
+    ``both_fail`` and the other counts, and the two models' names last. Unpaired samples and
+    pairs with a machine status are counted, not compared (module docstring).
+
+    ``set_aside`` (defective tasks, as ``pass_at_k_table`` reads them: ``defective_tasks(store)``)
+    adds a second reading beside the first, never in its place: ``n_defective_pairs`` and
+    ``only_a``, ``only_b``, ``p_value``, ``pass_rate_a``, ``pass_rate_b`` with the suffix
+    ``_defects_aside``, computed on the pairs whose task is not set aside.
+    With opened checks (``miss``), each model's kinds of miss per language (``misses``).
     """
     names = _models(models)
     for column in dict.fromkeys([*PAIR_KEY, "model", "status", by]):
@@ -209,6 +276,8 @@ def compare_models(
         )
     rows = of_kind(results)
     rows = rows[rows["model"].isin(names)]
+    if set_aside is not None:
+        rows = rows.assign(defective=defective_mask(rows, set_aside))
     duplicated = rows.duplicated(["model", *PAIR_KEY])
     if duplicated.any():
         first = rows.loc[duplicated, ["model", *PAIR_KEY]].iloc[0].to_dict()
@@ -222,7 +291,11 @@ def compare_models(
         table, disagreements = _pair(rows, a, b, by)
         tables.append(table)
         lists.append(disagreements)
+    table = pd.concat(tables, ignore_index=True)
+    order = [c for c in table_columns(by, set_aside is not None) if c in table.columns]
+    opened = "miss" in rows.columns and rows["miss"].notna().any()
     return Comparison(
-        table=pd.concat(tables, ignore_index=True),
+        table=table[order],
         disagreements=pd.concat(lists, ignore_index=True),
+        misses=miss_side_by_side(rows, names, by) if opened else pd.DataFrame(),
     )

@@ -6,6 +6,8 @@ level and how uncertain each value is; this table keeps both, one row per level.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
 from workbench.analysis.passk import UNKNOWN, pass_at_k_table, select_task_kind
@@ -21,6 +23,7 @@ def difficulty_table(
     task: str = "generation",
     subset: str | None = None,
     confidence: float = 0.95,
+    set_aside: Iterable[str] | pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """pass@1 per model, language and level of one task kind, with its Wilson interval.
 
@@ -28,9 +31,12 @@ def difficulty_table(
     Tasks without a level are kept as level "unknown" rather than dropped. Columns: model,
     language, level, n_tasks, n_samples, n_passed, n_excluded, pass_at_1, pass_at_1_low,
     pass_at_1_high; models in published order, languages in canonical order, levels easy to hard.
+    ``set_aside`` (defective tasks) adds the second reading, as ``pass_at_k_table`` does.
     """
     rows = select_task_kind(results, task, subset)
-    table = pass_at_k_table(rows, k=1, by=["language", "level"], confidence=confidence)
+    table = pass_at_k_table(
+        rows, k=1, by=["language", "level"], confidence=confidence, set_aside=set_aside
+    )
     levels = [*LEVELS, UNKNOWN_LEVEL]
     languages = language_names()
     models = model_order(table["model"])

@@ -7,6 +7,12 @@ paths, temporary names, line and column numbers, quoted names, identifiers, numb
 is replaced by placeholders, identical templates are grouped, and near-duplicate templates are
 merged by agglomerative clustering of their TF-IDF vectors. The heavy work runs on distinct
 texts, not rows: a store of 100k rows has far fewer distinct messages, and fewer templates still.
+
+Wrong answers whose checks were opened (``workbench checks``: a ``miss`` kind, docs/checks.md)
+are grouped instead by what went wrong, not by how the test words its message: their template is
+the kind of miss and the failing check's source with its literals as placeholders
+(``off_by_one · assert(f(<list>) == <N>)``), and identical templates are one cluster, never
+merged with others. Runtime and compile errors keep their message clusters.
 """
 
 from __future__ import annotations
@@ -21,7 +27,12 @@ import pandas as pd
 
 from workbench.analysis.rows import failing, is_failing
 from workbench.errors import InputError
-from workbench.execution.records import CAUSES, SAMPLE_KEY
+from workbench.execution.records import CAUSES, SAMPLE_KEY, Status
+from workbench.programs.checks import normalise_check
+
+# What a person wrote on a sample (``evaluation.notes.with_notes``): a cluster counts its noted
+# samples and lists their tags.
+NOTED_BY = ("tags", "note")
 
 KEY = list(SAMPLE_KEY)
 
@@ -194,18 +205,21 @@ def cluster_templates(
         own = next_label + np.arange(len(best))
         labels[start : start + len(best)] = np.where(near, labels[best], own)
         next_label += len(best)
-    # Relabel by total weight (heaviest cluster first), then by first appearance.
-    weight_sorted = frame.loc[order, "weight"].to_numpy()
-    totals = pd.DataFrame({"label": labels, "weight": weight_sorted, "pos": np.arange(n)})
+    result = np.empty(n, dtype=int)
+    result[np.asarray(order)] = ranked(labels, frame.loc[order, "weight"].to_numpy())
+    return result
+
+
+def ranked(labels: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``labels`` renumbered by their total weight (the heaviest 0), ties by first appearance."""
+    totals = pd.DataFrame({"label": labels, "weight": weights, "pos": np.arange(len(labels))})
     rank = (
         totals.groupby("label")
         .agg(weight=("weight", "sum"), pos=("pos", "min"))
         .sort_values(["weight", "pos"], ascending=[False, True])
     )
     relabel = pd.Series(np.arange(len(rank)), index=rank.index)
-    result = np.empty(n, dtype=int)
-    result[np.asarray(order)] = relabel.loc[labels].to_numpy()
-    return result
+    return relabel.loc[labels].to_numpy()
 
 
 def message_template(row: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -217,9 +231,32 @@ def message_template(row: Mapping[str, Any]) -> tuple[str, str] | None:
     return message, normalise(pd.Series([message])).iloc[0]
 
 
+def opened_wrong_answers(rows: pd.DataFrame) -> pd.Series:
+    """Which rows are wrong answers (status ``failed``) with a kind of miss: those clustered by
+    their failing check, not their message."""
+    if "miss" not in rows.columns:
+        return pd.Series(False, index=rows.index)
+    return rows["status"].eq(Status.FAILED) & rows["miss"].notna()
+
+
+def check_messages(rows: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Each opened wrong answer's message — its first failing check, with the expected and
+    actual values — and template: the kind of miss and the check's normalised source."""
+    source = _text_column(rows, "failing_check").str.strip()
+    expected, actual = _text_column(rows, "expected"), _text_column(rows, "actual")
+    values = ("  expected " + expected + ", actual " + actual).where(
+        expected.ne("") | actual.ne(""), ""
+    )
+    message = source.where(source.ne(""), NO_MESSAGE) + values
+    checks = source.map(normalise_check).where(source.ne(""), NO_MESSAGE)
+    return message, rows["miss"].astype(str) + " · " + checks
+
+
 def row_clusters(results: pd.DataFrame, threshold: float = DISTANCE_THRESHOLD) -> pd.DataFrame:
     """Per row of ``results``: its ``message``, ``template`` and ``cluster`` (``failure_modes``'
-    ids: the clusters of the failing rows' templates; missing for rows that did not fail)."""
+    ids: the clusters of the failing rows' templates; missing for rows that did not fail).
+    Opened wrong answers (``opened_wrong_answers``) are clustered by their ``check_messages``
+    template alone; the others by their messages' templates, near-duplicates merged."""
     out = pd.DataFrame(
         {"message": None, "template": None, "cluster": pd.NA},
         index=results.index,
@@ -227,13 +264,25 @@ def row_clusters(results: pd.DataFrame, threshold: float = DISTANCE_THRESHOLD) -
     rows = failing(results)
     if rows.empty:
         return out
-    message = failure_messages(rows)
+    by_check = opened_wrong_answers(rows)
+    message = failure_messages(rows[~by_check])
     template = normalise(message)
     weights = template.value_counts(sort=False)
     labels = cluster_templates(weights.index.tolist(), weights.to_list(), threshold)
-    out.loc[rows.index, "message"] = message
-    out.loc[rows.index, "template"] = template
-    out.loc[rows.index, "cluster"] = template.map(pd.Series(labels, index=weights.index))
+    if by_check.any():
+        checked, checked_template = check_messages(rows[by_check])
+        message, template = pd.concat([message, checked]), pd.concat([template, checked_template])
+        own = checked_template.value_counts(sort=False)
+        own = own[~own.index.isin(weights.index)]  # a message's template already: one cluster
+        both = pd.concat([weights, own])
+        start = labels.max() + 1 if len(labels) else 0
+        labels = np.concatenate([labels, start + np.arange(len(own))])
+        order = np.lexsort((both.index.to_numpy(dtype=str), -both.to_numpy()))
+        labels[order] = ranked(labels[order], both.to_numpy()[order])
+        weights = both
+    out.loc[message.index, "message"] = message
+    out.loc[template.index, "template"] = template
+    out.loc[template.index, "cluster"] = template.map(pd.Series(labels, index=weights.index))
     return out
 
 
@@ -273,7 +322,9 @@ def failure_modes(
     causes), ``n_templates`` merged, and ``examples``: up to ``examples`` sample keys (task,
     task_id, model, sample_index) as dicts. Rows with a machine status (``toolchain_missing``,
     ``infrastructure_error``) are not failures of the sample and are left out. Sorted by
-    group, then count (largest first).
+    group, then count (largest first). When the results carry notes (``tags``, ``note``:
+    ``with_notes``), ``n_noted`` counts the cluster's samples with a tag or a note and ``tags``
+    lists its tags, most used first, each with its count (``Silly Mistake (2); typo (1)``).
     """
     by = [by] if isinstance(by, str) else list(by)
     needed = [*KEY, "status", *by]
@@ -282,7 +333,7 @@ def failure_modes(
             hint = " (`workbench failures --refresh` computes causes)" * (column == "cause")
             raise InputError(f"results have no column {column!r}{hint}", field=column)
     failures = failing(results)
-    extra = [c for c in ("cause",) if c in failures.columns and c not in by]
+    extra = [c for c in ("cause", "miss") if c in failures.columns and c not in by]
     columns = [
         *by,
         "cluster",
@@ -296,9 +347,12 @@ def failure_modes(
         "n_templates",
         "examples",
     ]
+    noted = [c for c in NOTED_BY if c in failures.columns]
+    if noted:
+        columns[-1:-1] = ["n_noted", "tags"]
     if failures.empty:
         return pd.DataFrame(columns=columns)
-    frame = failures[list(dict.fromkeys([*KEY, "status", *by, *extra]))].copy()
+    frame = failures[list(dict.fromkeys([*KEY, "status", *by, *extra, *noted]))].copy()
     clusters = row_clusters(failures, threshold)
     frame["message"] = clusters["message"]
     frame["template"] = clusters["template"]
@@ -322,12 +376,33 @@ def failure_modes(
     samples = frame.sort_values(["other", *KEY], kind="stable").groupby("group").head(examples)
     samples = samples.assign(example=samples[KEY].astype(object).to_dict("records"))
     table["examples"] = samples.groupby("group")["example"].agg(list)
+    if noted:
+        table["n_noted"], table["tags"] = _notes_per_group(frame)
     table["n_failures"] = table.groupby("by_group")["count"].transform("sum")
     table["share"] = table["count"] / table["n_failures"]
     table = table.sort_values(
         ["by_group", "count", "cluster"], ascending=[True, False, True], kind="stable"
     )
     return table[columns].reset_index(drop=True)
+
+
+def _notes_per_group(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Per ``group`` of ``frame``: how many samples carry a tag or a note, and their tags with
+    counts, most used first."""
+    tags = frame["tags"] if "tags" in frame.columns else pd.Series([[]] * len(frame), frame.index)
+    note = frame["note"] if "note" in frame.columns else pd.Series(None, frame.index)
+    has = tags.map(lambda t: len(t) > 0 if isinstance(t, list | tuple) else False) | note.map(
+        lambda n: isinstance(n, str) and bool(n.strip())
+    )
+    counted = has.groupby(frame["group"]).sum().astype(int)
+    every = frame.assign(tag=tags).explode("tag").dropna(subset=["tag"])
+    per = every.groupby(["group", "tag"]).size().rename("n").reset_index()
+    per = per.sort_values(["group", "n", "tag"], ascending=[True, False, True])
+    listed = {
+        group: "; ".join(f"{t} ({n})" for t, n in zip(part["tag"], part["n"], strict=True))
+        for group, part in per.groupby("group")
+    }
+    return counted, pd.Series(listed, dtype=object).reindex(counted.index).fillna("")
 
 
 def cause_order(causes: Sequence[str]) -> list[str]:

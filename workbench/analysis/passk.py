@@ -12,11 +12,11 @@ import numpy as np
 import pandas as pd
 
 from workbench.analysis.categories import language_categories
+from workbench.analysis.defects import defective_mask
 from workbench.analysis.intervals import effective_sample_size, wilson_interval
 from workbench.analysis.rows import of_kind
 from workbench.errors import InputError
 from workbench.execution.records import MACHINE_STATUSES
-from workbench.inputs.tasks import base_id
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("model", "task", "language", "task_id", "status")
 TASK_KEYS: tuple[str, ...] = ("model", "task", "subset", "language", "task_id", "level")
@@ -64,36 +64,20 @@ def score_columns(k: int | Sequence[int], suffix: str = "") -> list[str]:
     ]
 
 
-def defective_mask(tasks: pd.DataFrame, set_aside: Iterable[str] | pd.DataFrame) -> pd.Series:
-    """True for the rows of ``tasks`` (``task_id`` and ``task`` columns) that ``set_aside``
-    names. ``set_aside``: task ids, or a frame with ``task_id`` and optionally ``task`` (a task
-    kind; empty: every kind). An id names its own record and, when it is a base id (``C/1``),
-    every record built on it (``C/1-0-span``); an id of one completion record names that one."""
-    if isinstance(set_aside, pd.DataFrame):
-        kinds = set_aside["task"] if "task" in set_aside else pd.Series(None, set_aside.index)
-        entries = zip(set_aside["task_id"], kinds, strict=True)
-    else:
-        entries = ((task_id, None) for task_id in set_aside)
-    named = {
-        (str(task_id), kind if isinstance(kind, str) and kind else None)
-        for task_id, kind in entries
-    }
-
-    def listed(task_id: str, kind: str) -> bool:
-        ids = {task_id, base_id(task_id)}
-        return any((i, None) in named or (i, kind) in named for i in ids)
-
-    hits = [listed(t, k) for t, k in zip(tasks["task_id"], tasks["task"], strict=True)]
-    return pd.Series(hits, index=tasks.index, dtype=bool)
-
-
-def task_scores(results: pd.DataFrame, k: int | Sequence[int] = 1) -> pd.DataFrame:
+def task_scores(
+    results: pd.DataFrame,
+    k: int | Sequence[int] = 1,
+    *,
+    set_aside: Iterable[str] | pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """One row per (model, task, subset, language, task_id, level) with its pass@k.
 
     ``results``: executions rows (model, task, language, task_id, status; subset and level when
     known). Columns: the keys, ``n_samples`` (judged samples), ``n_passed``, ``n_excluded``
-    (samples with a machine status), and ``pass_at_{k}`` per k (NaN when no sample was judged).
-    Raises ``InputError`` when a column is missing or a judged task has fewer than k samples.
+    (samples with a machine status), and ``pass_at_{k}`` per k (NaN when no sample was judged);
+    with ``set_aside`` (as ``analysis.defects.defective_mask`` reads it), ``defective``: whether
+    the task is one of them. Raises ``InputError`` when a column is missing or a judged task has
+    fewer than k samples.
     """
     missing = [c for c in REQUIRED_COLUMNS if c not in results.columns]
     if missing:
@@ -104,6 +88,10 @@ def task_scores(results: pd.DataFrame, k: int | Sequence[int] = 1) -> pd.DataFra
     frame = results.assign(
         judged=~excluded, passed=results["status"].eq("passed"), excluded=excluded
     )
+    flags = {}
+    if set_aside is not None:
+        frame["defective"] = defective_mask(results, set_aside)
+        flags["defective"] = ("defective", "any")
     for column in ("subset", "level"):
         if column not in frame.columns:
             frame[column] = None
@@ -113,6 +101,7 @@ def task_scores(results: pd.DataFrame, k: int | Sequence[int] = 1) -> pd.DataFra
             n_samples=("judged", "sum"),
             n_passed=("passed", "sum"),
             n_excluded=("excluded", "sum"),
+            **flags,
         )
         .reset_index()
     )
@@ -183,8 +172,8 @@ def pass_at_k_table(
     ``pass_at_{k}``, ``pass_at_{k}_low``, ``pass_at_{k}_high`` per k (fractions; NaN without
     a judged task). Raises ``InputError`` when a judged task has fewer than k samples.
 
-    ``set_aside`` (task ids, or a frame as :func:`defective_mask` reads it, such as
-    ``analysis.defects.shipped_defects()``) adds a second score beside the first, never in its
+    ``set_aside`` (task ids, or a frame as ``analysis.defects.defective_mask`` reads it, such as
+    ``defective_tasks(store)``) adds a second score beside the first, never in its
     place: ``n_defective_tasks`` (judged tasks of the group that are set aside) and
     ``pass_at_{k}_defects_aside`` with its bounds, computed as above over the other tasks. The
     first score stays the benchmark's: every task counts.
@@ -200,9 +189,8 @@ def pass_at_k_table(
     if results.empty:
         return pd.DataFrame(columns=columns)
 
-    tasks = task_scores(results, ks)
-    # Read before the labels: grouping by "task" relabels that column ("completion/span").
-    defective = None if set_aside is None else defective_mask(tasks, set_aside)
+    tasks = task_scores(results, ks, set_aside=set_aside)
+    defective = None if set_aside is None else tasks.pop("defective").astype(bool)
     for dim in dims:
         tasks[dim] = group_labels(tasks, dim)
     tasks["n_tasks"] = (tasks["n_samples"] > 0).astype(int)

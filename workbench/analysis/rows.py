@@ -51,3 +51,47 @@ def task_kinds(results: pd.DataFrame) -> list[tuple[str, str | None]]:
         for t, s in zip(results["task"], subsets, strict=True)
     }
     return sorted(pairs, key=lambda pair: (pair[0], pair[1] or ""))
+
+
+def task_number_key(task_ids: pd.Series) -> pd.Series:
+    """A sort key of task ids that reads their number as a number: ``C/2`` before ``C/10``
+    (``C/1-0-light-span`` after ``C/1``), whatever the language prefix."""
+    parts = task_ids.astype(str).str.extract(r"^(?P<prefix>[^/]*/)?(?P<number>\d+)?(?P<rest>.*)$")
+    number = pd.to_numeric(parts["number"], errors="coerce").fillna(-1).astype(int)
+    return parts["prefix"].fillna("") + number.map("{:012d}".format) + parts["rest"].fillna("")
+
+
+def in_task_order(
+    frame: pd.DataFrame, by: Iterable[str] = ("model", "language", "task")
+) -> pd.DataFrame:
+    """``frame`` sorted by ``by`` (the columns it has), then by task id in numeric order
+    (``task_number_key``) and sample index: the order every list of samples shows."""
+    columns = [c for c in by if c in frame.columns]
+    keys = [*columns, "task_id", *(["sample_index"] if "sample_index" in frame.columns else [])]
+    return frame.sort_values(
+        keys,
+        key=lambda column: task_number_key(column) if column.name == "task_id" else column,
+        kind="stable",
+    )
+
+
+def labelled(
+    results: pd.DataFrame,
+    tags: Iterable[str] = (),
+    note: str | None = None,
+    noted: bool = False,
+) -> pd.DataFrame:
+    """The rows of ``results`` (with ``tags`` and ``note`` columns: ``with_notes``) that carry
+    one of ``tags``, whose note contains ``note`` (any case), and — with ``noted`` — that carry
+    a tag or a note at all. No condition given: every row."""
+    wanted = set(tags)
+    row_tags = results["tags"].map(lambda t: set(t) if isinstance(t, list | tuple) else set())
+    texts = results["note"].map(lambda n: n if isinstance(n, str) else "")
+    keep = pd.Series(True, index=results.index)
+    if wanted:
+        keep &= row_tags.map(lambda t: bool(t & wanted))
+    if note:
+        keep &= texts.str.contains(note, case=False, regex=False)
+    if noted:
+        keep &= row_tags.map(bool) | texts.str.strip().ne("")
+    return results[keep]

@@ -54,15 +54,17 @@ def _figures(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from workbench.analysis.defects import defective_tasks
     from workbench.analysis.health import health
-    from workbench.ops.demo import run_demo
+    from workbench.ops.demo import next_steps, run_demo
     from workbench.views.text import format_health_summary, format_table
 
     results, files = run_demo(args.data, args.store, args.figures, args.jobs, not args.quiet)
-    print(format_table(results))
+    print(format_table(results, defective_tasks(args.store)))
     print(f"\n{format_health_summary(health(results), args.store)}")
     print("\nfigures: " + ", ".join(str(f) for f in files))
     print(f"store:   {args.store}")
+    print("\n" + next_steps(args.store))
     return 0
 
 

@@ -27,9 +27,10 @@ def _ks(text: str) -> tuple[int, ...]:
 
 
 def _results(args: argparse.Namespace) -> int:
+    from workbench.analysis.defects import defective_tasks
     from workbench.analysis.passk import pass_at_k_table
     from workbench.evaluation.store import Store
-    from workbench.views.text import format_pass_at_k
+    from workbench.views.text import footnote_text, format_pass_at_k
 
     ks = _ks(args.k)
     if args.repaired:
@@ -38,43 +39,51 @@ def _results(args: argparse.Namespace) -> int:
         return trust.repaired_results(args.store, by=args.by, fmt=args.format)
     with Store(args.store) as store:
         results = store.results()
+        defects = defective_tasks(store)
     if results.empty:
         empty = {"table": f"{args.store}: no results yet", "json": "[]", "csv": ""}
         print(empty[args.format])
         return 0
-    table = pass_at_k_table(results, k=ks, by=args.by)
+    # Both readings: the benchmark's rules, and the defective tasks set aside (issue 25).
+    table = pass_at_k_table(results, k=ks, by=args.by, set_aside=defects)
     if args.format == "csv":
         print(table.to_csv(index=False), end="")
     elif args.format == "json":
         print(table.to_json(orient="records", indent=2))
     else:
-        print(format_pass_at_k(table, ks))
+        print(format_pass_at_k(table, ks, footnote_text(results, defects)))
     return 0
 
 
 def _failures(args: argparse.Namespace) -> int:
     from workbench.analysis.failure_modes import example_key, failure_modes
-    from workbench.views.text import format_failure_modes
+    from workbench.analysis.rows import labelled
+    from workbench.analysis.wrong_answers import checks_histogram, miss_table
+    from workbench.evaluation.notes import notes, with_notes
+    from workbench.views.text import format_checks, format_failure_modes
 
     with options.open_store(args.store) as store:
         if args.refresh:
             store.refresh_causes()
-        results = store.results()
+        results = with_notes(store.results(), notes(store))
+    results = labelled(results, args.tag or (), args.note, args.noted)
     table = failure_modes(results, by=args.by)
     if args.format == "json":
-        print(json.dumps(_records(table), indent=2, ensure_ascii=False))
+        print(json.dumps(_records(table), indent=2, ensure_ascii=False, default=str))
     elif args.format == "csv":
         table["examples"] = table["examples"].map(lambda xs: "; ".join(map(example_key, xs)))
         print(table.to_csv(index=False), end="")
     else:
         print(format_failure_modes(table, args.by, top=args.top))
+        print("\n" + format_checks(checks_histogram(results), miss_table(results)))
     return 0
 
 
 def _compare(args: argparse.Namespace) -> int:
     from workbench.analysis.compare_models import compare_models
+    from workbench.analysis.defects import defective_tasks
     from workbench.evaluation.notes import notes, with_notes
-    from workbench.views.text import format_comparison
+    from workbench.views.text import footnote_text, format_comparison
 
     with options.open_store(args.store) as store:
         results = store.results(models=args.models)
@@ -84,11 +93,13 @@ def _compare(args: argparse.Namespace) -> int:
             raise InputError(f"no results for {absent}; the store holds {held}", file=args.store)
         # Exported disagreements carry each side's tags and note, as the browser's exports do.
         results = with_notes(results, notes(store))
-    comparison = compare_models(results, args.models)
+        defects = defective_tasks(store)
+    comparison = compare_models(results, args.models, set_aside=defects)
     if args.format == "json":
         both = {
             "table": _records(comparison.table),
             "disagreements": _records(comparison.disagreements),
+            "misses": _records(comparison.misses),
         }
         print(json.dumps(both, indent=2, ensure_ascii=False))
     elif args.format == "csv":
@@ -96,14 +107,18 @@ def _compare(args: argparse.Namespace) -> int:
         print(chosen.to_csv(index=False), end="")
     else:
         print(format_comparison(comparison, limit=args.limit))
+        print("\n" + footnote_text(results, defects))
     return 0
 
 
 def _report(args: argparse.Namespace) -> int:
+    from workbench.paths import outputs_dir
     from workbench.views.report import write_report
 
     with options.open_store(args.store) as store:
-        out = write_report(store, args.out, title=args.title)
+        out = write_report(
+            store, args.out or outputs_dir() / "report.html", title=args.title, data=args.data
+        )
     print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB); open it in any browser, offline")
     return 0
 
@@ -129,13 +144,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     options.output_format(r)
     r.set_defaults(func=_results)
 
-    fm = sub.add_parser("failures", help="error messages of failing samples, clustered")
+    fm = sub.add_parser(
+        "failures",
+        help="failing samples clustered: error messages; wrong answers by miss kind and check",
+    )
     options.store(fm)
     fm.add_argument(
         "--by",
         nargs="+",
         default=["language"],
-        choices=["language", "model", "cause", "status", "task"],
+        choices=["language", "model", "cause", "status", "task", "miss"],
         help="group clusters by these columns (default: language)",
     )
     options.output_format(fm)
@@ -143,6 +161,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     fm.add_argument(
         "--refresh", action="store_true", help="recompute causes from stored output first"
     )
+    fm.add_argument("--tag", action="append", help="only samples with this tag (repeatable)")
+    fm.add_argument("--note", default=None, help="only samples whose note contains this text")
+    fm.add_argument("--noted", action="store_true", help="only samples with a tag or a note")
     fm.set_defaults(func=_failures)
 
     c = sub.add_parser("compare", help="models compared sample by sample (exact McNemar test)")
@@ -157,6 +178,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     rp = sub.add_parser("report", help="one self-contained HTML report of a store (offline)")
     options.store(rp)
-    rp.add_argument("--out", type=Path, default=Path("report.html"))
+    rp.add_argument(
+        "--out", type=Path, default=None, help="default: report.html in the outputs folder"
+    )
     rp.add_argument("--title", default="McEval failure report")
+    options.data(
+        rp,
+        help="the failing samples' tasks (default: MCEVAL_DATA or ../shared/mceval, then the demo)",
+    )
     rp.set_defaults(func=_report)

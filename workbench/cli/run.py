@@ -20,8 +20,10 @@ def _scores_and_health(results: Any, store: Path) -> None:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
+    from workbench.analysis.wrong_answers import checks_histogram, miss_table
     from workbench.evaluation.runner import evaluate
     from workbench.inputs.samples import load_samples, samples_of_languages, tasks_for_samples
+    from workbench.views.text import format_checks
 
     samples = load_samples(args.samples)
     # Without --task, each sample's kind and subset come from its id (and stage1_* fields).
@@ -47,10 +49,13 @@ def _evaluate(args: argparse.Namespace) -> int:
         cache=not args.no_cache,
         limits=options.limits(args),
         progress=not args.quiet,
+        checks=args.checks,
         controls=args.controls,
         with_controls=True,
     )
     _scores_and_health(results, args.store)
+    if args.checks:
+        print("\n" + format_checks(checks_histogram(results), miss_table(results)))
     print(f"\nstore: {args.store}")
     return 0
 
@@ -192,6 +197,11 @@ def _evaluate_options(e: argparse.ArgumentParser) -> None:
     )
     e.add_argument(
         "--no-cache", action="store_true", help="run again even if the store has the verdict"
+    )
+    e.add_argument(
+        "--checks",
+        action="store_true",
+        help="then run the failing samples again with every check judged (docs/checks.md)",
     )
     options.run_timeout(e)
     options.controls(e)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.cli import options
+from workbench.execution.records import TASK_KINDS
 
 
 def _health(args: argparse.Namespace) -> int:
@@ -125,6 +126,68 @@ def _positive(text: str) -> int:
     return value
 
 
+def _checks(args: argparse.Namespace) -> int:
+    from workbench.analysis.wrong_answers import checks_histogram, miss_table
+    from workbench.evaluation.checks import opened, run_checks
+    from workbench.inputs.samples import tasks_for_samples
+    from workbench.registry.languages import get_language
+    from workbench.views.text import format_checks
+
+    names = {get_language(n).name for n in args.languages} if args.languages else None
+    with options.open_store(args.store) as store:
+
+        def chosen():
+            results = store.results(models=args.model)
+            return results if names is None else results[results["language"].isin(names)]
+
+        failing = opened(chosen())
+        if not failing.empty:
+            run_checks(
+                failing,
+                tasks_for_samples(failing, args.data),
+                jobs=args.jobs,
+                limits=options.limits(args),
+                store=store,
+                cache=not args.no_cache,
+                progress=not args.quiet,
+            )
+        results = chosen()
+    print(f"{len(failing)} samples opened (failed or runtime_error)\n")
+    print(format_checks(checks_histogram(results), miss_table(results)))
+    return 0
+
+
+def _defects(args: argparse.Namespace) -> int:
+    """``defects list|add|remove``: the tasks set aside as defective for a store (issue 25)."""
+    from workbench.analysis.defects import applied_defects, defective_tasks
+    from workbench.evaluation.task_defects import defect_marks, mark_defective, restore_task
+    from workbench.views.text import format_defects
+
+    with options.open_store(args.store) as store:
+        if args.action == "add":
+            row = mark_defective(store, args.task_id, args.reason, args.task, args.evidence)
+            print(f"set aside {row['task_id']} ({row['task'] or 'every kind'}): {row['reason']}")
+        elif args.action == "remove":
+            row = restore_task(store, args.task_id, args.task, args.reason or "")
+            print(f"restored {row['task_id']} ({row['task'] or 'every kind'})")
+        if args.action != "list":
+            return 0
+        if args.history:
+            table = defect_marks(store, latest=False)
+        else:
+            listed = defective_tasks(store)
+            counts = applied_defects(store.results(), listed)[["task_id", "task", "n_samples"]]
+            table = listed.merge(counts, on=["task_id", "task"], how="left")
+            table["n_samples"] = table["n_samples"].fillna(0).astype(int)
+    if args.format == "csv":
+        print(table.to_csv(index=False), end="")
+    elif args.format == "json":
+        print(table.to_json(orient="records", indent=2, date_format="iso"))
+    else:
+        print(format_defects(table))
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add this group's commands to the ``workbench`` parser."""
     h = sub.add_parser(
@@ -156,6 +219,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     options.quiet(h, help="no progress bar for the reruns")
     h.set_defaults(func=_health)
 
+    ch = sub.add_parser(
+        "checks",
+        help="run the failing samples again with every check of their test judged (second run)",
+    )
+    options.store(ch)
+    ch.add_argument("--model", nargs="+", default=None, metavar="M", help="only these models")
+    options.languages(ch, help="only these languages")
+    options.data(ch)
+    options.jobs(ch, help="parallel executions (default: cores)")
+    ch.add_argument(
+        "--no-cache", action="store_true", help="run again even if the store has the run"
+    )
+    options.run_timeout(ch)
+    options.quiet(ch, help="no progress bar")
+    ch.set_defaults(func=_checks)
     rp = sub.add_parser(
         "repair",
         help="rerun failing samples after mechanical repairs, stored beside the scored ones",
@@ -168,3 +246,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     options.run_timeout(rp)
     options.quiet(rp)
     rp.set_defaults(func=_repair)
+    d = sub.add_parser(
+        "defects",
+        help="tasks set aside as defective: list them, add one, or restore one (a store's own)",
+    )
+    d.add_argument("action", choices=["list", "add", "remove"])
+    d.add_argument("task_id", nargs="?", help="add/remove: a task id such as C/1 (not a sample)")
+    options.store(d)
+    d.add_argument(
+        "--task", default=None, choices=TASK_KINDS, help="only this task kind (default: every)"
+    )
+    d.add_argument("--reason", default=None, help="add: why the task is defective (required)")
+    d.add_argument("--evidence", default="", help="add: how the defect was seen")
+    d.add_argument("--history", action="store_true", help="list: every mark, in order")
+    options.output_format(d)
+    d.set_defaults(func=_defects)

@@ -62,12 +62,19 @@ CREATE VIEW IF NOT EXISTS latest_notes AS
 StoreLike = Store | str | Path
 
 
-def _connect(store: StoreLike) -> duckdb.DuckDBPyConnection:
-    path = store.path if isinstance(store, Store) else Path(store)
+def store_path(store: StoreLike) -> Path:
+    """The file of a store (a ``Store`` or its path)."""
+    return store.path if isinstance(store, Store) else Path(store)
+
+
+def connect(store: StoreLike, schema: str = NOTES_SCHEMA) -> duckdb.DuckDBPyConnection:
+    """A connection of its own to an existing store's file, with ``schema`` (a table of the
+    file's own, beside the results: the notes, the task defects) created when absent."""
+    path = store_path(store)
     if not path.is_file():
         raise InputError("no results store here", file=path)
     con = duckdb.connect(str(path.resolve()))
-    con.execute(NOTES_SCHEMA)
+    con.execute(schema)
     return con
 
 
@@ -115,7 +122,7 @@ def annotate(
     a key would otherwise label nothing).
     """
     wanted = sample_key(key)
-    con = _connect(store)
+    con = connect(store)
     try:
         where = " AND ".join(f"{k} = ?" for k in NOTE_KEY)
         params = [wanted[k] for k in NOTE_KEY]
@@ -123,7 +130,7 @@ def annotate(
         if not found[0][0]:
             raise InputError(
                 f"no sample {wanted} in the store",
-                file=store.path if isinstance(store, Store) else store,
+                file=store_path(store),
                 field="key",
             )
         latest = con.execute(
@@ -134,7 +141,7 @@ def annotate(
             **wanted,
             "tags": _tags(tags) if tags is not None else tag_list(old_tags),
             "note": note if note is not None else old_note,
-            "author": author or _os_user(),
+            "author": author or os_user(),
         }
         written = con.execute(
             "INSERT INTO notes (task, task_id, model, sample_index, tags, note, author) "
@@ -147,7 +154,8 @@ def annotate(
     return row
 
 
-def _os_user() -> str:
+def os_user() -> str:
+    """The OS user's login name: the default author of a note or a defect mark."""
     try:
         return getpass.getuser()
     except (KeyError, OSError):  # no login name (a container's uid without a passwd entry)
@@ -159,7 +167,7 @@ def notes(store: StoreLike, latest: bool = True) -> pd.DataFrame:
 
     Columns: the sample key, ``tags`` (a list), ``note``, ``author``, ``created_at``, ``id``.
     """
-    con = _connect(store)
+    con = connect(store)
     try:
         table = "latest_notes" if latest else "notes"
         return con.execute(
@@ -195,3 +203,13 @@ def tag_list(value: Any) -> list[str]:
     if isinstance(value, Iterable):
         return [str(t) for t in value]
     return []
+
+
+def tag_counts(frame: pd.DataFrame) -> list[tuple[str, int]]:
+    """The tags of ``frame``'s samples (a ``tags`` column of lists) with how many samples carry
+    each, the most used first (ties: by name)."""
+    counts: dict[str, int] = {}
+    for tags in frame["tags"] if "tags" in frame.columns else []:
+        for tag in dict.fromkeys(tag_list(tags)):
+            counts[tag] = counts.get(tag, 0) + 1
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))

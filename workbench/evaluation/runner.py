@@ -23,6 +23,7 @@ import threading
 from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ import pandas as pd
 
 from workbench.evaluation.backends import Backend, make_backend
 from workbench.evaluation.cache import cache_key
+from workbench.evaluation.checks import after_evaluate
 from workbench.evaluation.controls import CONTROLS_PER_KIND, run_controls
 from workbench.evaluation.store import GroupCommit, Store
 from workbench.execution import records
@@ -100,6 +102,7 @@ def evaluate(
     progress: bool = True,
     cache: bool = True,
     limits: dict[str, float] | None = None,
+    checks: bool = False,
     controls: int = CONTROLS_PER_KIND,
     with_controls: bool = False,
 ) -> pd.DataFrame:
@@ -119,7 +122,10 @@ def evaluate(
     rows when ``with_controls`` — and ``controls=0`` turns them off.
     Ctrl-C stops submitting, kills running sandboxes and re-raises ``KeyboardInterrupt``;
     everything finished before it is in the store. Warm compilers started for the run are
-    closed at its end.
+    closed at its end. ``checks``: then run the failing samples again with every check of their
+    test judged (``evaluation.checks.run_checks``, docs/checks.md): the rows gain
+    ``checks_passed``, ``checks_total``, ``checks_note``, ``miss``, the first failing check's
+    values and a ``checks`` list; no verdict changes.
     """
     known = known_tasks(samples, tasks)  # on (kind, task id) when tasks of several kinds
     if not known.all():
@@ -143,7 +149,23 @@ def evaluate(
             warm_compilers.shutdown()  # the warm compilers this run started
             if own_store and db is not None:
                 db.close()
-    return run.results(with_controls)
+    # The checks run of the failing samples, or an earlier one's columns kept (docs/checks.md).
+    with Store(store) if own_store else nullcontext(db) as opened:
+        results = after_evaluate(
+            run.results(),
+            tasks,
+            opened,
+            checks=checks,
+            jobs=jobs,
+            limits=limits,
+            backend=backend,
+            cluster=cluster,
+            cache=cache,
+            progress=progress,
+        )
+    if not with_controls:
+        return results
+    return pd.concat([results, run.controls()], ignore_index=True)
 
 
 Item = dict[str, Any]  # a prepared sample: its columns, program and cache key
@@ -433,16 +455,22 @@ class _Evaluation:
         finally:
             self.progress.close()
 
-    def results(self, with_controls: bool = False) -> pd.DataFrame:
-        """The rows in the samples' order (then the controls', ``with_controls``)."""
+    def results(self) -> pd.DataFrame:
+        """The samples' rows, in the samples' order."""
+        return self._rows(lambda pos: pos < len(self.samples))
+
+    def controls(self) -> pd.DataFrame:
+        """The controls' rows, in the order they were chosen."""
+        return self._rows(lambda pos: pos >= len(self.samples))
+
+    def _rows(self, chosen: Callable[[pd.Series], pd.Series]) -> pd.DataFrame:
         frames = [f for f in self.frames if not f.empty]
         if self.rows:
             frames.append(pd.DataFrame(self.rows))
         if not frames:
             return pd.DataFrame(columns=RESULT_COLUMNS)
         out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-        if not with_controls:
-            out = out[out["_pos"] < len(self.samples)]
+        out = out[chosen(out["_pos"])]
         out = out.sort_values("_pos", kind="stable").reset_index(drop=True)
         return out.reindex(columns=RESULT_COLUMNS)
 

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +29,12 @@ import duckdb
 import pandas as pd
 
 from workbench.errors import InputError
+from workbench.evaluation.checks import OPENED, scored_with_checks, summary
 from workbench.execution.causes import explain_frame
 from workbench.execution.records import (
     CAUSE_COLUMNS,
+    CHECKS,
+    CHECKS_COLUMNS,
     MACHINE_STATUSES,
     RESULT_COLUMNS,
     RESULT_ROW,
@@ -42,6 +47,7 @@ from workbench.execution.records import (
     Column,
 )
 from workbench.paths import DEFAULT_STORE
+from workbench.programs.checks import CHECK_COLUMNS, CheckResult
 
 TABLE = "executions"
 
@@ -148,6 +154,41 @@ def _rebuild(con: duckdb.DuckDBPyConnection, have: list[str]) -> None:
         raise
 
 
+# -- the checks of failing samples (issue 26, docs/checks.md) -------------------------------------
+# A child table of the results: one row per executed check of a ``checks`` row, keyed by that
+# row's key and the check's index, its columns typed as ``CheckResult`` declares them.
+CHECKS_TABLE = "checks"
+CHECK_KEY: tuple[str, ...] = (*ROW_KEY, "check_index")
+SQL_TYPES = {"int": "INTEGER", "str": "VARCHAR", "bool": "BOOLEAN"}
+
+
+def checks_table_sql() -> str:
+    """The CREATE TABLE statement of the child table ``checks`` (``CHECK_KEY``)."""
+    declared = {f.name: str(f.type).split(" ")[0] for f in fields(CheckResult)}
+    body = [
+        *(f"{c.name} {c.type} NOT NULL" for c in RESULT_ROW if c.key),
+        *(f"{name} {SQL_TYPES[declared[name]]}" for name in CHECK_COLUMNS),
+        f"PRIMARY KEY ({', '.join(CHECK_KEY)})",
+    ]
+    return f"CREATE TABLE IF NOT EXISTS {CHECKS_TABLE} (\n    " + ",\n    ".join(body) + "\n)"
+
+
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, **frames: pd.DataFrame) -> Iterator[None]:
+    """``frames`` registered on ``con`` under their names while the block runs."""
+    for name, frame in frames.items():
+        con.register(name, frame)
+    try:
+        yield
+    finally:
+        for name in frames:
+            con.unregister(name)
+
+
+def _matches(left: str, right: str, keys: Iterable[str]) -> str:
+    return " AND ".join(f"{left}.{k} = {right}.{k}" for k in keys)
+
+
 class Store:
     """A DuckDB results file; safe to share between threads of one process.
 
@@ -162,6 +203,7 @@ class Store:
         self._lock = threading.Lock()
         with self._lock:
             migrate(self._con)
+            self._con.execute(checks_table_sql())
 
     def close(self) -> None:
         with self._lock:
@@ -279,6 +321,7 @@ class Store:
         cause rules changed, or for a store written before causes existed. Returns the rows
         updated."""
         keys = list(ROW_KEY)
+        models = None if models is None else list(models)  # read twice: here and apply_checks
         # A passing row needs only its status: its outputs are not read.
         inputs = ", ".join(
             f"CASE WHEN status = 'passed' THEN NULL ELSE {c} END AS {c}"
@@ -301,7 +344,112 @@ class Store:
                 ).fetchall()
             finally:
                 self._con.unregister("wb_causes")
+        self.apply_checks(models)  # the first failing check's values outlive a refresh
         return len(update)
+
+    # -- the checks of failing samples (issue 26) ----------------------------------------------
+    def put_checks(self, rows: pd.DataFrame, checks: pd.DataFrame) -> None:
+        """Store a checks run (``evaluation.checks.run_checks``) in one transaction: its rows of
+        kind ``checks`` with their checks columns, and their per-check rows, which replace any
+        those samples had; then their scored rows gain the checks columns (``apply_checks``)."""
+        if rows.empty:
+            return
+        names = [*COLUMNS, *CHECKS_COLUMNS]
+        frame = rows.reindex(columns=names).drop_duplicates(list(ROW_KEY), keep="last")
+        row_kinds(frame[ROW_KIND].unique())
+        per_check = checks.reindex(columns=[*ROW_KEY, *CHECK_COLUMNS])
+        listed = ", ".join(names)
+        with self._lock, registered(self._con, wb_check_rows=frame, wb_checks=per_check):
+            self._con.execute("BEGIN TRANSACTION")
+            try:
+                self._con.execute(
+                    f"INSERT OR REPLACE INTO {TABLE} ({listed}, created_at) "
+                    f"SELECT {listed}, current_timestamp FROM wb_check_rows"
+                )
+                self._con.execute(
+                    f"DELETE FROM {CHECKS_TABLE} WHERE EXISTS (SELECT 1 FROM wb_check_rows r "
+                    f"WHERE {_matches(CHECKS_TABLE, 'r', ROW_KEY)})"
+                ).fetchall()
+                columns = ", ".join([*ROW_KEY, *CHECK_COLUMNS])
+                self._con.execute(
+                    f"INSERT INTO {CHECKS_TABLE} ({columns}) SELECT {columns} FROM wb_checks"
+                )
+                self._con.execute("COMMIT")
+            except BaseException:
+                self._con.execute("ROLLBACK")
+                raise
+        self.apply_checks(frame["model"].unique())
+
+    def checks(self, models: Iterable[str] | None = None) -> pd.DataFrame:
+        """The per-check rows of the stored checks runs (of ``models`` only, when given): the
+        ``checks`` row's key and ``CHECK_COLUMNS``, in the order the checks ran."""
+        where, params = _where(models, None)
+        with self._lock:
+            return self._con.execute(
+                f"SELECT * FROM {CHECKS_TABLE}{where} ORDER BY {', '.join(CHECK_KEY)}", params
+            ).df()
+
+    def apply_checks(self, models: Iterable[str] | None = None) -> int:
+        """Each ``checks`` row's summary made again from its per-check rows (``summary``: counts,
+        miss kind, first failing check), then copied to the scored row of the same answer
+        (``scored_with_checks``: the verdict unchanged). Called after a checks run, by
+        ``refresh_causes`` (which rewrites the cause columns from the output) and after
+        ``evaluate`` rewrote scored rows. Returns how many scored rows have checks."""
+        models = None if models is None else list(models)
+        where, params = _where(models, CHECKS)
+        keys = ", ".join(ROW_KEY)
+        with self._lock:
+            rows = self._con.execute(
+                f"SELECT {keys}, code, checks_note FROM {TABLE}{where}", params
+            ).df()
+        if rows.empty:
+            return 0
+        per_check = self.checks(models)
+        made = {
+            key: summary(group.to_dict("records"))
+            for key, group in per_check.groupby(list(ROW_KEY), sort=False)
+        }
+        empty = summary([])
+        found = [made.get(key, empty) for key in rows[list(ROW_KEY)].itertuples(index=False)]
+        rows = pd.concat([rows, pd.DataFrame(found, index=rows.index)], axis=1)
+        scored_where, scored_params = _where(models, SCORED)
+        wanted = ", ".join(
+            [
+                *SAMPLE_KEY,
+                ROW_KIND,
+                "code",
+                "status",
+                *CHECKS_COLUMNS,
+                "failing_check",
+                "expected",
+                "actual",
+            ]
+        )
+        with self._lock:
+            scored = self._con.execute(
+                f"SELECT {wanted} FROM {TABLE}{scored_where} AND list_contains(?, status)",
+                [*scored_params, list(OPENED)],
+            ).df()
+        given = scored_with_checks(scored, rows)
+        given = given[given["checks_total"].notna()]
+        self._update(
+            rows, ["checks_passed", "checks_total", "miss", "failing_check", "expected", "actual"]
+        )
+        self._update(given, [*CHECKS_COLUMNS, "failing_check", "expected", "actual"])
+        return len(given)
+
+    def _update(self, rows: pd.DataFrame, columns: list[str]) -> None:
+        """Set ``columns`` of the stored rows with the keys of ``rows`` to their values."""
+        if rows.empty:
+            return
+        frame = rows[[*ROW_KEY, *columns]].astype(object)
+        frame = frame.where(frame.notna(), None)
+        assignments = ", ".join(f"{c} = u.{c}" for c in columns)
+        with self._lock, registered(self._con, wb_update=frame):
+            self._con.execute(
+                f"UPDATE {TABLE} SET {assignments} FROM wb_update u "
+                f"WHERE {_matches(TABLE, 'u', ROW_KEY)}"
+            ).fetchall()
 
     def count(self, *, kinds: Kinds = SCORED) -> int:
         """How many rows the store holds (the scored ones, or those of ``kinds``)."""

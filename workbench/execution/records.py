@@ -31,6 +31,19 @@ class Status(StrEnum):
 STATUSES: tuple[str, ...] = tuple(s.value for s in Status)
 # Verdicts about the machine, not the model.
 MACHINE_STATUSES: tuple[str, ...] = (Status.TOOLCHAIN_MISSING, Status.INFRASTRUCTURE_ERROR)
+# What each status says about an answer, in words (the teaching checks' feedback, the views'
+# verdicts).
+STATUS_IN_WORDS: dict[str, str] = {
+    Status.PASSED: "it passed every check of the test",
+    Status.FAILED: "it ran, but a check of the test did not hold: a wrong answer",
+    Status.COMPILE_ERROR: "it did not compile (or did not parse)",
+    Status.RUNTIME_ERROR: "it stopped with an error while running",
+    Status.TIMEOUT: "it did not finish within the time limit",
+    Status.MEMORY_LIMIT: "it used more memory than allowed",
+    Status.OUTPUT_LIMIT: "it printed more than allowed",
+    Status.TOOLCHAIN_MISSING: "this machine lacks the language's toolchain, so it was not judged",
+    Status.INFRASTRUCTURE_ERROR: "the workbench could not run it (a problem of the machine)",
+}
 
 # Why a non-passing execution failed, more specific than its status (workbench/execution/causes.py,
 # docs/causes.md). Here, beside the statuses, so the registry can check the causes its rules name.
@@ -88,13 +101,14 @@ ROW_KEY: tuple[str, ...] = (*SAMPLE_KEY, ROW_KIND, RUN_INDEX)
 
 SCORED = "scored"  # the verdict that counts: pass@k, tables, views and comparisons read these
 REPAIRED = "repaired"  # a failing sample after a mechanical repair, beside its scored verdict
+CHECKS = "checks"  # a failing sample's instrumented run (docs/checks.md)
 ROW_KINDS: tuple[str, ...] = (
     SCORED,
     "control",  # a canonical solution judged beside the samples: does the environment work?
     "probe",  # a timed-out sample run again with more time: was the limit too tight?
     "repeat",  # a failing sample run again uncached: does its verdict hold?
     REPAIRED,
-    "checks",  # a failing sample's instrumented test run: every check judged, not the first
+    CHECKS,  # a failing sample's instrumented test run: every check judged, not the first
 )
 # The runs the health checks add (docs/health.md): always executed, never served from the cache.
 CONTROL, PROBE, REPEAT = "control", "probe", "repeat"
@@ -109,8 +123,10 @@ FRESH_KINDS: tuple[str, ...] = (CONTROL, PROBE, REPEAT)
 CONTROLS_PER_KIND = 2
 
 # What fills a column: the sample and its program, the run (its cache key, kind), the verdict of
-# the execution, its cause (derived from the row), or the store itself.
-PARTS: tuple[str, ...] = ("sample", "run", "verdict", "cause", "store")
+# the execution, its cause (derived from the row), the store itself, or the instrumented run of a
+# failing sample's checks (``checks``: evaluation/checks.py, on its ``checks`` row and copied to
+# its scored row; never part of the cache key, never changing a verdict).
+PARTS: tuple[str, ...] = ("sample", "run", "verdict", "cause", "store", "checks")
 
 
 @dataclass(frozen=True)
@@ -175,6 +191,12 @@ RESULT_ROW: tuple[Column, ...] = (
     Column("failing_check", "VARCHAR", "cause"),
     Column("expected", "VARCHAR", "cause"),
     Column("actual", "VARCHAR", "cause"),
+    # Every check of a failing sample judged (docs/checks.md): how many of the checks its
+    # instrumented run executed passed, why there are none, and what kind of miss it is.
+    Column("checks_passed", "INTEGER", "checks"),
+    Column("checks_total", "INTEGER", "checks"),
+    Column("checks_note", "VARCHAR", "checks"),
+    Column("miss", "VARCHAR", "checks"),
 )
 
 
@@ -186,6 +208,8 @@ def columns_of(*parts: str) -> tuple[str, ...]:
 # The row as the runner returns it and the store writes it (the store adds ``created_at``).
 RESULT_COLUMNS: tuple[str, ...] = columns_of("sample", "run", "verdict", "cause")
 CAUSE_COLUMNS: tuple[str, ...] = columns_of("cause")
+# What the instrumented run of a failing sample's checks adds to its rows (docs/checks.md).
+CHECKS_COLUMNS: tuple[str, ...] = columns_of("checks")
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import pandas as pd
 
-from workbench.paths import demo_data_dir
+from workbench.paths import demo_data_dir, outputs_dir
 
 DEMO_DATA = demo_data_dir()
 DEMO_FIGURE = "demo_pass_at_1"
@@ -39,3 +40,30 @@ def run_demo(
     table = pass_at_k_table(results, k=1, by="language")
     chart = pass_at_1_chart(table, "Demo: pass@1 per language (synthetic outputs)")
     return results, save_figure(chart, table, figures, DEMO_FIGURE).paths
+
+
+# The notebooks a newcomer opens next, in order (the README's "Start here" names the same).
+FIRST_NOTEBOOKS: tuple[tuple[str, str], ...] = (
+    ("00_quickstart", "evaluate outputs and read pass@1 with its interval"),
+    ("02_text_to_verdict", "from a model's text to a verdict, with exercises"),
+    ("03_failure_analysis", "why samples fail: causes, clusters, the FailureBrowser"),
+)
+
+
+def next_steps(store: Path) -> str:
+    """What to do after the demo: JupyterLab and its first notebooks, and the commands that
+    read the store the demo wrote."""
+    where = shlex.quote(str(store))
+    notebooks = "\n".join(
+        f"       notebooks/{name}.ipynb: {what}" for name, what in FIRST_NOTEBOOKS
+    )
+    return (
+        "Next steps:\n"
+        "  1. make lab     JupyterLab on the notebooks; open, in this order:\n"
+        f"{notebooks}\n"
+        f"  2. workbench failures --store {where}\n"
+        "                  the failing samples' error messages, clustered\n"
+        f"  3. workbench report --store {where}\n"
+        f"                  one HTML page with everything ({outputs_dir() / 'report.html'}),\n"
+        "                  to open in any browser, offline"
+    )

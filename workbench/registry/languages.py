@@ -16,6 +16,9 @@ from workbench.paths import REGISTRY_DIR, package_file
 # Where a language's folder of registry files (``[files] folder``) appears, read-only, in the
 # sandbox of each of its steps and of its warm compiler: scripts are called by this path.
 RECIPE_MOUNT = "/tmp/wb-recipe"
+# The ``known_failures`` kind of a defect of the data (not of a toolchain): the shipped list of
+# defective tasks a score may set aside (analysis/defects.py).
+DATASET_KIND = "dataset"
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,14 @@ class Limits:
     processes: int
     output_bytes: int
     file_size_mb: int
+
+    def __post_init__(self) -> None:
+        # Each field as its declared type: a run_timeout given as 5 or 5.0 is the same limit,
+        # and the same cache key (evaluation/cache.py hashes these values).
+        for name in ("compile_timeout", "run_timeout"):
+            object.__setattr__(self, name, float(getattr(self, name)))
+        for name in ("memory_mb", "processes", "output_bytes", "file_size_mb"):
+            object.__setattr__(self, name, int(getattr(self, name)))
 
     def scaled(self, **overrides: Any) -> Limits:
         """A copy with some fields replaced (e.g. a shorter run_timeout for a demo)."""

@@ -11,6 +11,10 @@ or groups results by itself.
 - ``model_comparison``: the ``ModelComparison`` notebook widget.
 - ``report``: ``workbench report``, one self-contained HTML file.
 - ``text``: the analysis tables as the command line prints them.
-- ``notebook``: charts that render with no network in Jupyter.
+- ``scores``: pass@k in its two readings (benchmark rules, defective tasks set aside) and the
+  footnote naming the tasks set aside; ``score_table`` for a notebook.
+- ``busy``: the widgets' busy line (a spinner and what runs, buttons disabled meanwhile).
+- ``notebook``: charts that render with no network in Jupyter, and tables that show their text
+  as text.
 - ``teaching``: the exercise checks and small simulations of the teaching notebooks.
 """

@@ -15,6 +15,10 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import pandas as pd
+
+from workbench.execution.records import STATUS_IN_WORDS
+
 # The marker the sandbox writes where it dropped the middle of a long output.
 _DROPPED = re.compile(r"^\[\.\.\. \d+ bytes not kept \.\.\.\]$")
 # "file.c:19:44:" / "line 19" in an error line: the program line it points at.
@@ -35,7 +39,11 @@ STYLE = """
 .wb-detail .dropped, .wb-detail .warn { color: #b00; font-weight: bold; }
 .wb-detail .facts td { padding: 1px 10px 1px 0; vertical-align: top; }
 .wb-detail .facts td:first-child { color: #555; white-space: nowrap; }
-.wb-detail .tag { background: #e8eefc; border-radius: 3px; padding: 0 4px; margin-right: 4px; }
+.wb-tag { background: #e8eefc; border-radius: 3px; padding: 0 4px; white-space: nowrap; }
+.wb-sep { color: #888; }
+.wb-detail .diff-u .del { background: #ffaaaa; display: block; }
+.wb-detail .diff-u .add { background: #aaffaa; display: block; }
+.wb-detail .diff-u .at { color: #777; display: block; }
 .wb-detail table.diff { font: 11px ui-monospace, Menlo, Consolas, monospace;
   border-collapse: collapse; }
 .wb-detail table.diff td { white-space: pre-wrap; word-break: break-word; vertical-align: top; }
@@ -46,7 +54,14 @@ STYLE = """
 .wb-detail .diff_sub { background: #ffaaaa; }
 .wb-detail .side { display: flex; gap: 8px; } .wb-detail .side > div { flex: 1; min-width: 0; }
 .wb-detail .legend { font-size: 12px; color: #555; margin: 2px 0 4px; }
+.wb-detail .wide { overflow-x: auto; max-width: 100%; }
 .wb-detail .legend span { padding: 0 4px; border-radius: 2px; color: #222; }
+.wb-detail table.checks { border-collapse: collapse; font-size: 12px; }
+.wb-detail table.checks td, .wb-detail table.checks th { border-bottom: 1px solid #eee;
+  padding: 1px 8px 1px 2px; text-align: left; vertical-align: top; }
+.wb-detail table.checks code { white-space: pre-wrap; word-break: break-word; }
+.wb-detail table.checks tr.hit { background: #ffe08a; }
+.wb-detail .pass { color: #1a7f37; } .wb-detail .fail { color: #b00; font-weight: bold; }
 """
 
 
@@ -65,6 +80,24 @@ def flag(value: Any) -> bool:
 def esc(value: Any) -> str:
     """``value`` as HTML text, escaped (quotes too: safe inside attributes)."""
     return html.escape(text(value), quote=True)
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """``1 model``, ``2 models``: a count with its noun in the right number."""
+    return f"{count} {word if count == 1 else (words or word + 's')}"
+
+
+def shorten(value: Any, limit: int) -> str:
+    """The first line of ``value``, at most ``limit`` characters, cut at a word boundary and
+    ended with "…" when cut (a summary never stops mid-word or mid-line)."""
+    lines = [line.strip() for line in text(value).splitlines() if line.strip()]
+    first = lines[0] if lines else ""
+    if len(first) <= limit and len(lines) <= 1:
+        return first
+    if len(first) > limit:
+        cut = first[: limit + 1].rsplit(" ", 1)[0] if " " in first[:limit] else first[:limit]
+        first = cut.rstrip(" ,;:—-")
+    return first + "…"
 
 
 def clip(value: Any, limit: int) -> str:
@@ -145,6 +178,32 @@ def diff_legend(left_title: str, right_title: str) -> str:
     )
 
 
+def unified_diff(
+    left: Any, right: Any, left_title: str, right_title: str, context: int = 2, limit: int = 60
+) -> str:
+    """A compact diff of two texts in a <pre>: the changed lines with ``context`` lines around
+    them, at most ``limit`` lines (the cut said), under a legend of its colours."""
+    lines = list(
+        difflib.unified_diff(
+            text(left).splitlines(), text(right).splitlines(), n=context, lineterm=""
+        )
+    )[2:]  # the two file headers: the legend names the sides
+    if not lines:
+        return f"<p><i>the {esc(left_title)} is the {esc(right_title)}</i></p>"
+    rows = []
+    for line in lines[:limit]:
+        kind = {"-": "del", "+": "add", "@": "at"}.get(line[:1], "")
+        rows.append(f'<span class="{kind}">{esc(line)}</span>' if kind else esc(line) + "\n")
+    if len(lines) > limit:
+        rows.append(f'<span class="dropped">[... {len(lines) - limit} more diff lines ...]</span>')
+    legend = (
+        f'<div class="legend"><span class="diff_sub">- only in the {esc(left_title)}</span> '
+        f'<span class="diff_add">+ only in the {esc(right_title)}</span> · changed lines with '
+        f"{context} lines around them</div>"
+    )
+    return f'{legend}<pre class="diff-u">{"".join(rows)}</pre>'
+
+
 def side_by_side(left: Any, right: Any, left_title: str, right_title: str) -> str:
     """A side-by-side diff table of two texts (changes with three lines of context), under a
     legend of its colours."""
@@ -156,7 +215,9 @@ def side_by_side(left: Any, right: Any, left_title: str, right_title: str) -> st
         context=True,
         numlines=3,
     )
-    return diff_legend(left_title, right_title) + table.replace('nowrap="nowrap"', "")
+    # In its own horizontal scroll: a wide diff never widens the detail around it.
+    table = table.replace('nowrap="nowrap"', "")
+    return f'{diff_legend(left_title, right_title)}<div class="wide">{table}</div>'
 
 
 def _words(line: str) -> str:
@@ -203,20 +264,25 @@ def _marks_only(line: str) -> bool:
 def facts(row: Mapping[str, Any], fields: Iterable[tuple[str, str]]) -> str:
     """A two-column table of the row's non-empty ``fields`` (label, column)."""
     cells = [
-        f"<tr><td>{esc(label)}</td><td>{esc(_shown(row.get(column)))}</td></tr>"
+        f"<tr><td>{esc(label)}</td><td>{esc(_shown(row.get(column), column))}</td></tr>"
         for label, column in fields
         if text(row.get(column))
     ]
     return f'<table class="facts">{"".join(cells)}</table>'
 
 
-def _shown(value: Any) -> Any:
+def _shown(value: Any, column: str = "") -> Any:
+    if column == "status" and str(value) in STATUS_IN_WORDS:  # the verdict said in words too
+        return f"{value}: {STATUS_IN_WORDS[str(value)]}"
     return f"{value:.2f}" if isinstance(value, float) else value
 
 
 def tags_html(tags: Any) -> str:
+    """Tags as separate pills, a comma between them (copied as text they stay apart)."""
     items = tags if isinstance(tags, list | tuple) else []
-    return "".join(f'<span class="tag">{esc(t)}</span>' for t in items)
+    return '<span class="wb-sep">, </span>'.join(
+        f'<span class="wb-tag">{esc(t)}</span>' for t in items
+    )
 
 
 def notes_html(row: Mapping[str, Any]) -> str:
@@ -236,6 +302,7 @@ VERDICT_FIELDS: tuple[tuple[str, str], ...] = (
     ("failing check", "failing_check"),
     ("expected", "expected"),
     ("actual", "actual"),
+    ("miss", "miss"),
     ("reason", "reason"),
     ("extraction", "extraction"),
     ("cluster", "cluster_label"),
@@ -287,24 +354,22 @@ def sample_html(
     code, the program that ran (failing check highlighted), its diff with ``reference`` (the
     canonical program), the compile log or stderr, and stdout."""
     program = text(row.get("program"))
-    marked = check_lines(program, row.get("failing_check"), row.get("error_line"))
-    step = "compile log" if text(row.get("reason")).startswith("compile step") else "stderr"
-    truncated = flag(row.get("output_truncated"))
     head = (
         f"<h4>{esc(row.get('task_id'))} #{esc(row.get('sample_index'))} · "
         f"{esc(row.get('model'))} · {esc(row.get('task'))} · {esc(row.get('language'))}</h4>"
     )
-    parts = [head, facts(row, VERDICT_FIELDS), generation_and_repair_html(row), notes_html(row)]
+    parts = [
+        head,
+        facts(row, VERDICT_FIELDS),
+        generation_and_repair_html(row),
+        notes_html(row),
+        checks_html(row),
+    ]
     if task is not None:
         parts += ["<h4>instruction</h4>", f"<pre>{esc(task.get('instruction'))}</pre>"]
     elif task_note:
         parts.append(f"<p><i>{esc(task_note)}</i></p>")
-    parts += [
-        "<h4>model's answer (the extracted code highlighted)</h4>",
-        raw_with_code(row.get("raw_generation"), row.get("code")),
-        "<h4>program that ran (the failing check highlighted)</h4>",
-        numbered(program, marked),
-    ]
+    parts += [answer_html(row), program_html(row)]
     if reference is not None:
         shown, trimmed = without_docstring(reference, program, task)
         title = "canonical program" + (" (its docstring left out)" if trimmed else "")
@@ -312,10 +377,74 @@ def sample_html(
             "<h4>diff with the canonical solution</h4>",
             side_by_side(program, shown, "program that ran", title),
         ]
-    parts += [
-        f"<h4>{step}</h4>",
-        output(row.get("stderr"), truncated, row.get("error_line")),
-        "<h4>stdout</h4>",
-        output(row.get("stdout"), truncated, row.get("error_line")),
-    ]
+    parts.append(outputs_html(row))
     return f'<div class="wb-detail"><style>{STYLE}</style>{"".join(parts)}</div>'
+
+
+def answer_html(row: Mapping[str, Any]) -> str:
+    """The model's raw answer, the code taken from it highlighted."""
+    return "<h4>model's answer (the extracted code highlighted)</h4>" + raw_with_code(
+        row.get("raw_generation"), row.get("code")
+    )
+
+
+def program_html(row: Mapping[str, Any]) -> str:
+    """The program that ran, numbered, the failing check (or the line the error names)
+    highlighted."""
+    program = text(row.get("program"))
+    marked = check_lines(program, row.get("failing_check"), row.get("error_line"))
+    return "<h4>program that ran (the failing check highlighted)</h4>" + numbered(program, marked)
+
+
+def outputs_html(row: Mapping[str, Any]) -> str:
+    """What the toolchain said: the compile log (a compile failure) or stderr, then stdout,
+    the error line highlighted in both."""
+    step = "compile log" if text(row.get("reason")).startswith("compile step") else "stderr"
+    truncated = flag(row.get("output_truncated"))
+    return (
+        f"<h4>{step}</h4>"
+        + output(row.get("stderr"), truncated, row.get("error_line"))
+        + "<h4>stdout</h4>"
+        + output(row.get("stdout"), truncated, row.get("error_line"))
+    )
+
+
+def checks_label(row: Mapping[str, Any]) -> str:
+    """``k/n``: how many of the sample's checks passed, of those its instrumented run judged
+    (docs/checks.md); '' when its checks were not opened."""
+    total = row.get("checks_total")
+    if total is None or pd.isna(total):
+        return ""
+    return f"{int(row.get('checks_passed') or 0)}/{int(total)}"
+
+
+def checks_html(row: Mapping[str, Any]) -> str:
+    """The sample's checks, every one its instrumented run judged (``checks``: dicts of
+    ``CHECK_COLUMNS``), as a table — ✓ or ✗, the check's source, expected and actual — with the
+    first failing check highlighted; the run's note when it read none; '' when its checks were
+    not opened."""
+    checks = row.get("checks")
+    label = checks_label(row)
+    if not isinstance(checks, list | tuple) or not checks:
+        note = text(row.get("checks_note"))
+        return f"<h4>every check</h4><p><i>{esc(note)}</i></p>" if label and note else ""
+    first = next((i for i, c in enumerate(checks) if not c.get("passed")), None)
+    lines = []
+    for i, check in enumerate(checks):
+        mark = (
+            '<span class="pass">✓</span>' if check.get("passed") else '<span class="fail">✗</span>'
+        )
+        actual = esc(check.get("actual"))
+        if check.get("raised"):
+            actual = f"<i>raised:</i> {actual}"
+        hit = ' class="hit"' if i == first else ""
+        lines.append(
+            f"<tr{hit}><td>{mark}</td>"
+            f"<td><code>{esc(check.get('check_source'))}</code></td>"
+            f"<td><code>{esc(check.get('expected'))}</code></td><td><code>{actual}</code></td></tr>"
+        )
+    return (
+        f"<h4>every check: {esc(label)} passed (the first failing one highlighted)</h4>"
+        '<table class="checks"><tr><th></th><th>check</th><th>expected</th><th>actual</th></tr>'
+        f"{''.join(lines)}</table>"
+    )

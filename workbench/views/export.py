@@ -13,7 +13,7 @@ from workbench.views.samples import FACET_PREFIX
 
 FORMATS: dict[str, str] = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl"}
 # Columns of the views' own, not of the results: left out of an export.
-VIEW_ONLY = ("key",)
+VIEW_ONLY = ("key", "checks")  # checks: the store's per-check rows (Store.checks), as lists
 TAG_SEPARATOR = "; "
 
 

@@ -1,42 +1,61 @@
 """``ModelComparison``: two or more models side by side in a notebook.
 
-The table is ``compare_models``' (per language and overall: both pass, only A, only B, both
-fail, exact McNemar p-value); each count is a button that lists those samples, and choosing one
-shows both models' answers and verdicts side by side with the diff of their code. Drivable from
-code like the browser: ``click(language, cell)``, ``rows``, ``select(key)``.
+The table is ``compare_models``' (per language and overall), led by what says whether the
+models differ: the discordant counts (only A passes, only B passes) and the exact McNemar
+p-value, marked below 0.05, and the same with the defective tasks set aside; then both pass, both
+fail and the pairs. Each count is a button that lists those samples, and choosing one shows, for
+both models, what the FailureBrowser's detail shows — the verdict (error line, failing check),
+the answer with the extracted code, the program that ran with the failing check highlighted, the
+compile log or stderr and stdout — with the diff of their code, and "open in FailureBrowser"
+for either side. Drivable from code like the browser: ``click(language, cell)``, ``rows``,
+``select(key)``, ``open_in_browser("b")``.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from workbench.analysis.compare_models import (
     CELLS,
+    DEFECTIVE_PAIRS,
     OVERALL,
     PAIR_FLAGS,
     PAIR_KEY,
+    Comparison,
     compare_models,
     paired_frame,
 )
+from workbench.analysis.defects import defective_tasks
+from workbench.analysis.passk import DEFECTS_ASIDE
 from workbench.errors import InputError, WorkbenchError
 from workbench.evaluation.store import Store
-from workbench.views.detail import STYLE, esc, facts, notes_html, raw_with_code, side_by_side
+from workbench.views.busy import STYLE as BUSY_STYLE
+from workbench.views.busy import BusyLine
+from workbench.views.detail import (
+    STYLE,
+    VERDICT_FIELDS,
+    answer_html,
+    esc,
+    facts,
+    notes_html,
+    outputs_html,
+    program_html,
+    side_by_side,
+)
 from workbench.views.samples import load_results
 from workbench.views.tasks import TaskLookup
+from workbench.views.text import SIGNIFICANT, p_text, shown_comparison
+from workbench.views.wrong_answers import misses_html
 
-SIDE_FIELDS: tuple[tuple[str, str], ...] = (
-    ("status", "status"),
-    ("cause", "cause"),
-    ("error", "error_line"),
-    ("failing check", "failing_check"),
-    ("expected", "expected"),
-    ("actual", "actual"),
-)
+# The count buttons of a row, in the order the table shows them: the discordant pairs first.
+GRID_CELLS = ("only_a", "only_b", "both_pass", "both_fail")
 CELL_TITLES = {
     "both_pass": "both pass",
     "only_a": "only A passes",
@@ -87,10 +106,13 @@ class ModelComparison(widgets.VBox):
         data: str | Path | None = None,
     ) -> None:
         self.results, self.store = load_results(source)
+        self.source = self.store if self.store is not None else self.results
         names = list(models) if models else sorted(self.results["model"].unique())
-        self.comparison = compare_models(self.results, names, by=by)
+        self.defects = defective_tasks(self.store)
+        self.comparison = compare_models(self.results, names, by=by, set_aside=self.defects)
         self.by = by
         self.lookup = TaskLookup(tasks, data)
+        self._browser: Any = None  # the FailureBrowser "open in FailureBrowser" made, kept
         pairs = self.comparison.table[["model_a", "model_b"]].drop_duplicates()
         self.pairs = list(pairs.itertuples(index=False, name=None))
         self._paired: dict[tuple[str, str], pd.DataFrame] = {}
@@ -107,8 +129,31 @@ class ModelComparison(widgets.VBox):
         self.samples.observe(self._on_sample, names="value")
         self.detail = widgets.HTML("<i>click a count, then choose a sample</i>")
         self.message = widgets.HTML()
+        self.open_a = widgets.Button(description="open A in FailureBrowser", icon="search")
+        self.open_b = widgets.Button(description="open B in FailureBrowser", icon="search")
+        for button, letter in ((self.open_a, "a"), (self.open_b, "b")):
+            button.layout = widgets.Layout(width="auto")
+            button.disabled = True
+            button.on_click(
+                lambda _, s=letter: self._act(lambda: self.open_in_browser(s), "opening")
+            )
+        self.busy = BusyLine([self.open_a, self.open_b])
+        self.misses = widgets.HTML()  # the pair's kinds of miss per language, side by side
+        self.browser_box = widgets.VBox()  # where an opened FailureBrowser shows
+        self._row: dict[str, Any] | None = None
         super().__init__(
-            [self.pair, self.grid, self.heading, self.samples, self.message, self.detail]
+            [
+                widgets.HTML(BUSY_STYLE),
+                self.pair,
+                self.grid,
+                self.misses,
+                self.heading,
+                self.samples,
+                widgets.HBox([self.open_a, self.open_b, self.busy]),
+                self.message,
+                self.detail,
+                self.browser_box,
+            ]
         )
         self._draw_table()
 
@@ -132,13 +177,23 @@ class ModelComparison(widgets.VBox):
     def _draw_table(self) -> None:
         table = self.table()
         a, b = self.current_pair
-        header = [self.by, "pairs", "both pass", f"only A ({a})", f"only B ({b})", "both fail", "p"]
+        aside = DEFECTIVE_PAIRS in table.columns
+        header = [
+            self.by,
+            f"only A ({a})",
+            f"only B ({b})",
+            "p",
+            *(["defective pairs", "p aside"] if aside else []),
+            "both pass",
+            "both fail",
+            "pairs",
+        ]
         cells: list[widgets.Widget] = [widgets.HTML(f"<b>{esc(h)}</b>") for h in header]
         for row in table.to_dict("records"):
             group = row[self.by]
             cells.append(widgets.HTML(f"<b>{esc(group)}</b>"))
-            cells.append(widgets.HTML(str(row["n_pairs"])))
-            for cell in CELLS:
+            buttons = {}
+            for cell in GRID_CELLS:
                 button = widgets.Button(
                     description=str(row[cell]),
                     tooltip=f"{group}: {CELL_TITLES[cell]}",
@@ -146,9 +201,20 @@ class ModelComparison(widgets.VBox):
                     button_style="warning" if cell in ("only_a", "only_b") and row[cell] else "",
                 )
                 button.on_click(lambda _, g=group, c=cell: self._act(lambda: self.click(g, c)))
-                cells.append(button)
-            cells.append(widgets.HTML(f"{row['p_value']:.3g}"))
+                buttons[cell] = button
+            cells += [buttons["only_a"], buttons["only_b"], _p_cell(row["p_value"])]
+            if aside:
+                cells.append(widgets.HTML(str(row[DEFECTIVE_PAIRS])))
+                cells.append(_p_cell(row[f"p_value_{DEFECTS_ASIDE}"]))
+            cells += [buttons["both_pass"], buttons["both_fail"], widgets.HTML(str(row["n_pairs"]))]
         self.grid.children = cells
+        misses = self.comparison.misses
+        if not misses.empty:
+            shown = misses[[self.by, "miss", a, b]]
+            shown = shown[shown[[a, b]].sum(axis=1) > 0]
+            self.misses.value = (
+                f"<b>kinds of miss of the wrong answers</b> (docs/checks.md){misses_html(shown)}"
+            )
         self.grid.layout = widgets.Layout(
             grid_template_columns=f"repeat({len(header)}, max-content)", grid_gap="2px 12px"
         )
@@ -195,10 +261,15 @@ class ModelComparison(widgets.VBox):
             raise InputError(f"no paired sample {wanted} for {self.current_pair}", field="key")
         row = found.iloc[0].to_dict()
         self.detail.value = self.pair_html(row)
+        self._row = row
+        self.open_a.disabled = self.open_b.disabled = False
         return row
 
     def pair_html(self, row: Mapping[str, Any]) -> str:
-        """Both models' verdicts and answers side by side, and the diff of their code."""
+        """Both models' evidence side by side — verdict with its error line and failing check,
+        notes, answer, the program that ran with the failing check highlighted, the compile log
+        or stderr, and stdout: what the FailureBrowser's detail shows — and the diff of their
+        code."""
         a, b = self.current_pair
         one, two = side(row, "_a"), side(row, "_b")
         key = {**one, **{k: row[k] for k in PAIR_KEY}}
@@ -206,8 +277,8 @@ class ModelComparison(widgets.VBox):
         halves = []
         for name, half in ((a, one), (b, two)):
             halves.append(
-                f"<div><h4>{esc(name)}</h4>{facts(half, SIDE_FIELDS)}{notes_html(half)}"
-                f"{raw_with_code(half.get('raw_generation'), half.get('code'))}</div>"
+                f"<div><h4>{esc(name)}</h4>{facts(half, VERDICT_FIELDS)}{notes_html(half)}"
+                f"{answer_html(half)}{program_html(half)}{outputs_html(half)}</div>"
             )
         instruction = (
             f"<h4>instruction</h4><pre>{esc(task.get('instruction'))}</pre>"
@@ -223,8 +294,75 @@ class ModelComparison(widgets.VBox):
             f"{side_by_side(one.get('code'), two.get('code'), a, b)}</div>"
         )
 
-    def _act(self, action: Any) -> None:
+    def open_in_browser(self, which: str = "b") -> Any:
+        """Open the chosen pair's sample of model A (``"a"``) or B (``"b"``) in a
+        ``FailureBrowser`` under the comparison (made once, then reused): its list filtered to
+        that model, the sample chosen. Returns the browser."""
+        from workbench.views.failure_browser import FailureBrowser
+
+        if which not in ("a", "b"):
+            raise InputError(f"which is 'a' or 'b', not {which!r}", field="which")
+        if self._row is None:
+            raise InputError("choose a sample first: select(key)", field="key")
+        model = self.current_pair[0 if which == "a" else 1]
+        if self._browser is None:
+            self._browser = FailureBrowser(
+                self.source,
+                tasks=self.lookup.given,
+                data=self.lookup.data,
+                failures_only=False,
+                page_size=10,
+            )
+            self.browser_box.children = [self._browser]
+        self._browser.model.value = (model,)
+        self._browser.select({**{k: self._row[k] for k in PAIR_KEY}, "model": model})
+        self.message.value = f"opened in the FailureBrowser below: {esc(model)}"
+        return self._browser
+
+    def _act(self, action: Any, what: str = "working") -> None:
         try:
-            action()
+            with self.busy.running(what):
+                action()
         except WorkbenchError as exc:
             self.message.value = f'<span style="color:#b00">{esc(exc)}</span>'
+
+
+def comparison_table(comparison: Comparison) -> Styler:
+    """``compare_models``' table as a notebook shows it: per model pair (named once, in the
+    caption, or in a ``pair`` column when there are several) the group, the discordant pairs and
+    p first, pass rates in %, every p below 0.05 marked (``*``, bold on yellow)."""
+    parts = []
+    pairs = comparison.table.groupby(["model_a", "model_b"], sort=False)
+    for (a, b), part in pairs:
+        shown = shown_comparison(part)
+        if pairs.ngroups > 1:
+            shown.insert(0, "pair", f"A = {a}, B = {b}")
+        parts.append(shown)
+    frame = pd.concat(parts, ignore_index=True)
+    marked = [c for c in ("p", "p aside") if c in frame.columns]
+    caption = (
+        f"A = {comparison.table['model_a'].iloc[0]}, B = {comparison.table['model_b'].iloc[0]}. "
+        if pairs.ngroups == 1
+        else ""
+    ) + f"* p < {SIGNIFICANT} (exact McNemar test on the pairs where one model passed)"
+    if DEFECTIVE_PAIRS in comparison.table.columns:
+        caption += "; aside: the same with the defective tasks set aside"
+    return (
+        frame.style.hide(axis="index")
+        .map(
+            lambda v: (
+                "font-weight: bold; background: #fff3cd; white-space: nowrap"
+                if str(v).endswith(" *")
+                else ""
+            ),
+            subset=marked,
+        )
+        .format(precision=1, escape="html")
+        .set_caption(html.escape(caption))
+    )
+
+
+def _p_cell(p: float) -> widgets.HTML:
+    """A p-value cell, marked (bold, ``*``) below ``SIGNIFICANT``."""
+    shown = esc(p_text(p))
+    return widgets.HTML(f"<b>{shown}</b>" if p < SIGNIFICANT else shown)

@@ -2,9 +2,11 @@
 vectorised.
 
 ``sample_table`` adds what a user filters on — task kind label, difficulty, paradigm and scenario
-(from the registry), the error-message cluster (the ids of ``failure_modes``) — and a categorical
-column per filter, so a filter is a comparison of integer codes, not a loop over rows. ``SampleFilter``
-keeps one boolean mask per facet and the text search's mask; a change recomputes only the
+(from the registry), the error-message cluster (the ids of ``failure_modes``), the sample's tags
+and whether it carries a note — and a categorical column per filter, so a filter is a comparison
+of integer codes, not a loop over rows (tags, a list per sample, are a row × tag matrix). Its
+rows are in task-number order (C/2 before C/10). ``SampleFilter`` keeps one boolean mask per
+facet and the text search's mask (answers, output and notes); a change recomputes only the
 changed mask, then the matching rows and the counts per facet value.
 """
 
@@ -23,10 +25,13 @@ from workbench.analysis.categories import language_categories
 from workbench.analysis.failure_modes import cluster_names, row_clusters
 from workbench.analysis.passk import group_labels
 from workbench.analysis.repairs import with_repairs
+from workbench.analysis.rows import in_task_order
 from workbench.errors import InputError
-from workbench.evaluation.notes import NOTE_KEY, notes, with_notes
+from workbench.evaluation.checks import attach_checks
+from workbench.evaluation.notes import NOTE_KEY, notes, tag_list, with_notes
 from workbench.evaluation.store import Kinds, Store
 from workbench.execution.records import REPAIRED, SCORED
+from workbench.views.detail import shorten
 
 # The rows the views read: the scored verdicts, and the repaired runs shown beside them.
 VIEWED: tuple[str, ...] = (SCORED, REPAIRED)
@@ -40,12 +45,20 @@ FACETS: dict[str, str] = {
     "scenario": "scenario",
     "status": "status",
     "cause": "cause",
+    "miss": "miss",  # the kind of miss of a wrong answer whose checks were opened
+    "tag": "tags",
+    "noted": "noted",
     "cluster": "cluster_label",
 }
+# Facets whose column holds a list per row (a sample carries any number of tags): a row matches
+# a chosen value when its list holds it, and counts towards each value its list holds.
+LIST_FACETS: frozenset[str] = frozenset({"tag"})
 # What the text search looks in: the model's answer (its raw text, else the code given as a
-# completion) and what the toolchain and the test said. ``error_line`` is a line of these.
-SEARCHED: tuple[str, ...] = ("answer", "stdout", "stderr", "reason", "failing_check")
+# completion), what the toolchain and the test said (``error_line`` is a line of these), and the
+# sample's note.
+SEARCHED: tuple[str, ...] = ("answer", "stdout", "stderr", "reason", "failing_check", "note")
 NONE = "(none)"
+NOTED = "with a note"  # the ``noted`` facet's value for a sample whose note has text
 FACET_PREFIX = "facet:"  # the views' own filter columns: left out of exports
 PASSED_CLUSTER = "(passed)"
 MACHINE_CLUSTER = "(machine)"
@@ -54,18 +67,20 @@ MACHINE_CLUSTER = "(machine)"
 def load_results(
     source: pd.DataFrame | Store | str | Path, kinds: Kinds = VIEWED
 ) -> tuple[pd.DataFrame, Store | Path | None]:
-    """The results of ``source`` with their current notes, and where they are stored (the
-    Store, or the store file's path; None for a DataFrame not tied to a store). From a store,
-    the rows of ``kinds`` (``VIEWED`` by default; None: every kind, for the health checks)."""
+    """The results of ``source`` with their current notes (and a store's per-check rows,
+    ``attach_checks``), and where they are stored (the Store, or the store file's path; None
+    for a DataFrame not tied to a store). From a store, the rows of ``kinds`` (``VIEWED`` by
+    default; None: every kind, for the health checks)."""
     if isinstance(source, pd.DataFrame):
         return with_notes(source, None), None
     if isinstance(source, Store):
-        return with_notes(source.results(kinds=kinds), notes(source)), source
+        results = attach_checks(source.results(kinds=kinds), source.checks())
+        return with_notes(results, notes(source)), source
     path = Path(source)
     if not path.is_file():
         raise InputError("no results store here", file=path)
     with Store(path) as store:
-        results = store.results(kinds=kinds)
+        results = attach_checks(store.results(kinds=kinds), store.checks())
     return with_notes(results, notes(path)), path
 
 
@@ -81,7 +96,7 @@ def cluster_labels(table: pd.DataFrame) -> pd.Series:
     if clustered.empty:
         return labels
     top = cluster_names(clustered)
-    names = {c: f"#{int(c)} {t[:70]}{'…' if len(t) > 70 else ''}" for c, t in top.items()}
+    names = {c: f"#{int(c)} {shorten(t, 70)}" for c, t in top.items()}
     labels.loc[clustered.index] = clustered["cluster"].map(names)
     return labels
 
@@ -95,7 +110,7 @@ def sample_table(results: pd.DataFrame) -> pd.DataFrame:
         raise InputError(f"results have no column {missing[0]!r}", field=missing[0])
     # The scored rows, with the repaired run's verdict beside each where there is one.
     table = with_repairs(results).reset_index(drop=True)
-    for column in ("subset", "level", "cause"):
+    for column in ("subset", "level", "cause", "miss"):
         if column not in table.columns:
             table[column] = None
     table["task_kind"] = group_labels(table, "task")
@@ -105,11 +120,27 @@ def sample_table(results: pd.DataFrame) -> pd.DataFrame:
     clusters = row_clusters(table)
     table[["message", "template", "cluster"]] = clusters
     table["cluster_label"] = cluster_labels(table)
+    set_note_facets(table)
     for facet, column in FACETS.items():
-        values = facet_values(table[column])
-        table[facet_column(facet)] = pd.Categorical(values, categories=_ordered(values, column))
+        if facet not in LIST_FACETS:
+            values = facet_values(table[column])
+            table[facet_column(facet)] = pd.Categorical(values, categories=_ordered(values, column))
     table["key"] = key_strings(table)
-    return table
+    return in_task_order(table).reset_index(drop=True)
+
+
+def set_note_facets(table: pd.DataFrame) -> None:
+    """The columns the note facets read, from ``tags`` and ``note`` (set again after an edit):
+    ``tags`` as lists, ``noted`` (``NOTED`` or missing) and the tag facet's list per row."""
+    if "tags" not in table.columns:
+        table["tags"] = [[] for _ in range(len(table))]
+    if "note" not in table.columns:
+        table["note"] = None
+    table["tags"] = [tag_list(t) for t in table["tags"]]
+    has_note = table["note"].map(lambda n: isinstance(n, str) and bool(n.strip()))
+    table["noted"] = np.where(has_note, NOTED, None)
+    for facet in LIST_FACETS:
+        table[facet_column(facet)] = [tuple(v) or (NONE,) for v in table[FACETS[facet]]]
 
 
 def facet_column(facet: str) -> str:
@@ -197,11 +228,27 @@ class TextSearch:
 
 class SampleFilter:
     """Filters over a ``sample_table``: per facet a set of chosen values (empty: all) and a text
-    search; ``matches`` is the boolean mask of rows that pass them all."""
+    search; ``matches`` is the boolean mask of rows that pass them all. A facet of one value per
+    row filters by its integer codes; a list facet (``LIST_FACETS``) by a row × value matrix."""
 
     def __init__(self, table: pd.DataFrame) -> None:
         self.table = table
-        self._codes = {f: table[facet_column(f)].cat.codes.to_numpy() for f in FACETS}
+        self._values: dict[str, list[str]] = {}
+        self._codes: dict[str, np.ndarray] = {}
+        self._members: dict[str, np.ndarray] = {}
+        for facet in FACETS:
+            column = table[facet_column(facet)]
+            if facet in LIST_FACETS:
+                values = sorted({v for row in column for v in row} - {NONE})
+                values += [NONE] if any(NONE in row for row in column) else []
+                index = {v: i for i, v in enumerate(values)}
+                members = np.zeros((len(table), len(values)), dtype=bool)
+                for row, held in enumerate(column):
+                    members[row, [index[v] for v in held]] = True
+                self._values[facet], self._members[facet] = values, members
+            else:
+                self._values[facet] = list(column.cat.categories)
+                self._codes[facet] = column.cat.codes.to_numpy()
         self._masks: dict[str, np.ndarray] = {}
         self._chosen: dict[str, tuple[str, ...]] = {f: () for f in FACETS}
         self._search = TextSearch(table)
@@ -210,7 +257,7 @@ class SampleFilter:
 
     def categories(self, facet: str) -> list[str]:
         """The values of ``facet``, in the order a filter lists them."""
-        return list(self.table[facet_column(facet)].cat.categories)
+        return list(self._values[facet])
 
     def chosen(self, facet: str) -> tuple[str, ...]:
         """The values ``facet`` is restricted to (empty: all)."""
@@ -223,9 +270,12 @@ class SampleFilter:
         if not chosen:
             self._masks.pop(facet, None)
             return
-        categories = self.table[facet_column(facet)].cat.categories
-        wanted = categories.get_indexer(list(chosen))
-        self._masks[facet] = np.isin(self._codes[facet], wanted[wanted >= 0])
+        wanted = pd.Index(self._values[facet]).get_indexer(list(chosen))
+        wanted = wanted[wanted >= 0]
+        if facet in self._members:
+            self._masks[facet] = self._members[facet][:, wanted].any(axis=1)
+        else:
+            self._masks[facet] = np.isin(self._codes[facet], wanted)
 
     def search(self, text: str, regex: bool = False) -> None:
         """Keep only rows whose answer or messages contain ``text`` / match ``regex``."""
@@ -248,9 +298,13 @@ class SampleFilter:
         """Per facet, the rows per value that the other filters let through (what choosing
         that value would show)."""
         out = {}
-        for facet, codes in self._codes.items():
-            size = len(self.table[facet_column(facet)].cat.categories)
-            out[facet] = np.bincount(codes[self._all_but(facet)], minlength=size)
+        for facet in FACETS:
+            mask = self._all_but(facet)
+            if facet in self._members:
+                out[facet] = self._members[facet][mask].sum(axis=0)
+            else:
+                size = len(self._values[facet])
+                out[facet] = np.bincount(self._codes[facet][mask], minlength=size)
         return out
 
     def close(self) -> None:

@@ -21,24 +21,12 @@ import pandas as pd
 from scipy.stats import binom
 
 from workbench.analysis.passk import pass_at_k
+from workbench.execution.records import STATUS_IN_WORDS
 
 NOT_ANSWERED = Ellipsis  # the placeholder the exercise cells start with
 TAIL_LINES = 12  # lines of a program's output a failed check shows, at most
 TAIL_CHARS = 800  # and characters
 RED, RESET = "\x1b[31m", "\x1b[0m"  # how a notebook colours the text of an error output
-
-# What each status says about an answer, in words (the checks' feedback).
-STATUS_IN_WORDS: dict[str, str] = {
-    "passed": "it passed every check of the test",
-    "failed": "it ran, but a check of the test did not hold: a wrong answer",
-    "compile_error": "it did not compile (or did not parse)",
-    "runtime_error": "it stopped with an error while running",
-    "timeout": "it did not finish within the time limit",
-    "memory_limit": "it used more memory than allowed",
-    "output_limit": "it printed more than allowed",
-    "toolchain_missing": "this machine lacks the language's toolchain, so it was not judged",
-    "infrastructure_error": "the workbench could not run it (a problem of the machine)",
-}
 
 # The hidden solutions standing in for answers still left as ``...``: exercise -> the value.
 _SOLUTIONS: dict[str, Any] = {}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from workbench.analysis.miss import (
+from workbench.execution.miss import (
     Char,
     Raw,
     Tagged,

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.evaluation.checks import SAMPLE_KEY
+from workbench.execution.records import SAMPLE_KEY
 
 MISS_KINDS: tuple[str, ...] = (
     "off_by_one",
