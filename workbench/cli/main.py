@@ -6,12 +6,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from workbench.cli import machine, reproduce, results, run, trust
+from workbench.cli import defects, machine, reproduce, results, run, trust
 from workbench.errors import WorkbenchError
 
 DESCRIPTION = "The ``workbench`` command line."
 # The command groups, in the order ``workbench --help`` lists their commands.
-GROUPS = (run, results, trust, reproduce, machine)
+GROUPS = (run, results, trust, defects, reproduce, machine)
 
 
 def parser() -> argparse.ArgumentParser:

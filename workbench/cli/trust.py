@@ -1,8 +1,8 @@
 """Commands that say how far a store's numbers can be trusted and open its failures further:
 ``health`` (issue 22: the checks of docs/health.md), ``checks`` (issue 26: every check of the
-failing samples), ``repair`` (issue 23: the mechanical repairs) and ``defects`` (issue 25: tasks
-set aside as defective). Each adds rows of its own kind or its own table to the store; none
-changes a scored verdict."""
+failing samples) and ``repair`` (issue 23: the mechanical repairs). Each adds rows of its own kind
+or its own table to the store; none changes a scored verdict. The tasks a score sets aside as
+defective are ``defects.py``'s."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from workbench.cli import options
-from workbench.execution.records import TASK_KINDS
 
 
 def _health(args: argparse.Namespace) -> int:
@@ -157,37 +156,6 @@ def _checks(args: argparse.Namespace) -> int:
     return 0
 
 
-def _defects(args: argparse.Namespace) -> int:
-    """``defects list|add|remove``: the tasks set aside as defective for a store (issue 25)."""
-    from workbench.analysis.defects import applied_defects, defective_tasks
-    from workbench.evaluation.task_defects import defect_marks, mark_defective, restore_task
-    from workbench.views.text import format_defects
-
-    with options.open_store(args.store) as store:
-        if args.action == "add":
-            row = mark_defective(store, args.task_id, args.reason, args.task, args.evidence)
-            print(f"set aside {row['task_id']} ({row['task'] or 'every kind'}): {row['reason']}")
-        elif args.action == "remove":
-            row = restore_task(store, args.task_id, args.task, args.reason or "")
-            print(f"restored {row['task_id']} ({row['task'] or 'every kind'})")
-        if args.action != "list":
-            return 0
-        if args.history:
-            table = defect_marks(store, latest=False)
-        else:
-            listed = defective_tasks(store)
-            counts = applied_defects(store.results(), listed)[["task_id", "task", "n_samples"]]
-            table = listed.merge(counts, on=["task_id", "task"], how="left")
-            table["n_samples"] = table["n_samples"].fillna(0).astype(int)
-    if args.format == "csv":
-        print(table.to_csv(index=False), end="")
-    elif args.format == "json":
-        print(table.to_json(orient="records", indent=2, date_format="iso"))
-    else:
-        print(format_defects(table))
-    return 0
-
-
 def register(sub: argparse._SubParsersAction) -> None:
     """Add this group's commands to the ``workbench`` parser."""
     h = sub.add_parser(
@@ -246,18 +214,3 @@ def register(sub: argparse._SubParsersAction) -> None:
     options.run_timeout(rp)
     options.quiet(rp)
     rp.set_defaults(func=_repair)
-    d = sub.add_parser(
-        "defects",
-        help="tasks set aside as defective: list them, add one, or restore one (a store's own)",
-    )
-    d.add_argument("action", choices=["list", "add", "remove"])
-    d.add_argument("task_id", nargs="?", help="add/remove: a task id such as C/1 (not a sample)")
-    options.store(d)
-    d.add_argument(
-        "--task", default=None, choices=TASK_KINDS, help="only this task kind (default: every)"
-    )
-    d.add_argument("--reason", default=None, help="add: why the task is defective (required)")
-    d.add_argument("--evidence", default="", help="add: how the defect was seen")
-    d.add_argument("--history", action="store_true", help="list: every mark, in order")
-    options.output_format(d)
-    d.set_defaults(func=_defects)

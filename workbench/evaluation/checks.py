@@ -39,6 +39,7 @@ from workbench.execution.records import (
     RESULT_COLUMNS,
     ROW_KEY,
     ROW_KIND,
+    RUN_INDEX,
     SAMPLE_KEY,
     SCORED,
     Execution,
@@ -170,7 +171,7 @@ class SampleChecks:
         instrumented keeps its plain program and verdict there (nothing was rewritten, so
         nothing ran again), with the note saying why."""
         row = {k: self.row.get(k) for k in ROW_COLUMNS}
-        row[ROW_KIND] = CHECKS
+        row[ROW_KIND], row[RUN_INDEX] = CHECKS, 0  # one checks run per sample, replaced by the next
         if self.execution is not None and self.instrumented is not None:
             verdict = self.execution.to_dict()
             row.update({k: verdict[k] for k in VERDICT_PART})
@@ -189,7 +190,7 @@ class SampleChecks:
     def check_rows(self) -> list[dict[str, Any]]:
         """One row per executed check (``CHECK_ROW_COLUMNS``)."""
         key = {k: self.row[k] for k in SAMPLE_KEY}
-        return [{**key, ROW_KIND: CHECKS, **c.as_dict()} for c in self.checks]
+        return [{**key, ROW_KIND: CHECKS, RUN_INDEX: 0, **c.as_dict()} for c in self.checks]
 
 
 def check_sample(

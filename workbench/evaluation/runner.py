@@ -165,7 +165,7 @@ def evaluate(
         )
     if not with_controls:
         return results
-    return pd.concat([results, run.controls()], ignore_index=True)
+    return pd.concat([results, run.control_rows()], ignore_index=True)
 
 
 Item = dict[str, Any]  # a prepared sample: its columns, program and cache key
@@ -459,7 +459,7 @@ class _Evaluation:
         """The samples' rows, in the samples' order."""
         return self._rows(lambda pos: pos < len(self.samples))
 
-    def controls(self) -> pd.DataFrame:
+    def control_rows(self) -> pd.DataFrame:
         """The controls' rows, in the order they were chosen."""
         return self._rows(lambda pos: pos >= len(self.samples))
 

@@ -415,8 +415,7 @@ class Store:
         scored_where, scored_params = _where(models, SCORED)
         wanted = ", ".join(
             [
-                *SAMPLE_KEY,
-                ROW_KIND,
+                *ROW_KEY,
                 "code",
                 "status",
                 *CHECKS_COLUMNS,
