@@ -268,7 +268,9 @@ def test_generated_samples_evaluate_end_to_end(tiny_model, mceval_dir, tmp_path,
     printed = capsys.readouterr().out
     assert "model: tiny-gpt2" in printed and "pass@1" in printed
     with duckdb.connect(str(store), read_only=True) as db:
-        rows = db.sql("SELECT task, task_id, model, status FROM executions").df()
+        rows = db.sql(
+            "SELECT task, task_id, model, status FROM executions WHERE row_kind = 'scored'"
+        ).df()
     assert len(rows) == 4 and set(rows["task"]) == {"generation"}
     assert set(rows["status"]) <= set(STATUSES) and set(rows["model"]) == {"tiny-gpt2"}
     # A random model's text does not pass, and never crashes the judge.
@@ -294,7 +296,10 @@ def test_explanation_and_completion_output_evaluates_without_task(tiny_model, mc
         == 0
     )
     with duckdb.connect(str(store), read_only=True) as db:
-        rows = db.sql("SELECT task, subset, task_id, status FROM executions ORDER BY ALL").df()
+        rows = db.sql(
+            "SELECT task, subset, task_id, status FROM executions "
+            "WHERE row_kind = 'scored' ORDER BY ALL"
+        ).df()
     assert sorted(zip(rows["task"], rows["subset"].fillna(""), strict=True)) == [
         ("completion", "light"),
         ("completion", "multi"),

@@ -81,7 +81,7 @@ def test_mixed_completion_file_evaluates_in_one_call(mixed_python, mceval_dir, t
     printed = capsys.readouterr().out
     assert "task: completion/single" in printed and "task: completion/span" in printed
     with duckdb.connect(str(store), read_only=True) as db:
-        rows = db.sql("SELECT task, subset, status FROM executions").df()
+        rows = db.sql("SELECT task, subset, status FROM executions WHERE row_kind = 'scored'").df()
     assert set(rows["task"]) == {"completion"}
     assert rows["subset"].value_counts().to_dict() == {"single": 2, "multi": 2, "span": 2}
     assert set(rows["status"]) == {"passed"}  # canonical answers, each joined to its own task
@@ -146,7 +146,10 @@ def test_real_outputs_of_three_kinds_evaluate_in_one_call(examples, mceval_dir, 
         == 0
     )
     with duckdb.connect(str(store), read_only=True) as db:
-        rows = db.sql("SELECT task, subset, task_id, raw_generation, status FROM executions").df()
+        rows = db.sql(
+            "SELECT task, subset, task_id, raw_generation, status FROM executions "
+            "WHERE row_kind = 'scored'"
+        ).df()
     assert len(rows) == 150
     assert rows.groupby(["task", rows["subset"].fillna("")]).size().to_dict() == {
         ("completion", "light"): 50,

@@ -144,27 +144,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     options.output_format(r)
     r.set_defaults(func=_results)
 
-    fm = sub.add_parser(
-        "failures",
-        help="failing samples clustered: error messages; wrong answers by miss kind and check",
-    )
-    options.store(fm)
-    fm.add_argument(
-        "--by",
-        nargs="+",
-        default=["language"],
-        choices=["language", "model", "cause", "status", "task", "miss"],
-        help="group clusters by these columns (default: language)",
-    )
-    options.output_format(fm)
-    fm.add_argument("--top", type=int, default=10, help="clusters shown per group (table)")
-    fm.add_argument(
-        "--refresh", action="store_true", help="recompute causes from stored output first"
-    )
-    fm.add_argument("--tag", action="append", help="only samples with this tag (repeatable)")
-    fm.add_argument("--note", default=None, help="only samples whose note contains this text")
-    fm.add_argument("--noted", action="store_true", help="only samples with a tag or a note")
-    fm.set_defaults(func=_failures)
+    _register_failures(sub)
 
     c = sub.add_parser("compare", help="models compared sample by sample (exact McNemar test)")
     options.store(c)
@@ -187,3 +167,28 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="the failing samples' tasks (default: MCEVAL_DATA or ../shared/mceval, then the demo)",
     )
     rp.set_defaults(func=_report)
+
+
+def _register_failures(sub: argparse._SubParsersAction) -> None:
+    """``failures``: its filters and groupings."""
+    fm = sub.add_parser(
+        "failures",
+        help="failing samples clustered: error messages; wrong answers by miss kind and check",
+    )
+    options.store(fm)
+    fm.add_argument(
+        "--by",
+        nargs="+",
+        default=["language"],
+        choices=["language", "model", "cause", "status", "task", "miss"],
+        help="group clusters by these columns (default: language)",
+    )
+    options.output_format(fm)
+    fm.add_argument("--top", type=int, default=10, help="clusters shown per group (table)")
+    fm.add_argument(
+        "--refresh", action="store_true", help="recompute causes from stored output first"
+    )
+    fm.add_argument("--tag", action="append", help="only samples with this tag (repeatable)")
+    fm.add_argument("--note", default=None, help="only samples whose note contains this text")
+    fm.add_argument("--noted", action="store_true", help="only samples with a tag or a note")
+    fm.set_defaults(func=_failures)
