@@ -214,7 +214,9 @@ def test_the_failure_browser_of_notebook_03_follows_clicks_and_saves_clean(lab, 
     clusters = p.locator(".jp-OutputArea-output", has_text="template").filter(
         has=p.locator("table")
     )
-    shown = clusters.first.inner_text()
+    # textContent, not innerText: JupyterLab may hold a cell out of view unrendered (innerText
+    # empty), and a placeholder parsed as a tag would be missing from either.
+    shown = clusters.first.text_content()
     assert "<LOC>" in shown and "<Q>" in shown, shown[:500]
     assert p.evaluate("document.querySelectorAll('loc, q').length") == 0
 
@@ -243,7 +245,12 @@ def test_the_failure_browser_of_notebook_03_follows_clicks_and_saves_clean(lab, 
 
     # Choosing a row shows that sample's detail: its program, with the task's test.
     chosen = after[0]
-    p.locator(".wb-table select").select_option(label=chosen)
+    listing = p.locator(".wb-table select")
+    # As a user's click does: the list on screen, its cell the active one (else JupyterLab keeps
+    # the cell that ran last, at the notebook's end, in view).
+    listing.scroll_into_view_if_needed()
+    listing.focus()
+    listing.select_option(label=chosen)
     detail = p.locator(".wb-detail").first
     detail.wait_for(timeout=60_000)
     p.wait_for_function(
