@@ -104,6 +104,7 @@ def test_the_demo_is_healthy(demo_run):
     assert proc.stdout.strip() == "no findings: every health check passed"
 
 
+@pytest.mark.slow  # `make check` leaves it out: seconds of real executions
 def test_a_second_demo_run_is_served_from_the_store(demo_run):
     cwd, first = demo_run
     again = workbench("demo", "--quiet", "--store", "demo.duckdb", "--figures", "figures", cwd=cwd)
@@ -139,6 +140,7 @@ def test_bad_input_is_reported_and_the_store_keeps_its_results(demo_run, tmp_pat
         assert store.count() == 72
 
 
+@pytest.mark.slow  # `make check` leaves it out: seconds of real executions
 def test_doctor_json_covers_all_40_languages(tmp_path):
     proc = workbench("doctor", "--json", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
@@ -165,6 +167,7 @@ def test_doctor_json_covers_all_40_languages(tmp_path):
         assert not found["ready"] and "no McEval data" in found["detail"]
 
 
+@pytest.mark.slow  # `make check` leaves it out: seconds of real executions
 def test_doctor_verify_passes_on_a_working_toolchain(tmp_path):
     require_toolchain("Python")
     proc = workbench("doctor", "--verify", "--languages", "Python", "--json", cwd=tmp_path)

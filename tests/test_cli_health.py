@@ -10,6 +10,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import pytest
+
 from tests.analysis.test_health import PROSE, demo_answers, needs_file, slow_answer
 from tests.conftest import DEMO, require_toolchain
 from tests.test_cli_failures import workbench
@@ -49,6 +51,7 @@ def test_a_healthy_store_exits_0(real_store):
     assert findings_of(real_store) == (0, [])
 
 
+@pytest.mark.slow  # `make check` leaves it out: seconds of real executions
 def test_evaluate_ends_with_the_health_summary_and_health_exits_1_on_an_error(tmp_path):
     for language in ("C", "Python"):
         require_toolchain(language)
@@ -77,6 +80,7 @@ def test_evaluate_ends_with_the_health_summary_and_health_exits_1_on_an_error(tm
     assert tuple(findings[0]) == FINDING_COLUMNS
 
 
+@pytest.mark.slow  # `make check` leaves it out: seconds of real executions
 def test_repeat_failures_are_stored_and_reported_again(tmp_path):
     require_toolchain("Python")
     folder = Path(tempfile.mkdtemp(dir=toolchains_dir()))  # the sandbox sees it, not /tmp
@@ -101,6 +105,7 @@ def test_repeat_failures_are_stored_and_reported_again(tmp_path):
     assert findings[0]["evidence"]["changed"] == 2
 
 
+@pytest.mark.slow  # `make check` leaves it out: seconds of real executions
 def test_probe_timeouts_are_stored_and_reported_again(tmp_path):
     require_toolchain("Python")
     answers = {k: slow_answer(v) for k, v in demo_answers().items() if k[0] == "Python/1"}

@@ -130,6 +130,7 @@ def demo_results(tmp_path_factory) -> pd.DataFrame:
         return store.results()
 
 
+@pytest.mark.slow  # `make check` leaves it out: seconds of real executions
 def test_demo_store_matches_the_labelled_statuses(demo_results):
     labels = pd.read_json(DEMO / "samples.jsonl", lines=True)
     labels["language"] = labels["task_id"].str.split("/").str[0]
@@ -160,6 +161,7 @@ def test_demo_store_matches_the_labelled_statuses(demo_results):
     assert table.loc["ALL", "p_value"] < 1e-6
 
 
+@pytest.mark.slow  # `make check` leaves it out: seconds of real executions
 def test_demo_store_swapped_models_mirror(demo_results):
     forward = compare_models(demo_results, CAREFUL, HASTY).table.set_index("language")
     backward = compare_models(demo_results, HASTY, CAREFUL).table.set_index("language")

@@ -240,6 +240,7 @@ def slow_answer(answer: str) -> str:
     )
 
 
+@pytest.mark.slow  # `make check` leaves it out: seconds of real executions
 def test_run_limits_cut_to_a_tenth_are_found(tmp_path):
     for language in ("C", "Python"):
         require_toolchain(language)
@@ -297,6 +298,7 @@ def _degraded(text: str) -> str:
     return re.sub(r"return 0;", "return 1;", re.sub(r"\+ ?1\b", "+ 2", text))
 
 
+@pytest.mark.slow  # `make check` leaves it out: seconds of real executions
 def test_a_paper_model_with_degraded_answers_is_told_from_the_published_number(
     real_store, tmp_path, mceval_dir
 ):

@@ -219,6 +219,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow  # `make check` leaves it out: seconds of real executions
 def test_results_command_csv_and_json(tmp_path) -> None:
     path = tmp_path / "r.duckdb"
     rows = [

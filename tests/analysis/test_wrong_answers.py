@@ -53,6 +53,7 @@ def results(checked_store) -> pd.DataFrame:
         return db.results()
 
 
+@pytest.mark.slow  # `make check` leaves it out: seconds of real executions
 def test_the_histogram_counts_every_failing_sample_once(results):
     table = checks_histogram(results).set_index(["model", "language"])
     failing = rows_failing(results)
@@ -67,6 +68,7 @@ def test_the_histogram_counts_every_failing_sample_once(results):
     assert shell["no checks read"] == shell["opened"] > 0
 
 
+@pytest.mark.slow  # `make check` leaves it out: seconds of real executions
 def test_the_miss_table_counts_the_wrong_answers_by_kind(results):
     table = miss_table(results).set_index(["model", "language"])
     wrong = results[results["status"] == "failed"]
@@ -77,6 +79,7 @@ def test_the_miss_table_counts_the_wrong_answers_by_kind(results):
     assert real[["edge_case", "partial", "all_wrong"]].gt(0).all()
 
 
+@pytest.mark.slow  # `make check` leaves it out: seconds of real executions
 def test_kinds_of_miss_side_by_side_per_language(results):
     side = miss_side_by_side(results, list(DEMO_MODELS))
     assert list(side.columns) == ["language", "miss", *DEMO_MODELS]
@@ -97,6 +100,7 @@ def test_kinds_of_miss_side_by_side_per_language(results):
     pd.testing.assert_frame_equal(comparison.misses, side)
 
 
+@pytest.mark.slow  # `make check` leaves it out: seconds of real executions
 def test_wrong_answers_cluster_by_kind_of_miss_and_failing_check(results):
     rows = results[results["status"] != "passed"]
     clusters = row_clusters(rows)

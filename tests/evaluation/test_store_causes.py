@@ -64,6 +64,7 @@ def _stored(path: Path) -> pd.DataFrame:
         return db.results()
 
 
+@pytest.mark.slow  # `make check` leaves it out: seconds of real executions
 def test_every_recorded_row_has_its_cause(demo_store: tuple[Path, pd.DataFrame]) -> None:
     path, results = demo_store
     assert list(results.columns) == RESULT_COLUMNS
@@ -85,6 +86,7 @@ def test_every_recorded_row_has_its_cause(demo_store: tuple[Path, pd.DataFrame])
         assert _values(merged[column]) == _values(merged[f"{column}_stored"])
 
 
+@pytest.mark.slow  # `make check` leaves it out: seconds of real executions
 def test_wrong_answers_name_the_failing_check(demo_store: tuple[Path, pd.DataFrame]) -> None:
     stored = _stored(demo_store[0])
     failed = stored[stored["status"] == "failed"]
@@ -97,6 +99,7 @@ def test_wrong_answers_name_the_failing_check(demo_store: tuple[Path, pd.DataFra
     assert shell["failing_check"].str.contains(r'echo "Test \d+ failed"').all()
 
 
+@pytest.mark.slow  # `make check` leaves it out: seconds of real executions
 def test_cache_hits_get_causes_too(demo_store: tuple[Path, pd.DataFrame], tmp_path: Path) -> None:
     path, first = demo_store
     copy = tmp_path / "again.duckdb"
@@ -111,6 +114,7 @@ def test_cache_hits_get_causes_too(demo_store: tuple[Path, pd.DataFrame], tmp_pa
         assert _values(merged[column]) == _values(merged[f"{column}_again"])
 
 
+@pytest.mark.slow  # `make check` leaves it out: seconds of real executions
 def test_an_old_store_is_migrated_and_refreshed(
     demo_store: tuple[Path, pd.DataFrame], tmp_path: Path
 ) -> None:

@@ -160,9 +160,21 @@ def sandbox_processes(uids: Iterable[int] = range(UID_BASE, UID_BASE + UID_SLOTS
 
 
 CASES = [(lang, control) for lang in SKELETON_LANGUAGES for control in CONTROLS[lang]]
+# The controls that wait for a limit (seconds each): Python's run under `make check`, every
+# language's under `make test`.
+WAITING = {"loop", "forkbomb", "memory", "output"}
+PARAMS = [
+    pytest.param(
+        lang,
+        control,
+        id=f"{lang}-{control}",
+        marks=[pytest.mark.slow] if control in WAITING and lang != "Python" else [],
+    )
+    for lang, control in CASES
+]
 
 
-@pytest.mark.parametrize("language,control", CASES, ids=[f"{a}-{b}" for a, b in CASES])
+@pytest.mark.parametrize("language,control", PARAMS)
 def test_control(language: str, control: str) -> None:
     require_toolchain(language)
     if control == "network" and sandbox_info().mode != "bwrap":

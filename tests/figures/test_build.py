@@ -33,6 +33,7 @@ def shipped_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Pa
     return out, paths, buffer.getvalue()
 
 
+@pytest.mark.slow  # `make check` leaves it out: seconds of real executions
 def test_every_shipped_figure_is_written(shipped_run: tuple[Path, list[Path], str]) -> None:
     out, paths, _ = shipped_run
     for folder, n in SHIPPED.items():
@@ -48,6 +49,7 @@ def test_every_shipped_figure_is_written(shipped_run: tuple[Path, list[Path], st
     assert len(list((out / "categories").glob("*-table.csv"))) == 12
 
 
+@pytest.mark.slow  # `make check` leaves it out: seconds of real executions
 def test_cli_prints_one_line_per_figure_and_the_skips(
     shipped_run: tuple[Path, list[Path], str],
 ) -> None:
@@ -59,6 +61,7 @@ def test_cli_prints_one_line_per_figure_and_the_skips(
     assert any(line.strip().startswith("11 models paired; unpaired:") for line in lines)
 
 
+@pytest.mark.slow  # `make check` leaves it out: seconds of real executions
 def test_second_run_changes_no_csv_byte(shipped_run: tuple[Path, list[Path], str]) -> None:
     out, paths, _ = shipped_run
     tables = sorted(p for p in paths if p.suffix in (".csv", ".md"))
@@ -69,6 +72,7 @@ def test_second_run_changes_no_csv_byte(shipped_run: tuple[Path, list[Path], str
     assert {p: p.read_bytes() for p in tables} == before
 
 
+@pytest.mark.slow  # `make check` leaves it out: seconds of real executions
 def test_figure_data_matches_the_leaderboard(
     shipped_run: tuple[Path, list[Path], str],
 ) -> None:
@@ -91,6 +95,7 @@ def test_figure_data_matches_the_leaderboard(
     assert set(table["size_group"]) == {"closed / >40B"}
 
 
+@pytest.mark.slow  # `make check` leaves it out: seconds of real executions
 def test_theme_is_registered_and_used(shipped_run: tuple[Path, list[Path], str]) -> None:
     out, _, _ = shipped_run
     register_theme()

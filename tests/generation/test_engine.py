@@ -149,6 +149,7 @@ def _oom_run(tiny_model, megabytes, prompts, tokens):
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow  # `make check` leaves it out: seconds of real executions
 def test_out_of_memory_halves_the_batch_and_retries(tiny_model):
     # 16 prompts of 1200 tokens need well over a gigabyte at once, a few of them far less.
     result = _oom_run(tiny_model, 400, 16, 1200)
@@ -158,6 +159,7 @@ def test_out_of_memory_halves_the_batch_and_retries(tiny_model):
     assert max(sizes) < 16 and sum(sizes) == 16
 
 
+@pytest.mark.slow  # `make check` leaves it out: seconds of real executions
 def test_out_of_memory_with_one_prompt_is_a_clear_error(tiny_model):
     result = _oom_run(tiny_model, 50, 1, 4000)
     assert result["done"] == []

@@ -113,6 +113,7 @@ def test_explanation_outputs_need_no_flag_and_refuse_task_generation(examples, m
     assert set(attach_tasks(plain, tasks)["task"]) == {"explanation"}
 
 
+@pytest.mark.slow  # `make check` leaves it out: seconds of real executions
 def test_real_outputs_of_three_kinds_evaluate_in_one_call(examples, mceval_dir, tmp_path):
     require_toolchain("C")
     # The official example outputs concatenated into one C.jsonl of one model: generation and

@@ -32,7 +32,16 @@ def _run(language: str, mutant, support: str | None, reference: str | None, limi
     return mutant, execute(program, limits)
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=toolchains(n), id=n) for n in JUDGED])
+# Python's under `make check`; every language's (seconds each) under `make test`.
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(
+            n, marks=[*toolchains(n), *([pytest.mark.slow] if n != "Python" else [])], id=n
+        )
+        for n in JUDGED
+    ],
+)
 def test_canonical_sample_and_mutants(mceval_dir, name):
     language = next(lang for lang in all_languages() if lang.name == name)
     require_toolchain(name)
