@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.conftest import DOCKER_IMAGE, PROJECT, require_toolchain
+from tests.conftest import DEMO, DOCKER_IMAGE, PROJECT, require_toolchain
 from tests.execution.test_execute_controls import (
     CONTROLS,
     EXPECTED,
@@ -138,6 +138,39 @@ def test_canonical_verdicts_equal_the_local_backend(
     assert not client.containers.list(
         all=True, filters={"label": f"{POOL_LABEL}={backend.pool.pool_id}"}
     )
+
+
+def test_every_check_judged_in_containers_as_on_this_machine(client, image_languages):
+    """``evaluate(..., checks=True)`` on the Docker backend: the failing samples' instrumented
+    second run goes to the containers too, and every check's verdict, expected and actual value
+    is the one the local backend reads (docs/checks.md)."""
+    from workbench.evaluation.checks import run_checks
+    from workbench.inputs.samples import load_samples, samples_of_languages
+
+    languages = [lang for lang in ("Python", "C") if image_languages.get(lang)]
+    for language in languages:
+        require_toolchain(language)
+    tasks = load_tasks(DEMO, languages=languages)
+    samples = samples_of_languages(load_samples(DEMO / "samples.jsonl"), tasks, languages)
+    limits = {"run_timeout": 5}
+    local = evaluate(samples, tasks, progress=False, cache=False, limits=limits, checks=True)
+    backend = DockerBackend(IMAGE, jobs=2)
+    docker = evaluate(
+        samples, tasks, backend=backend, progress=False, cache=False, limits=limits, checks=True
+    )
+    judged = ["status", "checks_passed", "checks_total", "miss", "expected", "actual"]
+    both = local[KEYS + judged].merge(docker[KEYS + judged], on=KEYS, suffixes=("", "_docker"))
+    assert len(both) == len(samples)
+    opened = both["checks_total"].notna()
+    assert opened.sum() >= 4, both[KEYS + ["status"]]  # wrong answers in both languages opened
+    for column in judged:
+        mine, theirs = both[column].astype(object), both[f"{column}_docker"].astype(object)
+        same = (mine == theirs) | (mine.isna() & theirs.isna())
+        assert same.all(), both.loc[~same, KEYS + [column, f"{column}_docker"]].to_string()
+    # The instrumented programs ran in the containers' sandbox, not on this machine's.
+    checked, _ = run_checks(docker, tasks, backend=DockerBackend(IMAGE, jobs=2), limits=limits)
+    ran = checked[checked["checks_total"].notna()]
+    assert len(ran) == opened.sum() and ran["sandbox"].str.startswith("docker+").all()
 
 
 def test_pool_containers_are_closed_off(pool):
