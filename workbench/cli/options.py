@@ -36,6 +36,13 @@ def languages(p: argparse.ArgumentParser, **kw: str) -> None:
     p.add_argument("--languages", nargs="+", default=None, **kw)
 
 
+def models(p: argparse.ArgumentParser) -> None:
+    """``--model M ...``: only these models' samples of the store."""
+    p.add_argument(
+        "--model", nargs="+", default=None, metavar="M", help="only these models' samples"
+    )
+
+
 def jobs(p: argparse.ArgumentParser, **kw: str) -> None:
     """``--jobs``: parallel executions."""
     p.add_argument("--jobs", type=int, default=None, **kw)

@@ -192,7 +192,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="run the failing samples again with every check of their test judged (second run)",
     )
     options.store(ch)
-    ch.add_argument("--model", nargs="+", default=None, metavar="M", help="only these models")
+    options.models(ch)
     options.languages(ch, help="only these languages")
     options.data(ch)
     options.jobs(ch, help="parallel executions (default: cores)")
@@ -208,7 +208,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     options.store(rp)
     options.data(rp)
-    rp.add_argument("--model", nargs="+", default=None, help="only these models' samples")
+    options.models(rp)
     options.languages(rp, help="only these languages")
     options.jobs(rp)
     options.run_timeout(rp)
